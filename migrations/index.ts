@@ -1,0 +1,8 @@
+// The ordered list of migrations, imported statically so the migrator works the same
+// under ts-node, jest and the compiled build. Add each new migration file here.
+import type { Migration } from 'kysely';
+import * as initialSchema from './2026_11_22T000000_initial_schema';
+
+export const migrations: Record<string, Migration> = {
+  '2026_11_22T000000_initial_schema': initialSchema,
+};

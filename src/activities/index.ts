@@ -1,0 +1,203 @@
+// Activities: every side effect of publishing and delivering. Built by a factory so the worker
+// injects the database, the secret box and the HTTP client (and tests inject their own).
+import { ApplicationFailure } from '@temporalio/activity';
+import { sql, type Kysely } from 'kysely';
+import { countDeliveriesOfEvent, insertDeliveries, loadDeliveryForAttempt, recordAttempt, updateDelivery } from '../db/deliveries.repository';
+import { findSubscribedEndpoints } from '../db/endpoints.repository';
+import { findEventByIdempotencyKey, insertEvent, releaseIdempotencyKey } from '../db/events.repository';
+import { findTenantById } from '../db/tenants.repository';
+import type { Database } from '../db/schema';
+import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
+import { envelopeBody } from '../domain/envelope';
+import { deliveryWorkflowId, newId } from '../domain/ids';
+import { retryPolicySchema } from '../domain/retry-policy';
+import { parseRetryAfter } from '../domain/retry-schedule';
+import type { SecretBox } from '../domain/secret-box';
+import { webhookHeaders } from '../domain/signature';
+import type {
+  AttemptInput,
+  AttemptOutcome,
+  FinishDeliveryInput,
+  PublishEventInput,
+  RecordedEvent,
+  ScheduleRetryInput,
+} from '../workflows/contracts';
+import type { WebhookHttpClient } from './webhook-http';
+
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export interface ActivityDependencies {
+  db: Kysely<Database>;
+  secretBox: SecretBox;
+  http: WebhookHttpClient;
+  userAgent: string;
+  defaultTimeoutMs: number;
+}
+
+export function createActivities(deps: ActivityDependencies) {
+  const { db, secretBox, http } = deps;
+
+  /** Records the event (once per idempotency key per 24 h) and plans one delivery per subscribed endpoint. */
+  async function recordEvent(input: PublishEventInput): Promise<RecordedEvent> {
+    return db.transaction().execute(async (trx) => {
+      if (input.idempotencyKey) {
+        // Serialise publishers of the same key so two concurrent requests cannot both fan out.
+        await sqlAdvisoryLock(trx, `${input.tenantId}:${input.idempotencyKey}`);
+        const existing = await findEventByIdempotencyKey(trx, input.tenantId, input.idempotencyKey);
+        if (existing && existing.created_at.getTime() > Date.now() - IDEMPOTENCY_WINDOW_MS) {
+          return { eventId: existing.id, deliveryCount: await countDeliveriesOfEvent(trx, existing.id), duplicate: true, deliveries: [] };
+        }
+        if (existing) await releaseIdempotencyKey(trx, existing.id);
+      }
+      const tenant = await findTenantById(trx, input.tenantId);
+      if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} not found`, 'NotFound');
+
+      const event = await insertEvent(trx, {
+        id: input.eventId,
+        tenant_id: input.tenantId,
+        type: input.type,
+        data: JSON.stringify(input.data),
+        resource_id: input.resourceId ?? null,
+        operation: input.operation ?? null,
+        previous: input.previous === undefined ? null : JSON.stringify(input.previous),
+        triggered_by: input.triggeredBy ?? null,
+        idempotency_key: input.idempotencyKey ?? null,
+        occurred_at: input.occurredAt ? new Date(input.occurredAt) : new Date(),
+      });
+      const endpoints = await findSubscribedEndpoints(trx, input.tenantId, input.type);
+      const rows = endpoints.map((endpoint) => {
+        const id = newId('dlv');
+        return {
+          id,
+          tenant_id: input.tenantId,
+          event_id: event.id,
+          endpoint_id: endpoint.id,
+          event_type: event.type,
+          resource_id: event.resource_id,
+          workflow_id: deliveryWorkflowId(id),
+        };
+      });
+      await insertDeliveries(trx, rows);
+      return {
+        eventId: event.id,
+        deliveryCount: rows.length,
+        duplicate: false,
+        deliveries: rows.map((row, index) => ({
+          deliveryId: row.id,
+          workflowId: row.workflow_id,
+          endpointId: row.endpoint_id,
+          endpointUrl: endpoints[index]!.url,
+          eventType: row.event_type,
+          tenantId: row.tenant_id,
+        })),
+      };
+    });
+  }
+
+  /** Loads, signs and POSTs one attempt, then records it. The receiver's answer is returned, never thrown. */
+  async function attemptDelivery(input: AttemptInput): Promise<AttemptOutcome> {
+    const delivery = await loadDeliveryForAttempt(db, input.deliveryId);
+    if (!delivery) return { outcome: 'skipped', reason: 'delivery no longer exists', status: 'cancelled' };
+    if (delivery.deliveryStatus === 'succeeded' || delivery.deliveryStatus === 'failed' || delivery.deliveryStatus === 'cancelled') {
+      return { outcome: 'skipped', reason: `delivery already ${delivery.deliveryStatus}`, status: delivery.deliveryStatus };
+    }
+    if (delivery.endpointDeletedAt) return skipDelivery(input.deliveryId, 'endpoint deleted');
+    if (!delivery.endpointEnabled) return skipDelivery(input.deliveryId, 'endpoint disabled');
+
+    const auth: EndpointAuth = delivery.authSealed ? endpointAuthSchema.parse(JSON.parse(secretBox.open(delivery.authSealed))) : { type: 'none' };
+    const body = envelopeBody({
+      id: delivery.eventId,
+      type: delivery.eventType,
+      tenantId: delivery.tenantId,
+      occurredAt: delivery.occurredAt,
+      resourceId: delivery.resourceId,
+      operation: delivery.operation,
+      triggeredBy: delivery.triggeredBy,
+      data: delivery.eventData,
+      previous: delivery.previous,
+    });
+    const startedAt = new Date();
+    const headers: Record<string, string> = {
+      ...delivery.customHeaders,
+      ...authHeaders(auth),
+      'content-type': 'application/json',
+      'user-agent': deps.userAgent,
+      ...webhookHeaders({
+        messageId: delivery.eventId,
+        timestamp: startedAt,
+        body,
+        secrets: (delivery.sealedSecrets ?? []).map((sealed) => secretBox.open(sealed)),
+      }),
+    };
+    const result = await http.post({ url: delivery.url, headers, body, timeoutMs: delivery.timeoutMs ?? deps.defaultTimeoutMs });
+
+    const succeeded = result.kind === 'response' && result.status >= 200 && result.status < 300;
+    const status = result.kind === 'response' ? result.status : null;
+    await db.transaction().execute((trx) =>
+      recordAttempt(
+        trx,
+        {
+          delivery_id: input.deliveryId,
+          number: input.attemptNumber,
+          trigger: input.trigger,
+          started_at: startedAt,
+          duration_ms: result.durationMs,
+          request_url: delivery.url,
+          request_headers: JSON.stringify(redactHeaders(headers, sensitiveHeaderNames(auth))),
+          response_status: status,
+          response_headers: result.kind === 'response' ? JSON.stringify(result.headers) : null,
+          response_body: result.kind === 'response' ? result.body : null,
+          error_kind: result.kind === 'error' ? result.errorKind : null,
+          error_message: result.kind === 'error' ? result.message : null,
+        },
+        {
+          attempt_count: input.attemptNumber,
+          last_response_status: status,
+          last_error_kind: result.kind === 'error' ? result.errorKind : null,
+          next_attempt_at: null,
+          ...(succeeded ? { status: 'succeeded', finished_at: new Date(), status_reason: null } : {}),
+        },
+      ),
+    );
+
+    if (succeeded) return { outcome: 'succeeded', status: status! };
+    const retryPolicy = delivery.retryPolicy ? retryPolicySchema.parse(delivery.retryPolicy) : null;
+    return {
+      outcome: 'failed',
+      status,
+      errorKind: result.kind === 'error' ? result.errorKind : null,
+      retryAfterSeconds:
+        result.kind === 'response' && (result.status === 429 || result.status === 503)
+          ? parseRetryAfter(result.headers['retry-after'], new Date())
+          : null,
+      gone: status === 410,
+      retryPolicy,
+    };
+  }
+
+  async function skipDelivery(deliveryId: string, reason: string): Promise<AttemptOutcome> {
+    await updateDelivery(db, deliveryId, { status: 'cancelled', status_reason: reason, next_attempt_at: null, finished_at: new Date() });
+    return { outcome: 'skipped', reason, status: 'cancelled' };
+  }
+
+  async function scheduleRetry(input: ScheduleRetryInput): Promise<void> {
+    await updateDelivery(db, input.deliveryId, { status: 'retrying', next_attempt_at: new Date(input.nextAttemptAt) });
+  }
+
+  async function finishDelivery(input: FinishDeliveryInput): Promise<void> {
+    await updateDelivery(db, input.deliveryId, {
+      status: input.status,
+      status_reason: input.reason,
+      next_attempt_at: null,
+      finished_at: new Date(),
+    });
+  }
+
+  return { recordEvent, attemptDelivery, scheduleRetry, finishDelivery };
+}
+
+async function sqlAdvisoryLock(trx: Kysely<Database>, key: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+}
+
+export type Activities = ReturnType<typeof createActivities>;

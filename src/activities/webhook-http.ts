@@ -1,0 +1,129 @@
+// Outbound POST of one webhook attempt over undici: no redirects, a hard timeout, at most
+// 64 KiB of the response read, and every failure classified into an error kind.
+import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+
+export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
+
+export type AttemptErrorKind = 'timeout' | 'dns' | 'connection' | 'tls' | 'ssrf_blocked' | 'too_large' | 'invalid_url' | 'unknown';
+
+export type HttpAttemptResult =
+  | {
+      kind: 'response';
+      status: number;
+      headers: Record<string, string>;
+      body: string;
+      bodyTruncated: boolean;
+      durationMs: number;
+    }
+  | { kind: 'error'; errorKind: AttemptErrorKind; message: string; durationMs: number };
+
+export interface WebhookHttpClientOptions {
+  /** Connection pool per origin; keep-alive makes repeat deliveries to one receiver cheap. */
+  connectionsPerOrigin?: number;
+  /** Called with every resolved address before connecting; throw to refuse (SSRF guard). */
+  connectOptions?: Agent.Options['connect'];
+}
+
+export interface WebhookRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+}
+
+export class WebhookHttpClient {
+  private readonly dispatcher: Dispatcher;
+
+  constructor(options: WebhookHttpClientOptions = {}) {
+    this.dispatcher = new Agent({
+      connections: options.connectionsPerOrigin ?? 32,
+      keepAliveTimeout: 30_000,
+      connect: options.connectOptions,
+    });
+  }
+
+  async post(req: WebhookRequest): Promise<HttpAttemptResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const signal = AbortSignal.timeout(req.timeoutMs);
+    try {
+      const response = await request(req.url, {
+        method: 'POST',
+        headers: req.headers,
+        body: req.body,
+        dispatcher: this.dispatcher,
+        signal,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      });
+      const { text, truncated } = await readLimited(response.body, MAX_RESPONSE_BODY_BYTES);
+      return {
+        kind: 'response',
+        status: response.statusCode,
+        headers: flattenHeaders(response.headers),
+        body: text,
+        bodyTruncated: truncated,
+        durationMs: elapsed(),
+      };
+    } catch (error) {
+      return { kind: 'error', ...classifyError(error, signal), durationMs: elapsed() };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    chunks.push(buffer);
+    size += buffer.length;
+    if (size >= limit) {
+      body.destroy();
+      return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), truncated: true };
+    }
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+export class SsrfBlockedError extends Error {
+  readonly code = 'ESSRFBLOCKED';
+}
+
+function classifyError(error: unknown, signal: AbortSignal): { errorKind: AttemptErrorKind; message: string } {
+  const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const cause = err.cause ?? err;
+  const code = cause.code ?? err.code ?? '';
+  const message = cause.message || err.message || String(error);
+  if (cause instanceof SsrfBlockedError || err instanceof SsrfBlockedError) return { errorKind: 'ssrf_blocked', message };
+  if (
+    signal.aborted ||
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError ||
+    err instanceof undiciErrors.ConnectTimeoutError ||
+    code === 'ETIMEDOUT'
+  ) {
+    return { errorKind: 'timeout', message: `no complete response within the timeout (${message})` };
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return { errorKind: 'dns', message };
+  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('ERR_SSL') || /certificate|ssl|tls/i.test(message)) {
+    return { errorKind: 'tls', message };
+  }
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code)) {
+    return { errorKind: 'connection', message };
+  }
+  if (err instanceof undiciErrors.InvalidArgumentError || code === 'ERR_INVALID_URL') return { errorKind: 'invalid_url', message };
+  return { errorKind: 'unknown', message };
+}

@@ -1,0 +1,61 @@
+// The Express application: JSON parsing with a size limit, key authentication, the v1 routes,
+// health checks, and problem-details errors for everything that goes wrong.
+import express, { type Express } from 'express';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { ServiceContext } from '../services/context';
+import { authenticate } from './auth';
+import { problem, problemErrorHandler, sendProblem } from './problems';
+import { deliveriesRouter } from './routes/deliveries.routes';
+import { endpointsRouter } from './routes/endpoints.routes';
+import { eventTypesRouter } from './routes/event-types.routes';
+import { eventsRouter } from './routes/events.routes';
+import { tenantsRouter } from './routes/tenants.routes';
+
+export interface AppOptions {
+  adminKey: string | undefined;
+  maxBodyBytes: number;
+  logger: Logger;
+}
+
+export function createApp(ctx: ServiceContext, options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks = await Promise.all([
+      check(() => sql`select 1`.execute(ctx.db)),
+      check(() => ctx.temporal.connection.workflowService.getSystemInfo({})),
+    ]);
+    const [database, temporal] = checks;
+    const ready = checks.every((c) => c === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: { database, temporal } });
+  });
+
+  app.use('/v1', express.json({ limit: options.maxBodyBytes, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use('/v1', authenticate({ db: ctx.db, adminKey: options.adminKey }));
+  app.use(tenantsRouter(ctx));
+  app.use(eventTypesRouter(ctx));
+  app.use(endpointsRouter(ctx));
+  app.use(eventsRouter(ctx));
+  app.use(deliveriesRouter(ctx));
+
+  app.use((req, res) => {
+    sendProblem(res, problem(404, 'not-found', 'Not found', `No route for ${req.method} ${req.path}`));
+  });
+  app.use(problemErrorHandler(options.logger));
+  return app;
+}
+
+async function check(probe: () => Promise<unknown>): Promise<'ok' | string> {
+  try {
+    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000))]);
+    return 'ok';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}

@@ -1,0 +1,74 @@
+// The one place errors become HTTP: RFC 9457 problem details (application/problem+json).
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  UnauthenticatedError,
+} from '../domain/errors';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+const PROBLEM_BASE = 'https://hookrelay.dev/problems/';
+
+export function problem(status: number, slug: string, title: string, detail?: string, extra: Partial<Problem> = {}): Problem {
+  return { type: PROBLEM_BASE + slug, title, status, ...(detail !== undefined && { detail }), ...extra };
+}
+
+export function sendProblem(res: Response, body: Problem): void {
+  res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+export function zodFieldErrors(error: z.ZodError, prefix: string): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+    message: issue.message,
+  }));
+}
+
+/** Maps anything thrown by a route to a problem; unknown errors are 500 and logged. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof InvalidInputError) {
+    return problem(400, 'invalid-request', 'Invalid request', error.message, error.errors.length ? { errors: error.errors } : {});
+  }
+  if (error instanceof UnauthenticatedError) return problem(401, 'unauthenticated', 'Unauthenticated', error.message);
+  if (error instanceof ForbiddenError) return problem(403, 'forbidden', 'Forbidden', error.message);
+  if (error instanceof NotFoundError) return problem(404, 'not-found', 'Not found', error.message);
+  if (error instanceof ConflictError) return problem(409, 'conflict', 'Conflict', error.message);
+
+  // body-parser's errors carry a status and a type.
+  const httpError = error as { status?: number; type?: string; message?: string };
+  if (httpError.type === 'entity.too.large') return problem(413, 'payload-too-large', 'Payload too large', 'The request body exceeds the configured limit');
+  if (httpError.type === 'entity.parse.failed') return problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON');
+  if (httpError.type === 'encoding.unsupported' || httpError.type === 'charset.unsupported') {
+    return problem(415, 'unsupported-media-type', 'Unsupported media type', httpError.message);
+  }
+  if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
+    return problem(httpError.status, 'bad-request', 'Bad request', httpError.message);
+  }
+  return problem(500, 'internal', 'Internal server error');
+}
+
+export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const body = toProblem(error);
+    if (body.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    if (res.headersSent) return;
+    sendProblem(res, body);
+  };
+}

@@ -1,0 +1,91 @@
+// Rows → the JSON shapes of SPEC §7. Secrets never pass through here unredacted.
+import type { AttemptRow, DeliveryRow, EventRow, EventTypeRow, TenantRow } from '../db/schema';
+import { redactAuth } from '../domain/endpoint-auth';
+import type { Endpoint } from '../services/endpoints.service';
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function toTenantResponse(row: TenantRow) {
+  return { id: row.id, name: row.name, metadata: row.metadata, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
+}
+
+export function toEventTypeResponse(row: EventTypeRow) {
+  return {
+    name: row.name,
+    description: row.description,
+    group: row.group_name,
+    schema: row.schema,
+    archived: row.archived,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+export function toEndpointResponse({ row, auth }: Endpoint) {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    url: row.url,
+    description: row.description,
+    eventTypes: row.event_types,
+    enabled: row.enabled,
+    disabledReason: row.disabled_reason,
+    auth: redactAuth(auth),
+    headers: row.headers,
+    retryPolicy: row.retry_policy,
+    timeoutMs: row.timeout_ms,
+    rateLimitPerSecond: row.rate_limit_per_second,
+    metadata: row.metadata,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+export function toEventResponse(row: EventRow) {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    type: row.type,
+    data: row.data,
+    resourceId: row.resource_id,
+    operation: row.operation,
+    previous: row.previous,
+    triggeredBy: row.triggered_by,
+    idempotencyKey: row.idempotency_key,
+    occurredAt: iso(row.occurred_at),
+    createdAt: iso(row.created_at),
+  };
+}
+
+export function toDeliveryResponse(row: DeliveryRow) {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    endpointId: row.endpoint_id,
+    eventType: row.event_type,
+    resourceId: row.resource_id,
+    status: row.status,
+    statusReason: row.status_reason,
+    attemptCount: row.attempt_count,
+    nextAttemptAt: iso(row.next_attempt_at),
+    lastResponseStatus: row.last_response_status,
+    retryOfId: row.retry_of_id,
+    workflowId: row.workflow_id,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    finishedAt: iso(row.finished_at),
+  };
+}
+
+export function toAttemptResponse(row: AttemptRow) {
+  return {
+    number: row.number,
+    startedAt: iso(row.started_at),
+    durationMs: row.duration_ms,
+    trigger: row.trigger,
+    request: { url: row.request_url, headers: row.request_headers },
+    response: row.response_status === null ? null : { status: row.response_status, headers: row.response_headers ?? {}, body: row.response_body ?? '' },
+    error: row.error_kind === null ? null : { kind: row.error_kind, message: row.error_message ?? '' },
+  };
+}

@@ -1,0 +1,37 @@
+// /v1/tenants/:tenantId/events
+import { Router } from 'express';
+import type { ServiceContext } from '../../services/context';
+import { getEvent, publish } from '../../services/events.service';
+import { requireTenantAccess } from '../auth';
+import { toEventResponse } from '../responses';
+import { eventParams, publishEventBody, tenantIdParam } from '../schemas';
+import { parseInput } from '../validation';
+import { InvalidInputError } from '../../domain/errors';
+
+export function eventsRouter(ctx: ServiceContext): Router {
+  const router = Router();
+
+  router.post('/v1/tenants/:tenantId/events', async (req, res) => {
+    const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
+    requireTenantAccess(req, tenantId, 'events:publish');
+    const body = parseInput(publishEventBody, req.body, 'body');
+    const headerKey = req.get('idempotency-key');
+    if (headerKey !== undefined && body.idempotencyKey !== undefined && headerKey !== body.idempotencyKey) {
+      throw new InvalidInputError('Idempotency key given twice', [{ path: 'headers.idempotency-key', message: 'differs from body.idempotencyKey' }]);
+    }
+    if (headerKey !== undefined && (headerKey.length < 1 || headerKey.length > 255)) {
+      throw new InvalidInputError('Invalid idempotency key', [{ path: 'headers.idempotency-key', message: 'must be 1 to 255 characters' }]);
+    }
+    const result = await publish(ctx, tenantId, { ...body, idempotencyKey: body.idempotencyKey ?? headerKey });
+    // 202: accepted and durably recorded; deliveries proceed asynchronously. A repeat is 200.
+    res.status(result.duplicate ? 200 : 202).json({ id: result.eventId, deliveryCount: result.deliveryCount, duplicate: result.duplicate });
+  });
+
+  router.get('/v1/tenants/:tenantId/events/:id', async (req, res) => {
+    const { tenantId, id } = parseInput(eventParams, req.params, 'params');
+    requireTenantAccess(req, tenantId, 'endpoints:read');
+    res.json(toEventResponse(await getEvent(ctx, tenantId, id)));
+  });
+
+  return router;
+}

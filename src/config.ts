@@ -1,0 +1,109 @@
+// The one place that reads process.env: a zod schema parsed once per process.
+// Every module receives the parsed Config (or a slice of it) as options.
+import { z } from 'zod';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const optionalString = z
+  .string()
+  .transform((value) => (value.trim() === '' ? undefined : value))
+  .optional();
+
+const urlString = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.join(' or ')})` },
+  );
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: urlString(['http:', 'https:']).optional(),
+  DATABASE_URL: urlString(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('hookrelay'),
+  TEMPORAL_UI_URL: urlString(['http:', 'https:']).optional(),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_TEST_SERVER_PATH: optionalString,
+  HOOKRELAY_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  HOOKRELAY_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  HOOKRELAY_ALLOW_HTTP: booleanFromEnv.optional(),
+  HOOKRELAY_ALLOW_PRIVATE_NETWORKS: booleanFromEnv.optional(),
+  HOOKRELAY_DATA_DIR: z.string().min(1).default('.data'),
+  HOOKRELAY_TOOLS_DIR: z.string().min(1).default('.tools'),
+  HOOKRELAY_DEV_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  HOOKRELAY_DEV_TEMPORAL_PORT: z.coerce.number().int().min(1).max(64535).default(7233),
+  HOOKRELAY_DEV_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  HOOKRELAY_WORKFLOW_BUNDLE: optionalString,
+  PATH: z.string().default(''),
+  HOOKRELAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  HOOKRELAY_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config extends Omit<RawConfig, 'HOOKRELAY_ALLOW_HTTP' | 'HOOKRELAY_ALLOW_PRIVATE_NETWORKS'> {
+  /** Resolved: explicit value, else true only in development. */
+  HOOKRELAY_ALLOW_HTTP: boolean;
+  HOOKRELAY_ALLOW_PRIVATE_NETWORKS: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Pure: parses an environment-like record. Tests call this with literal objects. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const value = env[name];
+        const shown = value === undefined ? 'missing' : `got ${JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value)}`;
+        return `${name}: ${issue.message} (${shown})`;
+      }),
+    );
+  }
+  const raw = result.data;
+  const developmentDefault = raw.NODE_ENV !== 'production';
+  return {
+    ...raw,
+    HOOKRELAY_ALLOW_HTTP: raw.HOOKRELAY_ALLOW_HTTP ?? developmentDefault,
+    HOOKRELAY_ALLOW_PRIVATE_NETWORKS: raw.HOOKRELAY_ALLOW_PRIVATE_NETWORKS ?? developmentDefault,
+  };
+}
+
+/** Reads process.env once; on a bad value prints what is wrong and exits. */
+export function loadConfigOrExit(): Config {
+  try {
+    return parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,36 @@
+// Keyset pagination, newest first, over (created_at, id): stable while rows are inserted,
+// because a cursor names a position, not an offset.
+import { z } from 'zod';
+
+export interface PageCursor {
+  createdAt: Date;
+  id: string;
+}
+
+const cursorPayload = z.strictObject({ t: z.iso.datetime(), id: z.string().min(1).max(100) });
+
+export function encodeCursor(cursor: PageCursor): string {
+  return Buffer.from(JSON.stringify({ t: cursor.createdAt.toISOString(), id: cursor.id })).toString('base64url');
+}
+
+/** Returns null when the text is not a cursor this API issued. */
+export function decodeCursor(text: string): PageCursor | null {
+  try {
+    const parsed = cursorPayload.safeParse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+    return parsed.success ? { createdAt: new Date(parsed.data.t), id: parsed.data.id } : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+/** Given `limit + 1` rows, returns at most `limit` and the cursor to the rest. */
+export function toPage<T extends { created_at: Date; id: string }>(rows: T[], limit: number): Page<T> {
+  const data = rows.slice(0, limit);
+  const last = data[data.length - 1];
+  return { data, nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null };
+}

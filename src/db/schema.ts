@@ -1,0 +1,156 @@
+// Kysely table interfaces for the whole database, with Selectable/Insertable/Updateable aliases.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string | T, string | T>;
+/** A JSON column with a database default: optional on insert. */
+type JsonWithDefault<T> = ColumnType<T, string | T | undefined, string | T>;
+
+export type JsonObject = { [key: string]: unknown };
+
+export interface TenantTable {
+  id: string;
+  name: string;
+  metadata: JsonWithDefault<JsonObject>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  tenant_id: string | null;
+  name: string | null;
+  key_hash: string;
+  key_prefix: string;
+  scopes: string[];
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface EventTypeTable {
+  name: string;
+  description: Generated<string>;
+  group_name: Generated<string>;
+  schema: Json<JsonObject> | null;
+  archived: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface EndpointTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  url: string;
+  description: Generated<string>;
+  event_types: string[];
+  enabled: Generated<boolean>;
+  disabled_reason: string | null;
+  auth_type: Generated<string>;
+  auth_sealed: string | null;
+  headers: JsonWithDefault<Record<string, string>>;
+  retry_policy: Json<JsonObject> | null;
+  timeout_ms: number | null;
+  rate_limit_per_second: number | null;
+  metadata: JsonWithDefault<JsonObject>;
+  failing_since: Timestamp | null;
+  deleted_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface EndpointSecretTable {
+  id: Generated<string>;
+  endpoint_id: string;
+  secret_sealed: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp | null;
+}
+
+export interface EventTable {
+  id: string;
+  tenant_id: string;
+  type: string;
+  data: Json<JsonObject>;
+  resource_id: string | null;
+  operation: string | null;
+  previous: Json<JsonObject> | null;
+  triggered_by: string | null;
+  idempotency_key: string | null;
+  occurred_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface DeliveryTable {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  endpoint_id: string;
+  event_type: string;
+  resource_id: string | null;
+  status: Generated<DeliveryStatus>;
+  attempt_count: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  last_response_status: number | null;
+  last_error_kind: string | null;
+  status_reason: string | null;
+  retry_of_id: string | null;
+  workflow_id: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  finished_at: Timestamp | null;
+}
+
+export type AttemptTrigger = 'scheduled' | 'manual';
+
+export interface AttemptTable {
+  id: Generated<string>;
+  delivery_id: string;
+  number: number;
+  trigger: AttemptTrigger;
+  started_at: Timestamp;
+  duration_ms: number;
+  request_url: string;
+  request_headers: Json<Record<string, string>>;
+  response_status: number | null;
+  response_headers: Json<Record<string, string>> | null;
+  response_body: string | null;
+  error_kind: string | null;
+  error_message: string | null;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  tenants: TenantTable;
+  api_keys: ApiKeyTable;
+  event_types: EventTypeTable;
+  endpoints: EndpointTable;
+  endpoint_secrets: EndpointSecretTable;
+  events: EventTable;
+  deliveries: DeliveryTable;
+  attempts: AttemptTable;
+}
+
+export type TenantRow = Selectable<TenantTable>;
+export type NewTenantRow = Insertable<TenantTable>;
+export type ApiKeyRow = Selectable<ApiKeyTable>;
+export type NewApiKeyRow = Insertable<ApiKeyTable>;
+export type EventTypeRow = Selectable<EventTypeTable>;
+export type NewEventTypeRow = Insertable<EventTypeTable>;
+export type EventTypeUpdate = Updateable<EventTypeTable>;
+export type EndpointRow = Selectable<EndpointTable>;
+export type NewEndpointRow = Insertable<EndpointTable>;
+export type EndpointUpdate = Updateable<EndpointTable>;
+export type EndpointSecretRow = Selectable<EndpointSecretTable>;
+export type EventRow = Selectable<EventTable>;
+export type NewEventRow = Insertable<EventTable>;
+export type DeliveryRow = Selectable<DeliveryTable>;
+export type NewDeliveryRow = Insertable<DeliveryTable>;
+export type DeliveryUpdate = Updateable<DeliveryTable>;
+export type AttemptRow = Selectable<AttemptTable>;
+export type NewAttemptRow = Insertable<AttemptTable>;

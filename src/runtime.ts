@@ -1,0 +1,76 @@
+// Wiring shared by the process entry points: secrets with their development defaults, the
+// database, the Temporal client and the API server.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { createApp } from './api/app';
+import type { Config } from './config';
+import type { Database } from './db/schema';
+import { generateAdminKey } from './domain/api-keys';
+import { SecretBox } from './domain/secret-box';
+import type { ServiceContext } from './services/context';
+
+/** Reads a value kept under the data dir, creating it on first use (development defaults only). */
+function persistedValue(dataDir: string, file: string, create: () => string): string {
+  const fullPath = path.resolve(dataDir, file);
+  if (existsSync(fullPath)) return readFileSync(fullPath, 'utf8').trim();
+  mkdirSync(path.dirname(fullPath), { recursive: true });
+  const value = create();
+  writeFileSync(fullPath, value + '\n', { mode: 0o600 });
+  return value;
+}
+
+export function resolveEncryptionKey(config: Config): string {
+  if (config.HOOKRELAY_ENCRYPTION_KEY) return config.HOOKRELAY_ENCRYPTION_KEY;
+  if (config.NODE_ENV === 'production') {
+    throw new Error('HOOKRELAY_ENCRYPTION_KEY is required in production (openssl rand -base64 32)');
+  }
+  return persistedValue(config.HOOKRELAY_DATA_DIR, 'encryption.key', () => randomBytes(32).toString('base64'));
+}
+
+export function resolveAdminKey(config: Config): string {
+  if (config.HOOKRELAY_ADMIN_KEY) return config.HOOKRELAY_ADMIN_KEY;
+  return persistedValue(config.HOOKRELAY_DATA_DIR, 'admin.key', generateAdminKey);
+}
+
+export function createServiceContext(config: Config, deps: { db: Kysely<Database>; temporal: Client; encryptionKey: string }): ServiceContext {
+  return {
+    db: deps.db,
+    temporal: deps.temporal,
+    secretBox: new SecretBox(deps.encryptionKey),
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    urlPolicy: { allowHttp: config.HOOKRELAY_ALLOW_HTTP },
+  };
+}
+
+export interface RunningApi {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(
+  ctx: ServiceContext,
+  options: { port: number; host: string; adminKey: string | undefined; maxBodyBytes: number; logger: Logger },
+): Promise<RunningApi> {
+  const app = createApp(ctx, options);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(options.port, options.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const displayHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  return {
+    server,
+    url: `http://${displayHost}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,41 @@
+// Process entry: the HTTP API, configured by the environment alone.
+import { loadConfigOrExit } from './config';
+import { createDatabase } from './db/connection';
+import { createLogger } from './logger';
+import { createServiceContext, resolveEncryptionKey, startApiServer } from './runtime';
+import { connectTemporalClient } from './temporal/client';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'hookrelay-api' });
+  if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+    logger.fatal('DATABASE_URL and TEMPORAL_ADDRESS are required (use `npm start` for the embedded stack)');
+    process.exit(78);
+  }
+  if (!config.HOOKRELAY_ADMIN_KEY) logger.warn('HOOKRELAY_ADMIN_KEY is not set: no admin operations are possible');
+  const db = createDatabase({ connectionString: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  const temporal = await connectTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const ctx = createServiceContext(config, { db, temporal, encryptionKey: resolveEncryptionKey(config) });
+  const api = await startApiServer(ctx, {
+    port: config.PORT,
+    host: config.HOST,
+    adminKey: config.HOOKRELAY_ADMIN_KEY,
+    maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
+    logger,
+  });
+  logger.info({ url: api.url }, 'API listening');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'shutting down API');
+      void api
+        .close()
+        .then(() => Promise.all([db.destroy(), temporal.connection.close()]))
+        .then(() => process.exit(0));
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

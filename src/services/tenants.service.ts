@@ -1,0 +1,33 @@
+// Tenants and their API keys.
+import { insertApiKey } from '../db/api-keys.repository';
+import { findTenantById, insertTenant } from '../db/tenants.repository';
+import type { ApiKeyScope } from '../domain/api-keys';
+import { generateApiKey } from '../domain/api-keys';
+import { NotFoundError } from '../domain/errors';
+import { newId } from '../domain/ids';
+import type { ServiceContext } from './context';
+
+export async function createTenant(ctx: ServiceContext, input: { name: string; metadata?: Record<string, unknown> }) {
+  return insertTenant(ctx.db, { id: newId('ten'), name: input.name, metadata: JSON.stringify(input.metadata ?? {}) });
+}
+
+export async function getTenant(ctx: ServiceContext, tenantId: string) {
+  const tenant = await findTenantById(ctx.db, tenantId);
+  if (!tenant) throw new NotFoundError('tenant', tenantId);
+  return tenant;
+}
+
+/** Creates a key; the plaintext is returned here only. */
+export async function createApiKey(ctx: ServiceContext, tenantId: string, input: { name?: string; scopes: ApiKeyScope[] }) {
+  await getTenant(ctx, tenantId);
+  const generated = generateApiKey();
+  const row = await insertApiKey(ctx.db, {
+    id: newId('key'),
+    tenant_id: tenantId,
+    name: input.name ?? null,
+    key_hash: generated.hash,
+    key_prefix: generated.prefix,
+    scopes: [...new Set(input.scopes)],
+  });
+  return { row, key: generated.key };
+}

@@ -1,0 +1,125 @@
+// `npm start`: the whole system in one process for a laptop. Embedded PostgreSQL unless
+// DATABASE_URL is set, a Temporal dev server unless TEMPORAL_ADDRESS is set, then migrations,
+// the worker and the API. Ctrl-C stops everything; data stays under .data/ for the next start.
+import path from 'node:path';
+import { loadConfigOrExit } from './config';
+import { createDatabase } from './db/connection';
+import { migrateToLatest } from './db/migrate';
+import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './dev/embedded-postgres';
+import { findTemporalBinary, temporalCli } from './dev/temporal-binaries';
+import { startTemporalDevServer, type TemporalDevServer } from './dev/temporal-dev-server';
+import { SecretBox } from './domain/secret-box';
+import { createLogger } from './logger';
+import { createServiceContext, resolveAdminKey, resolveEncryptionKey, startApiServer } from './runtime';
+import { connectTemporalClient } from './temporal/client';
+import { createHookrelayWorker } from './temporal/create-worker';
+import { installTemporalLogging } from './temporal/runtime-logging';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  installTemporalLogging(logger);
+  const dataDir = path.resolve(config.HOOKRELAY_DATA_DIR);
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const say = (line: string) => process.stdout.write(line + '\n');
+
+  let shuttingDown = false;
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say('\nStopping hookrelay …');
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => logger.warn({ err: error }, 'error during shutdown'));
+    }
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      say(`Starting embedded PostgreSQL (data in ${path.join(dataDir, 'postgres')}) …`);
+      const postgres: EmbeddedPostgresServer = await startEmbeddedPostgres({
+        dataDir: path.join(dataDir, 'postgres'),
+        port: config.HOOKRELAY_DEV_POSTGRES_PORT,
+        log: (line) => logger.debug({ component: 'postgres' }, line),
+      });
+      cleanups.push(() => postgres.stop());
+      databaseUrl = postgres.connectionString;
+    }
+
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    let temporalUiUrl = config.TEMPORAL_UI_URL;
+    if (!temporalAddress) {
+      const cliPath = await findTemporalBinary(temporalCli, {
+        explicitPath: config.TEMPORAL_CLI_PATH,
+        toolsDir: config.HOOKRELAY_TOOLS_DIR,
+        searchPath: config.PATH,
+        log: say,
+      });
+      say(`Starting Temporal dev server (${cliPath}, state in ${path.join(dataDir, 'temporal.db')}) …`);
+      const temporalServer: TemporalDevServer = await startTemporalDevServer({
+        cliPath,
+        port: config.HOOKRELAY_DEV_TEMPORAL_PORT,
+        uiPort: config.HOOKRELAY_DEV_TEMPORAL_UI_PORT,
+        dbFile: path.join(dataDir, 'temporal.db'),
+        namespace: config.TEMPORAL_NAMESPACE,
+        log: (line) => logger.debug({ component: 'temporal' }, line),
+      });
+      cleanups.push(() => temporalServer.stop());
+      temporalAddress = temporalServer.address;
+      temporalUiUrl = temporalServer.uiUrl;
+    }
+
+    const db = createDatabase({ connectionString: databaseUrl, poolSize: config.DATABASE_POOL_SIZE });
+    cleanups.push(() => db.destroy());
+    await migrateToLatest(db);
+
+    const encryptionKey = resolveEncryptionKey(config);
+    const adminKey = resolveAdminKey(config);
+    const worker = await createHookrelayWorker({
+      temporalAddress,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      db,
+      secretBox: new SecretBox(encryptionKey),
+      defaultTimeoutMs: config.HOOKRELAY_DELIVERY_TIMEOUT_MS,
+      workflowBundlePath: config.HOOKRELAY_WORKFLOW_BUNDLE,
+    });
+    const workerRun = worker.run();
+    cleanups.push(async () => {
+      worker.shutdown();
+      await workerRun;
+    });
+    workerRun.catch((error: unknown) => {
+      logger.fatal({ err: error }, 'worker stopped');
+      void shutdown(1);
+    });
+
+    const temporal = await connectTemporalClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
+    cleanups.push(() => temporal.connection.close());
+    const ctx = createServiceContext(config, { db, temporal, encryptionKey });
+    const api = await startApiServer(ctx, {
+      port: config.PORT,
+      host: config.HOST,
+      adminKey,
+      maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
+      logger,
+    });
+    cleanups.push(() => api.close());
+
+    say('');
+    say('hookrelay is running');
+    say(`  API:         ${api.url}`);
+    say(`  Temporal UI: ${temporalUiUrl ?? '(not started here; set TEMPORAL_UI_URL to show it)'}`);
+    say(`  Temporal:    ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`);
+    say(`  Admin key:   ${adminKey}`);
+    say('Press Ctrl-C to stop.');
+  } catch (error) {
+    console.error(`\nhookrelay could not start: ${(error as Error).message}`);
+    await shutdown(1);
+  }
+}
+
+void main();

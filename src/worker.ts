@@ -1,0 +1,50 @@
+// Process entry: the Temporal worker (workflows + activities), configured by the environment alone.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfigOrExit } from './config';
+import { createDatabase } from './db/connection';
+import { createLogger } from './logger';
+import { resolveEncryptionKey } from './runtime';
+import { SecretBox } from './domain/secret-box';
+import { createHookrelayWorker } from './temporal/create-worker';
+import { installTemporalLogging } from './temporal/runtime-logging';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'hookrelay-worker' });
+  installTemporalLogging(logger);
+  if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+    logger.fatal('DATABASE_URL and TEMPORAL_ADDRESS are required (use `npm start` for the embedded stack)');
+    process.exit(78);
+  }
+  const db = createDatabase({ connectionString: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  const worker = await createHookrelayWorker({
+    temporalAddress: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db,
+    secretBox: new SecretBox(resolveEncryptionKey(config)),
+    defaultTimeoutMs: config.HOOKRELAY_DELIVERY_TIMEOUT_MS,
+    workflowBundlePath: config.HOOKRELAY_WORKFLOW_BUNDLE ?? prebuiltBundle(),
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'shutting down worker');
+      worker.shutdown();
+    });
+  }
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+  await worker.run();
+  await db.destroy();
+}
+
+/** dist/workflow-bundle.js, written by `npm run build`, when running from dist/. */
+function prebuiltBundle(): string | undefined {
+  const candidate = path.resolve(__dirname, '..', 'workflow-bundle.js');
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

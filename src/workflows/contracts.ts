@@ -1,0 +1,88 @@
+// Inputs and results exchanged between workflows, activities and clients. Types only
+// (plus zod-free plain data), so workflow code can import it.
+import type { RetryPolicy } from '../domain/retry-policy';
+import type { DeliveryStatus, AttemptTrigger } from '../db/schema';
+
+export type { DeliveryStatus, AttemptTrigger };
+
+export type EventOperation = 'INSERT' | 'UPDATE' | 'DELETE';
+
+/** What a publisher sends; the event id is chosen by the caller so a repeated start is harmless. */
+export interface PublishEventInput {
+  eventId: string;
+  tenantId: string;
+  type: string;
+  data: Record<string, unknown>;
+  resourceId?: string;
+  operation?: EventOperation;
+  previous?: Record<string, unknown>;
+  triggeredBy?: string;
+  /** ISO-8601; defaults to the time the event is recorded. */
+  occurredAt?: string;
+  idempotencyKey?: string;
+}
+
+export interface PublishEventResult {
+  eventId: string;
+  deliveryCount: number;
+  duplicate: boolean;
+}
+
+export interface PlannedDelivery {
+  deliveryId: string;
+  workflowId: string;
+  endpointId: string;
+  endpointUrl: string;
+  eventType: string;
+  tenantId: string;
+}
+
+export interface RecordedEvent extends PublishEventResult {
+  /** Deliveries to start; empty for a duplicate (the original publish started them). */
+  deliveries: PlannedDelivery[];
+}
+
+export interface DeliveryWorkflowInput {
+  deliveryId: string;
+}
+
+export interface AttemptInput {
+  deliveryId: string;
+  attemptNumber: number;
+  trigger: AttemptTrigger;
+}
+
+/** The endpoint's answer is an outcome, not an exception: only our own faults throw. */
+export type AttemptOutcome =
+  | { outcome: 'succeeded'; status: number }
+  | {
+      outcome: 'failed';
+      status: number | null;
+      errorKind: string | null;
+      retryAfterSeconds: number | null;
+      /** 410 Gone: stop and disable the endpoint. */
+      gone: boolean;
+      retryPolicy: RetryPolicy | null;
+    }
+  /** Endpoint deleted or disabled, or the delivery was finished elsewhere: stop without attempting. */
+  | { outcome: 'skipped'; reason: string; status: DeliveryStatus };
+
+export interface DeliveryState {
+  deliveryId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastResponseStatus: number | null;
+  reason: string | null;
+}
+
+export interface FinishDeliveryInput {
+  deliveryId: string;
+  status: Extract<DeliveryStatus, 'failed' | 'cancelled'>;
+  reason: string;
+}
+
+export interface ScheduleRetryInput {
+  deliveryId: string;
+  nextAttemptAt: string;
+}

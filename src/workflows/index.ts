@@ -1,0 +1,3 @@
+// Workflow entry for the worker bundle: deterministic code only.
+export { deliveryWorkflow } from './delivery.workflow';
+export { publishWorkflow } from './publish.workflow';

@@ -1,0 +1,9 @@
+// Signals and queries of the delivery workflow, shared by the workflow and its clients.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { DeliveryState } from './contracts';
+
+/** Attempt now (trigger `manual`) instead of waiting for the retry timer. */
+export const resendSignal = defineSignal('resend');
+/** Stop the delivery; it ends `cancelled`. */
+export const cancelSignal = defineSignal<[{ reason?: string }?]>('cancel');
+export const stateQuery = defineQuery<DeliveryState>('state');

@@ -1,0 +1,152 @@
+// Per-test-file access to the shared stack: a private database cloned from the migrated
+// template, and a full hookrelay (worker + API) on a private task queue.
+import { randomBytes } from 'node:crypto';
+import { Client as TemporalClient } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import { Client as PgClient } from 'pg';
+import pino from 'pino';
+import { parseConfig, type Config } from '../../src/config';
+import { createDatabase } from '../../src/db/connection';
+import type { Database } from '../../src/db/schema';
+import { SecretBox } from '../../src/domain/secret-box';
+import { createServiceContext, startApiServer, type RunningApi } from '../../src/runtime';
+import type { ServiceContext } from '../../src/services/context';
+import { connectTemporalClient } from '../../src/temporal/client';
+import { createHookrelayWorker, type HookrelayWorker } from '../../src/temporal/create-worker';
+import { installTemporalLogging } from '../../src/temporal/runtime-logging';
+
+export interface TestStack {
+  postgresUrl: string;
+  templateDatabase: string;
+  temporalAddress: string;
+  temporalCliPath: string;
+  temporalTestServerPath: string;
+  workflowBundlePath: string;
+  workDir: string;
+}
+
+export function testStack(): TestStack {
+  const raw = process.env.HOOKRELAY_TEST_STACK;
+  if (!raw) throw new Error('HOOKRELAY_TEST_STACK is missing: run the tests through jest (global-setup starts the stack)');
+  return JSON.parse(raw) as TestStack;
+}
+
+export interface TestDatabase {
+  url: string;
+  db: Kysely<Database>;
+  destroy(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const stack = testStack();
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  const admin = new PgClient({ connectionString: stack.postgresUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${stack.templateDatabase}`);
+  await admin.end();
+  const url = stack.postgresUrl.replace(/\/[^/]+$/, `/${name}`);
+  const db = createDatabase({ connectionString: url, poolSize: 10 });
+  return { url, db, destroy: () => db.destroy() };
+}
+
+export interface TestHookrelay {
+  config: Config;
+  db: Kysely<Database>;
+  temporal: TemporalClient;
+  ctx: ServiceContext;
+  taskQueue: string;
+  apiUrl: string;
+  adminKey: string;
+  worker: HookrelayWorker;
+  /** JSON request against the API; `key` defaults to the admin key. */
+  request(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestHookrelay(overrides: Record<string, string> = {}): Promise<TestHookrelay> {
+  const stack = testStack();
+  const logger = pino({ level: 'silent' });
+  installTemporalLogging(logger);
+  const database = await createTestDatabase();
+  const taskQueue = `test-${randomBytes(6).toString('hex')}`;
+  const adminKey = `test-admin-${randomBytes(12).toString('hex')}`;
+  const encryptionKey = SecretBox.generateKey();
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: stack.temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    HOOKRELAY_ADMIN_KEY: adminKey,
+    HOOKRELAY_ENCRYPTION_KEY: encryptionKey,
+    HOOKRELAY_ALLOW_HTTP: 'true',
+    HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'true',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+  const temporal = await connectTemporalClient({ address: stack.temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
+  const ctx = createServiceContext(config, { db: database.db, temporal, encryptionKey });
+  const worker = await createHookrelayWorker({
+    temporalAddress: stack.temporalAddress,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue,
+    db: database.db,
+    secretBox: new SecretBox(encryptionKey),
+    defaultTimeoutMs: config.HOOKRELAY_DELIVERY_TIMEOUT_MS,
+    workflowBundlePath: stack.workflowBundlePath,
+  });
+  const workerRun = worker.run();
+  const api: RunningApi = await startApiServer(ctx, {
+    port: 0,
+    host: '127.0.0.1',
+    adminKey,
+    maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
+    logger,
+  });
+  let workerStopped = false;
+  const stopWorker = async () => {
+    if (workerStopped) return;
+    workerStopped = true;
+    worker.shutdown();
+    await workerRun;
+  };
+
+  return {
+    config,
+    db: database.db,
+    temporal,
+    ctx,
+    taskQueue,
+    apiUrl: api.url,
+    adminKey,
+    worker,
+    async request(method, path, options = {}) {
+      const key = options.key === undefined ? adminKey : options.key;
+      const response = await fetch(api.url + path, {
+        method,
+        headers: {
+          ...(options.body !== undefined && { 'content-type': 'application/json' }),
+          ...(key !== null && { authorization: `Bearer ${key}` }),
+          ...options.headers,
+        },
+        body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+      });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : null;
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: response.status, body, headers: response.headers };
+    },
+    stopWorker,
+    async close() {
+      await api.close();
+      await stopWorker();
+      await temporal.connection.close();
+      await database.destroy();
+    },
+  };
+}
