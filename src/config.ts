@@ -54,6 +54,10 @@ export const configSchema = z.object({
   HOOKRELAY_WORKFLOW_BUNDLE: optionalString,
   PATH: z.string().default(''),
   HOOKRELAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** An endpoint whose deliveries have all failed for this long is disabled (SPEC §5: 5 days). */
+  HOOKRELAY_DISABLE_FAILING_ENDPOINT_AFTER_HOURS: z.coerce.number().min(0.001).max(24 * 365).default(120),
+  /** Attempts, finished deliveries and their event payloads older than this are purged. */
+  HOOKRELAY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   HOOKRELAY_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -47,6 +47,14 @@ export function createServiceContext(config: Config, deps: { db: Kysely<Database
   };
 }
 
+/** The delivery settings every worker takes from the configuration. */
+export function deliveryTuning(config: Config): { defaultTimeoutMs: number; disableFailingEndpointAfterMs: number } {
+  return {
+    defaultTimeoutMs: config.HOOKRELAY_DELIVERY_TIMEOUT_MS,
+    disableFailingEndpointAfterMs: config.HOOKRELAY_DISABLE_FAILING_ENDPOINT_AFTER_HOURS * 3_600_000,
+  };
+}
+
 export interface RunningApi {
   server: Server;
   url: string;

@@ -8,11 +8,11 @@ import { migrateToLatest } from './db/migrate';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './dev/embedded-postgres';
 import { findTemporalBinary, temporalCli } from './dev/temporal-binaries';
 import { startTemporalDevServer, type TemporalDevServer } from './dev/temporal-dev-server';
-import { SecretBox } from './domain/secret-box';
 import { createLogger } from './logger';
-import { createServiceContext, resolveAdminKey, resolveEncryptionKey, startApiServer } from './runtime';
+import { createServiceContext, deliveryTuning, resolveAdminKey, resolveEncryptionKey, startApiServer } from './runtime';
 import { connectTemporalClient } from './temporal/client';
 import { createHookrelayWorker } from './temporal/create-worker';
+import { ensureRetentionSchedule } from './temporal/retention-schedule';
 import { installTemporalLogging } from './temporal/runtime-logging';
 
 async function main(): Promise<void> {
@@ -78,13 +78,15 @@ async function main(): Promise<void> {
 
     const encryptionKey = resolveEncryptionKey(config);
     const adminKey = resolveAdminKey(config);
+    const temporal = await connectTemporalClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
+    cleanups.push(() => temporal.connection.close());
+    const ctx = createServiceContext(config, { db, temporal, encryptionKey });
+    await ensureRetentionSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, retentionDays: config.HOOKRELAY_RETENTION_DAYS });
     const worker = await createHookrelayWorker({
       temporalAddress,
       namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      db,
-      secretBox: new SecretBox(encryptionKey),
-      defaultTimeoutMs: config.HOOKRELAY_DELIVERY_TIMEOUT_MS,
+      services: ctx,
+      ...deliveryTuning(config),
       workflowBundlePath: config.HOOKRELAY_WORKFLOW_BUNDLE,
     });
     const workerRun = worker.run();
@@ -97,9 +99,6 @@ async function main(): Promise<void> {
       void shutdown(1);
     });
 
-    const temporal = await connectTemporalClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
-    cleanups.push(() => temporal.connection.close());
-    const ctx = createServiceContext(config, { db, temporal, encryptionKey });
     const api = await startApiServer(ctx, {
       port: config.PORT,
       host: config.HOST,

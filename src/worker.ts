@@ -4,8 +4,9 @@ import path from 'node:path';
 import { loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
 import { createLogger } from './logger';
-import { resolveEncryptionKey } from './runtime';
-import { SecretBox } from './domain/secret-box';
+import { createServiceContext, deliveryTuning, resolveEncryptionKey } from './runtime';
+import { connectTemporalClient } from './temporal/client';
+import { ensureRetentionSchedule } from './temporal/retention-schedule';
 import { createHookrelayWorker } from './temporal/create-worker';
 import { installTemporalLogging } from './temporal/runtime-logging';
 
@@ -18,13 +19,14 @@ async function main(): Promise<void> {
     process.exit(78);
   }
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  const temporal = await connectTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const services = createServiceContext(config, { db, temporal, encryptionKey: resolveEncryptionKey(config) });
+  await ensureRetentionSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, retentionDays: config.HOOKRELAY_RETENTION_DAYS });
   const worker = await createHookrelayWorker({
     temporalAddress: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    db,
-    secretBox: new SecretBox(resolveEncryptionKey(config)),
-    defaultTimeoutMs: config.HOOKRELAY_DELIVERY_TIMEOUT_MS,
+    services,
+    ...deliveryTuning(config),
     workflowBundlePath: config.HOOKRELAY_WORKFLOW_BUNDLE ?? prebuiltBundle(),
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
   }
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
   await worker.run();
+  await temporal.connection.close();
   await db.destroy();
 }
 

@@ -1,48 +1,63 @@
 // Activities: every side effect of publishing and delivering. Built by a factory so the worker
-// injects the database, the secret box and the HTTP client (and tests inject their own).
+// injects the database, Temporal client, secret box and HTTP client (and tests inject theirs).
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql, type Kysely } from 'kysely';
-import { countDeliveriesOfEvent, insertDeliveries, loadDeliveryForAttempt, recordAttempt, updateDelivery } from '../db/deliveries.repository';
-import { findSubscribedEndpoints } from '../db/endpoints.repository';
+import {
+  countDeliveriesOfEvent,
+  findDeliveryById,
+  insertDeliveries,
+  loadDeliveryForAttempt,
+  purgeOlderThan,
+  recordAttempt,
+  updateDelivery,
+} from '../db/deliveries.repository';
+import { findEndpointForTargetedDelivery, findSubscribedEndpoints } from '../db/endpoints.repository';
 import { findEventByIdempotencyKey, insertEvent, releaseIdempotencyKey } from '../db/events.repository';
-import { findTenantById } from '../db/tenants.repository';
 import type { Database } from '../db/schema';
+import { findTenantById } from '../db/tenants.repository';
 import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
 import { envelopeBody } from '../domain/envelope';
 import { deliveryWorkflowId, newId } from '../domain/ids';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { parseRetryAfter } from '../domain/retry-schedule';
-import type { SecretBox } from '../domain/secret-box';
 import { webhookHeaders } from '../domain/signature';
+import type { ServiceContext } from '../services/context';
+import { disableEndpoint } from '../services/delivery-control.service';
 import type {
   AttemptInput,
   AttemptOutcome,
   FinishDeliveryInput,
   PublishEventInput,
+  PurgeInput,
+  PurgeResult,
   RecordedEvent,
   ScheduleRetryInput,
 } from '../workflows/contracts';
 import type { WebhookHttpClient } from './webhook-http';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** Event types delivered even to a disabled endpoint (only ever targeted at one endpoint). */
+const TEST_EVENT_TYPE = 'webhook.test';
 
 export interface ActivityDependencies {
-  db: Kysely<Database>;
-  secretBox: SecretBox;
+  services: ServiceContext;
   http: WebhookHttpClient;
   userAgent: string;
   defaultTimeoutMs: number;
+  /** An endpoint failing without a single success for this long is disabled. */
+  disableFailingEndpointAfterMs: number;
 }
 
 export function createActivities(deps: ActivityDependencies) {
-  const { db, secretBox, http } = deps;
+  const { services, http } = deps;
+  const { db, secretBox } = services;
 
   /** Records the event (once per idempotency key per 24 h) and plans one delivery per subscribed endpoint. */
   async function recordEvent(input: PublishEventInput): Promise<RecordedEvent> {
     return db.transaction().execute(async (trx) => {
       if (input.idempotencyKey) {
         // Serialise publishers of the same key so two concurrent requests cannot both fan out.
-        await sqlAdvisoryLock(trx, `${input.tenantId}:${input.idempotencyKey}`);
+        await advisoryLock(trx, `${input.tenantId}:${input.idempotencyKey}`);
         const existing = await findEventByIdempotencyKey(trx, input.tenantId, input.idempotencyKey);
         if (existing && existing.created_at.getTime() > Date.now() - IDEMPOTENCY_WINDOW_MS) {
           return { eventId: existing.id, deliveryCount: await countDeliveriesOfEvent(trx, existing.id), duplicate: true, deliveries: [] };
@@ -64,7 +79,9 @@ export function createActivities(deps: ActivityDependencies) {
         idempotency_key: input.idempotencyKey ?? null,
         occurred_at: input.occurredAt ? new Date(input.occurredAt) : new Date(),
       });
-      const endpoints = await findSubscribedEndpoints(trx, input.tenantId, input.type);
+      const endpoints = input.targetEndpointId
+        ? await findEndpointForTargetedDelivery(trx, input.tenantId, input.targetEndpointId)
+        : await findSubscribedEndpoints(trx, input.tenantId, input.type);
       const rows = endpoints.map((endpoint) => {
         const id = newId('dlv');
         return {
@@ -94,15 +111,19 @@ export function createActivities(deps: ActivityDependencies) {
     });
   }
 
-  /** Loads, signs and POSTs one attempt, then records it. The receiver's answer is returned, never thrown. */
+  /**
+   * Loads, signs and POSTs one attempt, then records it. The receiver's answer is returned,
+   * never thrown; only our own faults (database, bugs) throw and are retried by Temporal.
+   */
   async function attemptDelivery(input: AttemptInput): Promise<AttemptOutcome> {
-    const delivery = await loadDeliveryForAttempt(db, input.deliveryId);
+    const now = new Date();
+    const delivery = await loadDeliveryForAttempt(db, input.deliveryId, now);
     if (!delivery) return { outcome: 'skipped', reason: 'delivery no longer exists', status: 'cancelled' };
     if (delivery.deliveryStatus === 'succeeded' || delivery.deliveryStatus === 'failed' || delivery.deliveryStatus === 'cancelled') {
       return { outcome: 'skipped', reason: `delivery already ${delivery.deliveryStatus}`, status: delivery.deliveryStatus };
     }
-    if (delivery.endpointDeletedAt) return skipDelivery(input.deliveryId, 'endpoint deleted');
-    if (!delivery.endpointEnabled) return skipDelivery(input.deliveryId, 'endpoint disabled');
+    if (delivery.endpointDeletedAt) return stopDelivery(input.deliveryId, 'endpoint deleted');
+    if (!delivery.endpointEnabled && delivery.eventType !== TEST_EVENT_TYPE) return stopDelivery(input.deliveryId, 'endpoint disabled');
 
     const auth: EndpointAuth = delivery.authSealed ? endpointAuthSchema.parse(JSON.parse(secretBox.open(delivery.authSealed))) : { type: 'none' };
     const body = envelopeBody({
@@ -116,7 +137,6 @@ export function createActivities(deps: ActivityDependencies) {
       data: delivery.eventData,
       previous: delivery.previous,
     });
-    const startedAt = new Date();
     const headers: Record<string, string> = {
       ...delivery.customHeaders,
       ...authHeaders(auth),
@@ -124,60 +144,64 @@ export function createActivities(deps: ActivityDependencies) {
       'user-agent': deps.userAgent,
       ...webhookHeaders({
         messageId: delivery.eventId,
-        timestamp: startedAt,
+        timestamp: now,
         body,
-        secrets: (delivery.sealedSecrets ?? []).map((sealed) => secretBox.open(sealed)),
+        secrets: delivery.sealedSecrets.map((sealed) => secretBox.open(sealed)),
       }),
     };
     const result = await http.post({ url: delivery.url, headers, body, timeoutMs: delivery.timeoutMs ?? deps.defaultTimeoutMs });
 
     const succeeded = result.kind === 'response' && result.status >= 200 && result.status < 300;
     const status = result.kind === 'response' ? result.status : null;
-    await db.transaction().execute((trx) =>
-      recordAttempt(
-        trx,
-        {
-          delivery_id: input.deliveryId,
-          number: input.attemptNumber,
-          trigger: input.trigger,
-          started_at: startedAt,
-          duration_ms: result.durationMs,
-          request_url: delivery.url,
-          request_headers: JSON.stringify(redactHeaders(headers, sensitiveHeaderNames(auth))),
-          response_status: status,
-          response_headers: result.kind === 'response' ? JSON.stringify(result.headers) : null,
-          response_body: result.kind === 'response' ? result.body : null,
-          error_kind: result.kind === 'error' ? result.errorKind : null,
-          error_message: result.kind === 'error' ? result.message : null,
-        },
-        {
-          attempt_count: input.attemptNumber,
-          last_response_status: status,
-          last_error_kind: result.kind === 'error' ? result.errorKind : null,
-          next_attempt_at: null,
-          ...(succeeded ? { status: 'succeeded', finished_at: new Date(), status_reason: null } : {}),
-        },
-      ),
+    await recordAttempt(
+      db,
+      {
+        delivery_id: input.deliveryId,
+        number: input.attemptNumber,
+        trigger: input.trigger,
+        started_at: now,
+        duration_ms: result.durationMs,
+        request_url: delivery.url,
+        request_headers: JSON.stringify(redactHeaders(headers, sensitiveHeaderNames(auth))),
+        response_status: status,
+        response_headers: result.kind === 'response' ? JSON.stringify(result.headers) : null,
+        response_body: result.kind === 'response' ? result.body : null,
+        error_kind: result.kind === 'error' ? result.errorKind : null,
+        error_message: result.kind === 'error' ? result.message : null,
+      },
+      {
+        attempt_count: input.attemptNumber,
+        last_response_status: status,
+        last_error_kind: result.kind === 'error' ? result.errorKind : null,
+        next_attempt_at: null,
+        ...(succeeded ? { status: 'succeeded', finished_at: new Date(), status_reason: null } : {}),
+      },
+      { id: delivery.endpointId, succeeded },
     );
-
     if (succeeded) return { outcome: 'succeeded', status: status! };
-    const retryPolicy = delivery.retryPolicy ? retryPolicySchema.parse(delivery.retryPolicy) : null;
+
+    const failingSince = delivery.endpointFailingSince;
+    if (failingSince && now.getTime() - failingSince.getTime() >= deps.disableFailingEndpointAfterMs && delivery.endpointEnabled) {
+      const hours = Math.round((now.getTime() - failingSince.getTime()) / 3_600_000);
+      await disableEndpoint(services, delivery.tenantId, delivery.endpointId, `every delivery failed for ${hours} h (since ${failingSince.toISOString()})`, {
+        exceptDeliveryId: input.deliveryId,
+      });
+    }
     return {
       outcome: 'failed',
       status,
       errorKind: result.kind === 'error' ? result.errorKind : null,
       retryAfterSeconds:
-        result.kind === 'response' && (result.status === 429 || result.status === 503)
-          ? parseRetryAfter(result.headers['retry-after'], new Date())
-          : null,
+        result.kind === 'response' && (result.status === 429 || result.status === 503) ? parseRetryAfter(result.headers['retry-after'], now) : null,
       gone: status === 410,
-      retryPolicy,
+      retryPolicy: delivery.retryPolicy ? retryPolicySchema.parse(delivery.retryPolicy) : null,
     };
   }
 
-  async function skipDelivery(deliveryId: string, reason: string): Promise<AttemptOutcome> {
-    await updateDelivery(db, deliveryId, { status: 'cancelled', status_reason: reason, next_attempt_at: null, finished_at: new Date() });
-    return { outcome: 'skipped', reason, status: 'cancelled' };
+  /** The endpoint went away: the delivery fails (so a later recover can resend it) without an attempt. */
+  async function stopDelivery(deliveryId: string, reason: string): Promise<AttemptOutcome> {
+    await updateDelivery(db, deliveryId, { status: 'failed', status_reason: reason, next_attempt_at: null, finished_at: new Date() });
+    return { outcome: 'skipped', reason, status: 'failed' };
   }
 
   async function scheduleRetry(input: ScheduleRetryInput): Promise<void> {
@@ -191,12 +215,23 @@ export function createActivities(deps: ActivityDependencies) {
       next_attempt_at: null,
       finished_at: new Date(),
     });
+    if (input.disableEndpointReason) {
+      const delivery = await findDeliveryById(db, input.deliveryId);
+      if (delivery) {
+        await disableEndpoint(services, delivery.tenant_id, delivery.endpoint_id, input.disableEndpointReason, { exceptDeliveryId: input.deliveryId });
+      }
+    }
   }
 
-  return { recordEvent, attemptDelivery, scheduleRetry, finishDelivery };
+  async function purgeExpiredData(input: PurgeInput): Promise<PurgeResult> {
+    const cutoff = new Date(Date.now() - input.retentionDays * 24 * 3_600_000);
+    return purgeOlderThan(db, cutoff, input.batchSize ?? 5000);
+  }
+
+  return { recordEvent, attemptDelivery, scheduleRetry, finishDelivery, purgeExpiredData };
 }
 
-async function sqlAdvisoryLock(trx: Kysely<Database>, key: string): Promise<void> {
+async function advisoryLock(trx: Kysely<Database>, key: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
 }
 

@@ -7,6 +7,7 @@ import type { ServiceContext } from '../services/context';
 import { authenticate } from './auth';
 import { problem, problemErrorHandler, sendProblem } from './problems';
 import { deliveriesRouter } from './routes/deliveries.routes';
+import { deliveryControlRouter } from './routes/delivery-control.routes';
 import { endpointsRouter } from './routes/endpoints.routes';
 import { eventTypesRouter } from './routes/event-types.routes';
 import { eventsRouter } from './routes/events.routes';
@@ -43,6 +44,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   app.use(endpointsRouter(ctx));
   app.use(eventsRouter(ctx));
   app.use(deliveriesRouter(ctx));
+  app.use(deliveryControlRouter(ctx));
 
   app.use((req, res) => {
     sendProblem(res, problem(404, 'not-found', 'Not found', `No route for ${req.method} ${req.path}`));

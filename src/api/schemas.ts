@@ -86,3 +86,12 @@ export const listDeliveriesQuery = z.strictObject({
   until: z.iso.datetime({ offset: true }).optional(),
 });
 export type ListDeliveriesQuery = z.infer<typeof listDeliveriesQuery>;
+
+export const disableEndpointBody = z.strictObject({ reason: z.string().min(1).max(500).optional() });
+
+export const recoverEndpointBody = z
+  .strictObject({
+    since: z.iso.datetime({ offset: true }),
+    until: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((body) => body.until === undefined || Date.parse(body.since) < Date.parse(body.until), { message: 'since must be before until', path: ['since'] });

@@ -1,5 +1,5 @@
 // Queries on deliveries and their attempts.
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { PageCursor } from './pagination';
 import type { AttemptRow, Database, DeliveryRow, DeliveryUpdate, NewAttemptRow, NewDeliveryRow } from './schema';
 
@@ -12,6 +12,10 @@ export async function findDelivery(db: Kysely<Database>, tenantId: string, id: s
   return db.selectFrom('deliveries').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }
 
+export async function findDeliveryById(db: Kysely<Database>, id: string): Promise<DeliveryRow | undefined> {
+  return db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export async function countDeliveriesOfEvent(db: Kysely<Database>, eventId: string): Promise<number> {
   const { count } = await db
     .selectFrom('deliveries')
@@ -22,8 +26,8 @@ export async function countDeliveriesOfEvent(db: Kysely<Database>, eventId: stri
   return Number(count);
 }
 
-/** Everything one attempt needs, in one round trip. */
-export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: string) {
+/** Everything one attempt needs, in one round trip: delivery, event, endpoint and signing secrets. */
+export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: string, now: Date) {
   return db
     .selectFrom('deliveries as d')
     .innerJoin('events as ev', 'ev.id', 'd.event_id')
@@ -44,19 +48,15 @@ export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: s
       'ep.url as url',
       'ep.enabled as endpointEnabled',
       'ep.deleted_at as endpointDeletedAt',
-      'ep.auth_type as authType',
+      'ep.failing_since as endpointFailingSince',
       'ep.auth_sealed as authSealed',
       'ep.headers as customHeaders',
       'ep.retry_policy as retryPolicy',
       'ep.timeout_ms as timeoutMs',
     ])
-    .select((eb) =>
-      eb
-        .selectFrom('endpoint_secrets as s')
-        .select((inner) => inner.fn.coalesce(inner.fn.agg<string[]>('array_agg', ['s.secret_sealed']).distinct(), inner.val<string[]>([])).as('secrets'))
-        .whereRef('s.endpoint_id', '=', 'ep.id')
-        .where((w) => w.or([w('s.expires_at', 'is', null), w('s.expires_at', '>', new Date())]))
-        .as('sealedSecrets'),
+    .select(
+      sql<string[]>`array(select s.secret_sealed from endpoint_secrets s
+        where s.endpoint_id = ep.id and (s.expires_at is null or s.expires_at > ${now}) order by s.id desc)`.as('sealedSecrets'),
     )
     .where('d.id', '=', deliveryId)
     .executeTakeFirst();
@@ -64,31 +64,57 @@ export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: s
 
 export type DeliveryForAttempt = NonNullable<Awaited<ReturnType<typeof loadDeliveryForAttempt>>>;
 
-/** Records an attempt and the delivery's new state atomically. Re-recording the same attempt number overwrites it. */
+/**
+ * Records an attempt, the delivery's new state and the endpoint's failing streak in ONE
+ * statement (data-modifying CTEs are atomic): one round trip per attempt. Re-recording the
+ * same attempt number (an activity retried after a crash) overwrites it.
+ */
 export async function recordAttempt(
-  trx: Transaction<Database>,
+  db: Kysely<Database>,
   attempt: NewAttemptRow,
   delivery: DeliveryUpdate,
+  endpoint: { id: string; succeeded: boolean },
 ): Promise<void> {
-  await trx
-    .insertInto('attempts')
-    .values(attempt)
-    .onConflict((oc) =>
-      oc.columns(['delivery_id', 'number']).doUpdateSet((eb) => ({
-        trigger: eb.ref('excluded.trigger'),
-        started_at: eb.ref('excluded.started_at'),
-        duration_ms: eb.ref('excluded.duration_ms'),
-        request_url: eb.ref('excluded.request_url'),
-        request_headers: eb.ref('excluded.request_headers'),
-        response_status: eb.ref('excluded.response_status'),
-        response_headers: eb.ref('excluded.response_headers'),
-        response_body: eb.ref('excluded.response_body'),
-        error_kind: eb.ref('excluded.error_kind'),
-        error_message: eb.ref('excluded.error_message'),
-      })),
+  await db
+    .with('recorded_attempt', (qb) =>
+      qb
+        .insertInto('attempts')
+        .values(attempt)
+        .onConflict((oc) =>
+          oc.columns(['delivery_id', 'number']).doUpdateSet((eb) => ({
+            trigger: eb.ref('excluded.trigger'),
+            started_at: eb.ref('excluded.started_at'),
+            duration_ms: eb.ref('excluded.duration_ms'),
+            request_url: eb.ref('excluded.request_url'),
+            request_headers: eb.ref('excluded.request_headers'),
+            response_status: eb.ref('excluded.response_status'),
+            response_headers: eb.ref('excluded.response_headers'),
+            response_body: eb.ref('excluded.response_body'),
+            error_kind: eb.ref('excluded.error_kind'),
+            error_message: eb.ref('excluded.error_message'),
+          })),
+        )
+        .returning('delivery_id'),
     )
+    .with('updated_delivery', (qb) =>
+      qb
+        .updateTable('deliveries')
+        .set({ ...delivery, updated_at: new Date() })
+        .where('id', '=', attempt.delivery_id)
+        .returning('id'),
+    )
+    // The streak only changes at its edges, so a busy healthy endpoint's row is never rewritten.
+    .with('updated_endpoint', (qb) =>
+      qb
+        .updateTable('endpoints')
+        .set({ failing_since: endpoint.succeeded ? null : new Date() })
+        .where('id', '=', endpoint.id)
+        .where('failing_since', endpoint.succeeded ? 'is not' : 'is', null)
+        .returning('id'),
+    )
+    .selectFrom('recorded_attempt')
+    .select('delivery_id')
     .execute();
-  await trx.updateTable('deliveries').set({ ...delivery, updated_at: new Date() }).where('id', '=', attempt.delivery_id).execute();
 }
 
 export async function updateDelivery(db: Kysely<Database>, id: string, update: DeliveryUpdate): Promise<void> {
@@ -125,4 +151,78 @@ export async function listDeliveries(db: Kysely<Database>, filter: DeliveryFilte
     query = query.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
   }
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1).execute();
+}
+
+/** Deliveries of an endpoint that still have a workflow waiting or attempting. */
+export async function listOpenDeliveriesOfEndpoint(db: Kysely<Database>, endpointId: string): Promise<Pick<DeliveryRow, 'id' | 'workflow_id'>[]> {
+  return db
+    .selectFrom('deliveries')
+    .select(['id', 'workflow_id'])
+    .where('endpoint_id', '=', endpointId)
+    .where('status', 'in', ['pending', 'retrying'])
+    .execute();
+}
+
+/** Failed deliveries of an endpoint created in [since, until), oldest first: what a recover resends. */
+export async function listFailedDeliveriesOfEndpoint(
+  db: Kysely<Database>,
+  filter: { tenantId: string; endpointId: string; since: Date; until: Date; limit: number },
+): Promise<DeliveryRow[]> {
+  return db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('tenant_id', '=', filter.tenantId)
+    .where('endpoint_id', '=', filter.endpointId)
+    .where('status', '=', 'failed')
+    .where('created_at', '>=', filter.since)
+    .where('created_at', '<', filter.until)
+    .orderBy('created_at')
+    .limit(filter.limit)
+    .execute();
+}
+
+/** Deletes, in batches, attempts and finished deliveries older than `cutoff`, then events left without deliveries. */
+export async function purgeOlderThan(db: Kysely<Database>, cutoff: Date, batchSize: number): Promise<{ attempts: number; deliveries: number; events: number }> {
+  const deleteBatches = async (statement: () => Promise<{ numDeletedRows: bigint }[]>) => {
+    let total = 0;
+    for (;;) {
+      const [result] = await statement();
+      const deleted = Number(result?.numDeletedRows ?? 0n);
+      total += deleted;
+      if (deleted < batchSize) return total;
+    }
+  };
+  const attempts = await deleteBatches(() =>
+    db
+      .deleteFrom('attempts')
+      .where('id', 'in', (qb) => qb.selectFrom('attempts').select('id').where('created_at', '<', cutoff).limit(batchSize))
+      .execute(),
+  );
+  const deliveries = await deleteBatches(() =>
+    db
+      .deleteFrom('deliveries')
+      .where('id', 'in', (qb) =>
+        qb
+          .selectFrom('deliveries')
+          .select('id')
+          .where('created_at', '<', cutoff)
+          .where('status', 'in', ['succeeded', 'failed', 'cancelled'])
+          .limit(batchSize),
+      )
+      .execute(),
+  );
+  const events = await deleteBatches(() =>
+    db
+      .deleteFrom('events')
+      .where('id', 'in', (qb) =>
+        qb
+          .selectFrom('events as ev')
+          .select('ev.id')
+          .where('ev.created_at', '<', cutoff)
+          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries as d').select('d.id').whereRef('d.event_id', '=', 'ev.id'))))
+          .limit(batchSize),
+      )
+      .execute(),
+  );
+  return { attempts, deliveries, events };
 }

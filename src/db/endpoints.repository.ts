@@ -22,6 +22,21 @@ export async function findEndpoint(db: Kysely<Database>, tenantId: string, id: s
     .executeTakeFirst();
 }
 
+/** One endpoint for a targeted (test) delivery: any state but deleted. */
+export async function findEndpointForTargetedDelivery(
+  db: Kysely<Database>,
+  tenantId: string,
+  endpointId: string,
+): Promise<Pick<EndpointRow, 'id' | 'url'>[]> {
+  return db
+    .selectFrom('endpoints')
+    .select(['id', 'url'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', endpointId)
+    .where('deleted_at', 'is', null)
+    .execute();
+}
+
 /** Enabled endpoints of the tenant subscribed to `eventType` or to `*`. */
 export async function findSubscribedEndpoints(
   db: Kysely<Database>,
@@ -48,4 +63,30 @@ export async function findSigningSecrets(db: Kysely<Database>, endpointId: strin
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     .orderBy('id', 'desc')
     .execute();
+}
+
+/** Disables an enabled endpoint; returns it, or undefined when it was already disabled (so one disable makes one event). */
+export async function disableEndpointIfEnabled(
+  db: Kysely<Database>,
+  endpointId: string,
+  reason: string,
+): Promise<EndpointRow | undefined> {
+  return db
+    .updateTable('endpoints')
+    .set({ enabled: false, disabled_reason: reason, updated_at: new Date() })
+    .where('id', '=', endpointId)
+    .where('enabled', '=', true)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function enableEndpointRow(db: Kysely<Database>, tenantId: string, endpointId: string): Promise<EndpointRow | undefined> {
+  return db
+    .updateTable('endpoints')
+    .set({ enabled: true, disabled_reason: null, failing_since: null, updated_at: new Date() })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', endpointId)
+    .where('deleted_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
 }

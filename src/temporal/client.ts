@@ -3,7 +3,9 @@
 // or the event id, so a repeated start is harmless.
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { newId } from '../domain/ids';
-import type { PublishEventInput, PublishEventResult } from '../workflows/contracts';
+import type { PlannedDelivery, PublishEventInput, PublishEventResult } from '../workflows/contracts';
+import { deliveryStartOptions } from '../workflows/delivery-start';
+import type { deliveryWorkflow } from '../workflows/delivery.workflow';
 import type { publishWorkflow } from '../workflows/publish.workflow';
 
 export interface TemporalClientOptions {
@@ -16,23 +18,43 @@ export async function connectTemporalClient({ address, namespace }: TemporalClie
   return new Client({ connection, namespace });
 }
 
-export type PublishRequest = Omit<PublishEventInput, 'eventId'> & { eventId?: string };
+export type PublishRequest = Omit<PublishEventInput, 'eventId' | 'targetEndpointId'> & { eventId?: string };
 
 export function publishWorkflowId(request: { tenantId: string; idempotencyKey?: string; eventId: string }): string {
-  return request.idempotencyKey
-    ? `publish-${request.tenantId}-key-${request.idempotencyKey}`
-    : `publish-${request.eventId}`;
+  return request.idempotencyKey ? `publish-${request.tenantId}-key-${request.idempotencyKey}` : `publish-${request.eventId}`;
+}
+
+function publishStartOptions(input: PublishEventInput, taskQueue: string) {
+  return {
+    taskQueue,
+    workflowId: publishWorkflowId(input),
+    args: [input] as [PublishEventInput],
+    // A publish already running under this id is the same publish: join it instead of failing.
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    staticSummary: `publish ${input.type} for ${input.tenantId}`.slice(0, 190),
+  };
 }
 
 /** Publishes an event and waits until it is recorded and its deliveries are started. */
 export async function publishEvent(client: Client, request: PublishRequest, options: { taskQueue: string }): Promise<PublishEventResult> {
-  const input: PublishEventInput = { ...request, eventId: request.eventId ?? newId('evt') };
-  return client.workflow.execute<typeof publishWorkflow>('publishWorkflow', {
+  return publishInternal(client, { ...request, eventId: request.eventId ?? newId('evt') }, options);
+}
+
+/** Like publishEvent, but takes the internal fields too (targeted test deliveries). */
+export async function publishInternal(client: Client, input: PublishEventInput, options: { taskQueue: string }): Promise<PublishEventResult> {
+  return client.workflow.execute<typeof publishWorkflow>('publishWorkflow', publishStartOptions(input, options.taskQueue));
+}
+
+/** Starts a publish without waiting for it (operational events raised from inside an activity). */
+export async function startPublish(client: Client, input: PublishEventInput, options: { taskQueue: string }): Promise<void> {
+  await client.workflow.start<typeof publishWorkflow>('publishWorkflow', publishStartOptions(input, options.taskQueue));
+}
+
+/** Starts the delivery workflow of a delivery row created outside a publish (a resend). */
+export async function startDeliveryWorkflow(client: Client, delivery: PlannedDelivery, options: { taskQueue: string }): Promise<void> {
+  await client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
+    ...deliveryStartOptions(delivery),
     taskQueue: options.taskQueue,
-    workflowId: publishWorkflowId(input),
-    args: [input],
-    // A publish already running under this id is the same publish: wait for it instead of failing.
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    staticSummary: `publish ${input.type} for ${input.tenantId}`.slice(0, 190),
   });
 }

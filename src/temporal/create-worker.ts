@@ -1,19 +1,20 @@
-// Builds the hookrelay worker: workflows from src/workflows, activities from the factory.
+// Builds the hookrelay worker: workflows from src/workflows (or a prebuilt bundle), activities
+// from the factory with the process's database, Temporal client and HTTP client.
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { Kysely } from 'kysely';
 import { createActivities } from '../activities';
 import { WebhookHttpClient } from '../activities/webhook-http';
-import type { Database } from '../db/schema';
-import type { SecretBox } from '../domain/secret-box';
+import type { ServiceContext } from '../services/context';
 import { USER_AGENT } from '../version';
 
 export interface HookrelayWorkerOptions {
-  temporalAddress: string;
+  /** Where to connect; or pass `connection` (e.g. a test environment's). */
+  temporalAddress?: string;
+  connection?: NativeConnection;
   namespace: string;
-  taskQueue: string;
-  db: Kysely<Database>;
-  secretBox: SecretBox;
+  /** Database, secret box, Temporal client and task queue shared with the activities. */
+  services: ServiceContext;
   defaultTimeoutMs: number;
+  disableFailingEndpointAfterMs: number;
   /** Prebuilt workflow bundle (production images); otherwise bundled at start-up. */
   workflowBundlePath?: string;
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
@@ -27,19 +28,20 @@ export interface HookrelayWorker {
 }
 
 export async function createHookrelayWorker(options: HookrelayWorkerOptions): Promise<HookrelayWorker> {
-  const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  const ownConnection = options.connection ? undefined : await NativeConnection.connect({ address: options.temporalAddress });
+  const connection = options.connection ?? ownConnection!;
   const http = new WebhookHttpClient();
   const activities = createActivities({
-    db: options.db,
-    secretBox: options.secretBox,
+    services: options.services,
     http,
     userAgent: USER_AGENT,
     defaultTimeoutMs: options.defaultTimeoutMs,
+    disableFailingEndpointAfterMs: options.disableFailingEndpointAfterMs,
   });
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue,
+    taskQueue: options.services.taskQueue,
     activities,
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
@@ -54,7 +56,7 @@ export async function createHookrelayWorker(options: HookrelayWorkerOptions): Pr
         await worker.run();
       } finally {
         await http.close();
-        await connection.close();
+        await ownConnection?.close();
       }
     },
     shutdown() {

@@ -20,6 +20,11 @@ export interface PublishEventInput {
   /** ISO-8601; defaults to the time the event is recorded. */
   occurredAt?: string;
   idempotencyKey?: string;
+  /**
+   * Internal (the endpoint "send test event" action): deliver to this one endpoint only,
+   * whatever its subscriptions, even while it is disabled.
+   */
+  targetEndpointId?: string;
 }
 
 export interface PublishEventResult {
@@ -64,7 +69,7 @@ export type AttemptOutcome =
       gone: boolean;
       retryPolicy: RetryPolicy | null;
     }
-  /** Endpoint deleted or disabled, or the delivery was finished elsewhere: stop without attempting. */
+  /** Endpoint deleted or disabled (→ failed, so a recover can resend it), or the delivery was finished elsewhere. */
   | { outcome: 'skipped'; reason: string; status: DeliveryStatus };
 
 export interface DeliveryState {
@@ -80,6 +85,20 @@ export interface FinishDeliveryInput {
   deliveryId: string;
   status: Extract<DeliveryStatus, 'failed' | 'cancelled'>;
   reason: string;
+  /** Also disable the delivery's endpoint with this reason (410 Gone, disableEndpointOnExhaustion). */
+  disableEndpointReason?: string;
+}
+
+export interface PurgeInput {
+  retentionDays: number;
+  /** Rows deleted per statement, so a large purge never holds long locks. */
+  batchSize?: number;
+}
+
+export interface PurgeResult {
+  attempts: number;
+  deliveries: number;
+  events: number;
 }
 
 export interface ScheduleRetryInput {

@@ -1,20 +1,15 @@
 // One event to one endpoint: attempt, and on failure sleep until the next scheduled attempt or a
 // resend signal, until success or a give-up rule. The workflow owns the schedule; activities own I/O.
-import {
-  condition,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { defaultRetryPolicy, maxAttempts, nextRetryDelayMs } from '../domain/retry-schedule';
 import { deliveryStatusKey } from '../temporal/search-attributes';
-import type { DeliveryState, DeliveryStatus, DeliveryWorkflowInput } from './contracts';
+import type { DeliveryState, DeliveryStatus, DeliveryWorkflowInput, FinishDeliveryInput } from './contracts';
 import { cancelSignal, resendSignal, stateQuery } from './messages';
 
 const { attemptDelivery, scheduleRetry, finishDelivery } = proxyActivities<Activities>({
-  // Covers the longest endpoint timeout (120 s) plus recording; our own faults are retried forever
-  // with backoff and never spend the endpoint's retry budget.
+  // Covers the longest endpoint timeout (120 s) plus recording. Our own faults (database or
+  // network down) are retried forever with backoff and never spend the endpoint's retry budget.
   startToCloseTimeout: '3 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -29,12 +24,12 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     reason: null,
   };
   let resendRequested = false;
-  let cancelRequested: { reason: string } | null = null;
+  let cancelReason: string | null = null;
   setHandler(resendSignal, () => {
     resendRequested = true;
   });
   setHandler(cancelSignal, (options) => {
-    cancelRequested = { reason: options?.reason ?? 'cancelled by request' };
+    cancelReason ??= options?.reason ?? 'cancelled by request';
   });
   setHandler(stateQuery, () => state);
 
@@ -44,7 +39,17 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     upsertSearchAttributes([{ key: deliveryStatusKey, value: status }]);
   };
 
+  const finish = async (input: Omit<FinishDeliveryInput, 'deliveryId'>): Promise<DeliveryState> => {
+    state.reason = input.reason;
+    state.nextAttemptAt = null;
+    await finishDelivery({ deliveryId, ...input });
+    setStatus(input.status);
+    return state;
+  };
+
   for (;;) {
+    // A cancel that arrived during the previous attempt wins over a retry.
+    if (cancelReason !== null) return finish({ status: 'cancelled', reason: cancelReason });
     const trigger = resendRequested ? 'manual' : 'scheduled';
     resendRequested = false;
     state.nextAttemptAt = null;
@@ -61,30 +66,26 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
       setStatus('succeeded');
       return state;
     }
+    if (outcome.gone) {
+      return finish({ status: 'failed', reason: 'endpoint answered 410 Gone', disableEndpointReason: 'endpoint answered 410 Gone' });
+    }
 
     const policy = outcome.retryPolicy ?? defaultRetryPolicy;
-    const delayMs = nextRetryDelayMs({
-      policy,
-      failedAttempt: state.attempts,
-      random: Math.random,
-      retryAfterSeconds: outcome.retryAfterSeconds,
-    });
+    const delayMs = nextRetryDelayMs({ policy, failedAttempt: state.attempts, random: Math.random, retryAfterSeconds: outcome.retryAfterSeconds });
     if (delayMs === null) {
-      return finish('failed', `gave up after ${state.attempts} of ${maxAttempts(policy)} attempts`);
+      const reason = `gave up after ${state.attempts} of ${maxAttempts(policy)} attempts`;
+      return finish({
+        status: 'failed',
+        reason,
+        ...(policy.disableEndpointOnExhaustion && { disableEndpointReason: `a delivery exhausted its retries (${reason})` }),
+      });
     }
+    if (cancelReason !== null) return finish({ status: 'cancelled', reason: cancelReason });
 
     state.nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
     setStatus('retrying');
     await scheduleRetry({ deliveryId, nextAttemptAt: state.nextAttemptAt });
-    await condition(() => resendRequested || cancelRequested !== null, delayMs);
-    if (cancelRequested) return finish('cancelled', (cancelRequested as { reason: string }).reason);
-  }
-
-  async function finish(status: 'failed' | 'cancelled', reason: string): Promise<DeliveryState> {
-    state.reason = reason;
-    state.nextAttemptAt = null;
-    await finishDelivery({ deliveryId, status, reason });
-    setStatus(status);
-    return state;
+    // Sleep until the retry time, or wake early for a resend or a cancel.
+    await condition(() => resendRequested || cancelReason !== null, delayMs);
   }
 }

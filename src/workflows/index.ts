@@ -1,3 +1,4 @@
 // Workflow entry for the worker bundle: deterministic code only.
 export { deliveryWorkflow } from './delivery.workflow';
 export { publishWorkflow } from './publish.workflow';
+export { retentionWorkflow } from './retention.workflow';

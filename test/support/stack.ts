@@ -9,7 +9,7 @@ import { parseConfig, type Config } from '../../src/config';
 import { createDatabase } from '../../src/db/connection';
 import type { Database } from '../../src/db/schema';
 import { SecretBox } from '../../src/domain/secret-box';
-import { createServiceContext, startApiServer, type RunningApi } from '../../src/runtime';
+import { createServiceContext, deliveryTuning, startApiServer, type RunningApi } from '../../src/runtime';
 import type { ServiceContext } from '../../src/services/context';
 import { connectTemporalClient } from '../../src/temporal/client';
 import { createHookrelayWorker, type HookrelayWorker } from '../../src/temporal/create-worker';
@@ -90,10 +90,8 @@ export async function startTestHookrelay(overrides: Record<string, string> = {})
   const worker = await createHookrelayWorker({
     temporalAddress: stack.temporalAddress,
     namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue,
-    db: database.db,
-    secretBox: new SecretBox(encryptionKey),
-    defaultTimeoutMs: config.HOOKRELAY_DELIVERY_TIMEOUT_MS,
+    services: ctx,
+    ...deliveryTuning(config),
     workflowBundlePath: stack.workflowBundlePath,
   });
   const workerRun = worker.run();

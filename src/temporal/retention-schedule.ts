@@ -1,0 +1,27 @@
+// Keeps the retention Schedule in place: once a day, purge data older than the retention period.
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { retentionWorkflow } from '../workflows/retention.workflow';
+
+export const RETENTION_SCHEDULE_ID = 'hookrelay-retention';
+
+export async function ensureRetentionSchedule(client: Client, options: { taskQueue: string; retentionDays: number }): Promise<void> {
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: 'retentionWorkflow',
+    args: [{ retentionDays: options.retentionDays }] as Parameters<typeof retentionWorkflow>,
+    taskQueue: options.taskQueue,
+    workflowId: 'hookrelay-retention-run',
+  };
+  try {
+    await client.schedule.create({
+      scheduleId: RETENTION_SCHEDULE_ID,
+      spec: { intervals: [{ every: '1 day' }] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+      action,
+    });
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    // Keep the existing schedule but apply the current settings (retention days, task queue).
+    await client.schedule.getHandle(RETENTION_SCHEDULE_ID).update((previous) => ({ ...previous, action }));
+  }
+}

@@ -1,0 +1,37 @@
+// How a delivery workflow is started, whoever starts it (the publish workflow as a child, or
+// the API's resend through the client): id, input, summary and search attributes in one place.
+import type { SearchAttributePair } from '@temporalio/common';
+import { deliveryStatusKey, endpointIdKey, eventTypeKey, tenantIdKey } from '../temporal/search-attributes';
+import type { DeliveryWorkflowInput, PlannedDelivery } from './contracts';
+
+const SUMMARY_LIMIT_BYTES = 200;
+
+export interface DeliveryStartOptions {
+  workflowId: string;
+  args: [DeliveryWorkflowInput];
+  staticSummary: string;
+  typedSearchAttributes: SearchAttributePair[];
+}
+
+export function deliveryStartOptions(delivery: PlannedDelivery): DeliveryStartOptions {
+  return {
+    workflowId: delivery.workflowId,
+    args: [{ deliveryId: delivery.deliveryId }],
+    staticSummary: truncateUtf8(`${delivery.eventType} → ${delivery.endpointUrl}`, SUMMARY_LIMIT_BYTES),
+    typedSearchAttributes: [
+      { key: tenantIdKey, value: delivery.tenantId },
+      { key: endpointIdKey, value: delivery.endpointId },
+      { key: eventTypeKey, value: delivery.eventType },
+      { key: deliveryStatusKey, value: 'pending' },
+    ],
+  };
+}
+
+/** Summaries are limited in bytes; cut on characters and mark the cut. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  const encoder = new TextEncoder();
+  if (encoder.encode(text).length <= maxBytes) return text;
+  let out = text;
+  while (encoder.encode(out + '…').length > maxBytes) out = out.slice(0, -1);
+  return out + '…';
+}
