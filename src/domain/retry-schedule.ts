@@ -55,6 +55,8 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
   if (!value) return null;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  // An HTTP-date names its weekday and month; anything else ("-5", "2026") is not one.
+  if (!/^[A-Za-z]{3},/.test(trimmed)) return null;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return null;
   return Math.max(0, Math.ceil((date - now.getTime()) / 1000));

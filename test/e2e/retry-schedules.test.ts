@@ -1,0 +1,132 @@
+// Long retry schedules, end to end on the time-skipping server: hours of backoff in seconds,
+// real activities, a real receiver on loopback that keeps failing.
+import type { temporal } from '@temporalio/proto';
+import { startPublish } from '../../src/temporal/client';
+import { deliveryWorkflowId, newId } from '../../src/domain/ids';
+import type { DeliveryState } from '../../src/workflows/contracts';
+import { createTenantWithEndpoint } from '../support/fixtures';
+import { startReceiver, type Receiver } from '../support/receiver';
+import { startTimeSkippingHookrelay, type TimeSkippingHookrelay } from '../support/time-skipping';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+function seconds(event: HistoryEvent): number {
+  const t = event.eventTime!;
+  return Number(t.seconds) + (t.nanos ?? 0) / 1e9;
+}
+
+/** Seconds between consecutive attempts, read from the workflow's own history (server time). */
+async function attemptGaps(hookrelay: TimeSkippingHookrelay, workflowId: string): Promise<number[]> {
+  const history = await hookrelay.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const attempts = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'attemptDelivery');
+  return attempts.slice(1).map((event, i) => seconds(event) - seconds(attempts[i]!));
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('retry schedules (time-skipping)', () => {
+  let hookrelay: TimeSkippingHookrelay;
+  let receiver: Receiver;
+
+  // A fresh test server per test: after one test has skipped days ahead, the shared server
+  // stopped skipping for the next delivery (seen with temporal-test-server 1.40.0), so each
+  // test publishes one delivery.
+  beforeEach(async () => {
+    [hookrelay, receiver] = await Promise.all([startTimeSkippingHookrelay(), startReceiver()]);
+    receiver.respondWith(() => ({ status: 500, body: 'down' }));
+  });
+  afterEach(async () => {
+    await hookrelay?.close();
+    await receiver?.close();
+  });
+
+  async function publishTo(endpoint: Parameters<typeof createTenantWithEndpoint>[1]): Promise<{ deliveryId: string; state: DeliveryState }> {
+    const { tenantId, eventType } = await createTenantWithEndpoint(hookrelay.ctx, endpoint);
+    // Started, not awaited: waiting on a result lets the server skip time, which must only
+    // happen while the deliveries wait on their timers.
+    const eventId = newId('evt');
+    await startPublish(hookrelay.env.client, { eventId, tenantId, type: eventType, data: { n: 1 } }, { taskQueue: hookrelay.ctx.taskQueue });
+    const deliveryId = await waitFor(async () =>
+      (await hookrelay.ctx.db.selectFrom('deliveries').select('id').where('event_id', '=', eventId).executeTakeFirst())?.id,
+    );
+    const handle = hookrelay.env.client.workflow.getHandle(deliveryWorkflowId(deliveryId));
+    await waitFor(() => handle.describe().then(() => true, () => undefined)); // started by the publish workflow
+    return { deliveryId, state: await handle.result() };
+  }
+
+  it('makes the 8 attempts of the default schedule at their offsets, within ±20% jitter, then fails', async () => {
+    const before = receiver.requests.length;
+    const { deliveryId, state } = await publishTo({ url: receiver.url });
+    expect(state).toMatchObject({ status: 'failed', attempts: 8, lastResponseStatus: 500 });
+    expect(receiver.requests.length - before).toBe(8);
+
+    const gaps = await attemptGaps(hookrelay, deliveryWorkflowId(deliveryId));
+    const scheduled = [5, 300, 1800, 7200, 18000, 36000, 36000];
+    expect(gaps).toHaveLength(scheduled.length);
+    gaps.forEach((gap, i) => {
+      expect(gap).toBeGreaterThanOrEqual(scheduled[i]! * 0.8 - 1);
+      expect(gap).toBeLessThanOrEqual(scheduled[i]! * 1.2 + 1);
+    });
+
+    const row = await hookrelay.ctx.db.selectFrom('deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'failed', attempt_count: 8, next_attempt_at: null, status_reason: 'gave up after 8 of 8 attempts' });
+    const attempts = await hookrelay.ctx.db.selectFrom('attempts').select(['number', 'trigger']).where('delivery_id', '=', deliveryId).orderBy('number').execute();
+    expect(attempts.map((a) => a.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(new Set(attempts.map((a) => a.trigger))).toEqual(new Set(['scheduled']));
+  });
+
+  it('retries in 5 min, then in 10 min, and stops after 3 failed attempts', async () => {
+    const before = receiver.requests.length;
+    const { deliveryId, state } = await publishTo({
+      url: receiver.url,
+      eventTypes: ['invoice.paid'],
+      retryPolicy: { strategy: 'schedule', delaysSeconds: [300, 600], jitter: 0 },
+    });
+    expect(state).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(receiver.requests.length - before).toBe(3);
+    const gaps = await attemptGaps(hookrelay, deliveryWorkflowId(deliveryId));
+    expect(gaps.map((gap) => Math.round(gap))).toEqual([300, 600]);
+  });
+
+  it('follows a linear policy', async () => {
+    const linear = await publishTo({
+      url: receiver.url,
+      eventTypes: ['invoice.voided'],
+      retryPolicy: { strategy: 'linear', initialDelaySeconds: 60, intervalSeconds: 120, maxAttempts: 4, jitter: 0 },
+    });
+    expect(linear.state.attempts).toBe(4);
+    expect((await attemptGaps(hookrelay, deliveryWorkflowId(linear.deliveryId))).map(Math.round)).toEqual([60, 180, 300]);
+  });
+
+  it('follows an exponential policy capped at its maximum delay', async () => {
+    const exponential = await publishTo({
+      url: receiver.url,
+      eventTypes: ['invoice.refunded'],
+      retryPolicy: { strategy: 'exponential', initialDelaySeconds: 10, multiplier: 3, maxDelaySeconds: 100, maxAttempts: 5, jitter: 0 },
+    });
+    expect(exponential.state.attempts).toBe(5);
+    expect((await attemptGaps(hookrelay, deliveryWorkflowId(exponential.deliveryId))).map(Math.round)).toEqual([10, 30, 90, 100]);
+  });
+
+  it('honours Retry-After on 429 within [scheduled, 2× scheduled]', async () => {
+    const retryAfters = ['1000', '450', '1'];
+    let call = 0;
+    receiver.respondWith(() => ({ status: 429, headers: { 'retry-after': retryAfters[call++] ?? '1' } }));
+    const { deliveryId, state } = await publishTo({
+      url: receiver.url,
+      eventTypes: ['invoice.limited'],
+      retryPolicy: { strategy: 'schedule', delaysSeconds: [300, 300, 300], jitter: 0 },
+    });
+    receiver.respondWith(() => ({ status: 500 }));
+    expect(state.attempts).toBe(4);
+    expect((await attemptGaps(hookrelay, deliveryWorkflowId(deliveryId))).map(Math.round)).toEqual([600, 450, 300]);
+  });
+});

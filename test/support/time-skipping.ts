@@ -1,0 +1,48 @@
+// hookrelay on Temporal's time-skipping test server: long retry schedules run in seconds.
+import { randomBytes } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { parseConfig } from '../../src/config';
+import { SecretBox } from '../../src/domain/secret-box';
+import { createServiceContext, deliveryTuning } from '../../src/runtime';
+import type { ServiceContext } from '../../src/services/context';
+import { createHookrelayWorker } from '../../src/temporal/create-worker';
+import { registerSearchAttributes } from '../../src/temporal/register-search-attributes';
+import { createTestDatabase, testStack, type TestDatabase } from './stack';
+
+export interface TimeSkippingHookrelay {
+  env: TestWorkflowEnvironment;
+  ctx: ServiceContext;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function startTimeSkippingHookrelay(): Promise<TimeSkippingHookrelay> {
+  const stack = testStack();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: stack.temporalTestServerPath } },
+  });
+  // The test server knows only its built-in search attributes until told about ours.
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  const database = await createTestDatabase();
+  const config = parseConfig({ NODE_ENV: 'test', TEMPORAL_TASK_QUEUE: `ts-${randomBytes(6).toString('hex')}`, LOG_LEVEL: 'silent' });
+  const ctx = createServiceContext(config, { db: database.db, temporal: env.client, encryptionKey: SecretBox.generateKey() });
+  const worker = await createHookrelayWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    services: ctx,
+    ...deliveryTuning(config),
+    workflowBundlePath: stack.workflowBundlePath,
+  });
+  const running = worker.run();
+  return {
+    env,
+    ctx,
+    database,
+    async close() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      await database.destroy();
+    },
+  };
+}
