@@ -55,6 +55,7 @@ export const configSchema = z.object({
   PATH: z.string().default(''),
   HOOKRELAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   HOOKRELAY_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  HOOKRELAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

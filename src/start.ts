@@ -85,6 +85,8 @@ async function main(): Promise<void> {
       db,
       secretBox: new SecretBox(encryptionKey),
       defaultTimeoutMs: config.HOOKRELAY_DELIVERY_TIMEOUT_MS,
+      allowPrivateNetworks: config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS,
+      shutdownGraceMs: config.HOOKRELAY_SHUTDOWN_GRACE_MS,
       workflowBundlePath: config.HOOKRELAY_WORKFLOW_BUNDLE,
     });
     const workerRun = worker.run();

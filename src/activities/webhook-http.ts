@@ -1,6 +1,10 @@
 // Outbound POST of one webhook attempt over undici: no redirects, a hard timeout, at most
-// 64 KiB of the response read, and every failure classified into an error kind.
+// 64 KiB of the response read, internal addresses refused at connect time (ssrf-guard.ts),
+// and every failure classified into an error kind.
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { createGuardedConnector, SsrfBlockedError, type ResolveHost } from './ssrf-guard';
+
+export { SsrfBlockedError } from './ssrf-guard';
 
 export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 
@@ -20,8 +24,13 @@ export type HttpAttemptResult =
 export interface WebhookHttpClientOptions {
   /** Connection pool per origin; keep-alive makes repeat deliveries to one receiver cheap. */
   connectionsPerOrigin?: number;
-  /** Called with every resolved address before connecting; throw to refuse (SSRF guard). */
-  connectOptions?: Agent.Options['connect'];
+  /**
+   * Deliver to private, loopback and other internal addresses (HOOKRELAY_ALLOW_PRIVATE_NETWORKS).
+   * Off unless asked: the guard is the safe default.
+   */
+  allowPrivateNetworks?: boolean;
+  /** DNS resolution of endpoint host names; the system resolver unless a test injects one. */
+  resolveHost?: ResolveHost;
 }
 
 export interface WebhookRequest {
@@ -38,7 +47,7 @@ export class WebhookHttpClient {
     this.dispatcher = new Agent({
       connections: options.connectionsPerOrigin ?? 32,
       keepAliveTimeout: 30_000,
-      connect: options.connectOptions,
+      connect: createGuardedConnector({ allowPrivateNetworks: options.allowPrivateNetworks ?? false, resolveHost: options.resolveHost }),
     });
   }
 
@@ -96,10 +105,6 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
     if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;
-}
-
-export class SsrfBlockedError extends Error {
-  readonly code = 'ESSRFBLOCKED';
 }
 
 function classifyError(error: unknown, signal: AbortSignal): { errorKind: AttemptErrorKind; message: string } {
