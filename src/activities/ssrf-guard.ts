@@ -3,7 +3,7 @@
 // socket exists, every address DNS returns (so a rebinding name cannot point at 127.0.0.1), and
 // the socket's actual peer before undici writes a single request byte.
 import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dns';
-import type { LookupFunction, Socket } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
 import { classifyAddress } from '../domain/network-policy';
 
@@ -52,7 +52,7 @@ export function createGuardedConnector(options: GuardedConnectorOptions): buildC
         return;
       }
       // Belt and braces: whatever path produced this socket, its peer must be public.
-      const peer = peerRefusal(socket);
+      const peer = peerRefusal(socket.remoteAddress);
       if (peer) {
         socket.destroy();
         callback(new SsrfBlockedError(peer), null);
@@ -92,8 +92,8 @@ function refusalFor(host: string): string | null {
   return verdict?.blocked ? `${verdict.address} is an internal address (${verdict.range})` : null;
 }
 
-function peerRefusal(socket: Socket): string | null {
-  const peer = socket.remoteAddress;
+/** Why a connected socket's peer is refused, or null; exported for its tests. */
+export function peerRefusal(peer: string | undefined): string | null {
   if (!peer) return 'the connection has no peer address';
   const verdict = classifyAddress(peer);
   if (!verdict) return `the peer address ${peer} could not be classified`;

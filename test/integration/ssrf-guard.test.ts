@@ -4,7 +4,7 @@
 import { lookup } from 'node:dns/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ResolveHost } from '../../src/activities/ssrf-guard';
+import { peerRefusal, type ResolveHost } from '../../src/activities/ssrf-guard';
 import { WebhookHttpClient, type HttpAttemptResult } from '../../src/activities/webhook-http';
 
 interface CountingServer {
@@ -120,5 +120,19 @@ describe('connect-time SSRF guard', () => {
     expect(await post(open, `http://[::1]:${v6.port}/hook`)).toMatchObject({ kind: 'response', status: 204 });
     expect(v4.requests - before).toBe(3);
     expect(v6.requests).toBe(1);
+  });
+});
+
+describe('peer check after connecting (the last line of defence)', () => {
+  it.each([
+    [undefined, 'the connection has no peer address'],
+    ['127.0.0.1', 'connected to 127.0.0.1, an internal address (loopback)'],
+    ['::1', 'connected to ::1, an internal address (loopback)'],
+    ['::ffff:10.0.0.1', 'connected to ::ffff:a00:1, an internal address (private (ipv4Mapped of 10.0.0.1))'],
+    ['not-an-address', 'the peer address not-an-address could not be classified'],
+    ['8.8.8.8', null],
+    ['::ffff:8.8.8.8', null],
+  ])('judges the peer %s', (peer, refusal) => {
+    expect(peerRefusal(peer)).toBe(refusal);
   });
 });
