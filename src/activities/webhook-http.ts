@@ -38,6 +38,11 @@ export interface WebhookRequest {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
+  /**
+   * Aborts the attempt without an outcome (the activity's cancellation, e.g. on worker shutdown):
+   * post() then throws instead of returning, so nothing is recorded and Temporal runs it again.
+   */
+  cancellation?: AbortSignal;
 }
 
 export class WebhookHttpClient {
@@ -54,7 +59,8 @@ export class WebhookHttpClient {
   async post(req: WebhookRequest): Promise<HttpAttemptResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    const signal = AbortSignal.timeout(req.timeoutMs);
+    const timeout = AbortSignal.timeout(req.timeoutMs);
+    const signal = req.cancellation ? AbortSignal.any([timeout, req.cancellation]) : timeout;
     try {
       const response = await request(req.url, {
         method: 'POST',
@@ -75,6 +81,7 @@ export class WebhookHttpClient {
         durationMs: elapsed(),
       };
     } catch (error) {
+      if (req.cancellation?.aborted) throw req.cancellation.reason ?? error;
       return { kind: 'error', ...classifyError(error, signal), durationMs: elapsed() };
     }
   }

@@ -48,7 +48,10 @@ function spawnEntry(entry: string, env: Record<string, string>): Spawned {
           resolve(line);
           return true;
         };
-        const timer = setTimeout(() => reject(new Error(`no log line matching ${pattern} within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no log line matching ${pattern} within ${timeoutMs} ms; output:\n${output}`)),
+          timeoutMs,
+        );
         if (!check()) listeners.push(check);
         void exited.then(() => check() || reject(new Error(`process exited before logging ${pattern}; output:\n${output}`)));
       }),
@@ -180,7 +183,7 @@ describe('graceful shutdown of the worker process', () => {
     await receiver?.close();
   });
 
-  async function startWorker() {
+  async function startWorker(extraEnv: Record<string, string> = {}) {
     spawned = spawnEntry('src/worker.ts', {
       DATABASE_URL: hookrelay.config.DATABASE_URL!,
       TEMPORAL_ADDRESS: hookrelay.config.TEMPORAL_ADDRESS!,
@@ -188,6 +191,7 @@ describe('graceful shutdown of the worker process', () => {
       HOOKRELAY_ENCRYPTION_KEY: hookrelay.config.HOOKRELAY_ENCRYPTION_KEY!,
       HOOKRELAY_WORKFLOW_BUNDLE: testStack().workflowBundlePath,
       HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'true', // the receiver is on loopback
+      ...extraEnv,
     });
     await spawned.waitForLog(/"msg":"worker running"/, 45_000);
     return spawned;
@@ -229,5 +233,46 @@ describe('graceful shutdown of the worker process', () => {
       .executeTakeFirstOrThrow();
     expect(delivery).toMatchObject({ status: 'succeeded', attempt_count: 1, last_response_status: 200 });
     expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('hands back an attempt that outlives the grace time: exits 0, and another worker delivers it', async () => {
+    const first = await startWorker({ HOOKRELAY_SHUTDOWN_GRACE_MS: '1000' });
+    const tenantId = (await hookrelay.request('POST', '/v1/tenants', { body: { name: 'Slowpoke' } })).body.id;
+    await hookrelay.request('POST', '/v1/event-types', { body: { name: 'invoice.paid', group: 'Invoice' } });
+    const endpoint = await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints`, {
+      body: { name: 'very slow', url: receiver.url, eventTypes: ['invoice.paid'], enabled: true, timeoutMs: 30_000 },
+    });
+    expect(endpoint.status).toBe(201);
+    const before = receiver.requests.length;
+    receiver.respondWith((_request, index) => (index === before ? { status: 200, delayMs: 8_000 } : { status: 200, body: 'quick' }));
+
+    const published = await hookrelay.request('POST', `/v1/tenants/${tenantId}/events`, { body: { type: 'invoice.paid', data: {} } });
+    expect(published.status).toBe(202);
+    await receiver.waitForRequests(before + 1);
+
+    const signalledAt = Date.now();
+    first.child.kill('SIGTERM');
+    const exit = await first.exited;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.at - signalledAt).toBeLessThan(6_000);
+    const attemptsAfterShutdown = await hookrelay.db.selectFrom('attempts').select('id').execute();
+
+    await startWorker();
+    const [, retried] = (await receiver.waitForRequests(before + 2, 30_000)).slice(before);
+    expect(retried!.headers['webhook-id']).toBe(published.body.id);
+    let delivery;
+    for (let i = 0; i < 100; i++) {
+      delivery = await hookrelay.db
+        .selectFrom('deliveries')
+        .select(['status', 'attempt_count'])
+        .where('event_id', '=', published.body.id)
+        .executeTakeFirstOrThrow();
+      if (delivery.status === 'succeeded') break;
+      await sleep(100);
+    }
+    expect(delivery).toEqual({ status: 'succeeded', attempt_count: 1 });
+    // The abandoned attempt left no record; only the one that got an answer did.
+    const attempts = await hookrelay.db.selectFrom('attempts').select('id').execute();
+    expect(attempts.length - attemptsAfterShutdown.length).toBe(1);
   });
 });

@@ -31,7 +31,9 @@ describe('SSRF protection with private networks disallowed', () => {
     port = (receiver.address() as AddressInfo).port;
     hookrelay = await startTestHookrelay({ HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'false', HOOKRELAY_ALLOW_HTTP: 'true' }, { resolveHost });
     tenantId = (await hookrelay.request('POST', '/v1/tenants', { body: { name: 'Acme' } })).body.id;
-    expect((await hookrelay.request('POST', '/v1/event-types', { body: { name: 'invoice.activated', group: 'Invoice' } })).status).toBe(201);
+    expect((await hookrelay.request('POST', '/v1/event-types', { body: { name: 'invoice.activated', group: 'Invoice' } })).status).toBe(
+      201,
+    );
   });
   afterAll(async () => {
     await hookrelay?.close();
@@ -40,7 +42,9 @@ describe('SSRF protection with private networks disallowed', () => {
   });
 
   const createEndpoint = (url: string) =>
-    hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints`, { body: { name: 'billing', url, eventTypes: ['invoice.activated'], enabled: true } });
+    hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints`, {
+      body: { name: 'billing', url, eventTypes: ['invoice.activated'], enabled: true },
+    });
 
   it('refuses literal internal addresses and localhost when the endpoint is created', async () => {
     for (const url of [
@@ -55,7 +59,9 @@ describe('SSRF protection with private networks disallowed', () => {
       const response = await createEndpoint(url);
       expect({ url, status: response.status }).toEqual({ url, status: 400 });
       expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
-      expect(response.body.errors).toEqual([{ path: 'body.url', message: expect.stringMatching(/^url must not point to (an internal address|localhost)/) }]);
+      expect(response.body.errors).toEqual([
+        { path: 'body.url', message: expect.stringMatching(/^url must not point to (an internal address|localhost)/) },
+      ]);
     }
     expect(await hookrelay.db.selectFrom('endpoints').select('id').execute()).toEqual([]);
   });
@@ -67,7 +73,12 @@ describe('SSRF protection with private networks disallowed', () => {
 
     // URLs creation would refuse, written straight to the database (as an older release, a
     // relaxed policy or a manual fix could have left them): the worker must still refuse them.
-    const literalUrls = [`http://localhost:${port}/hook`, `http://[::1]:${port}/hook`, `http://[::ffff:127.0.0.1]:${port}/hook`, `http://127.1:${port}/hook`];
+    const literalUrls = [
+      `http://localhost:${port}/hook`,
+      `http://[::1]:${port}/hook`,
+      `http://[::ffff:127.0.0.1]:${port}/hook`,
+      `http://127.1:${port}/hook`,
+    ];
     const endpointUrls = new Map<string, string>([[rebinding.body.id, `http://rebind.hookrelay.test:${port}/hook`]]);
     for (const url of literalUrls) {
       const created = await createEndpoint('https://placeholder.hookrelay.test/hook');
@@ -76,11 +87,17 @@ describe('SSRF protection with private networks disallowed', () => {
       endpointUrls.set(created.body.id, url);
     }
 
-    const published = await hookrelay.request('POST', `/v1/tenants/${tenantId}/events`, { body: { type: 'invoice.activated', data: { invoiceId: 'inv_1' } } });
+    const published = await hookrelay.request('POST', `/v1/tenants/${tenantId}/events`, {
+      body: { type: 'invoice.activated', data: { invoiceId: 'inv_1' } },
+    });
     expect(published.status).toBe(202);
     expect(published.body.deliveryCount).toBe(5);
 
-    const deliveries = await hookrelay.db.selectFrom('deliveries').select(['id', 'endpoint_id']).where('event_id', '=', published.body.id).execute();
+    const deliveries = await hookrelay.db
+      .selectFrom('deliveries')
+      .select(['id', 'endpoint_id'])
+      .where('event_id', '=', published.body.id)
+      .execute();
     for (const delivery of deliveries) {
       const attempt = await firstAttempt(delivery.id);
       expect({ url: endpointUrls.get(delivery.endpoint_id), attempt }).toMatchObject({

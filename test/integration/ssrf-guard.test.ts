@@ -93,7 +93,11 @@ describe('connect-time SSRF guard', () => {
   });
 
   it('refuses IPv6 loopback, literal or resolved', async () => {
-    for (const url of [`http://[::1]:${v6.port}/hook`, `http://[0:0:0:0:0:0:0:1]:${v6.port}/hook`, `http://rebind6.hookrelay.test:${v6.port}/hook`]) {
+    for (const url of [
+      `http://[::1]:${v6.port}/hook`,
+      `http://[0:0:0:0:0:0:0:1]:${v6.port}/hook`,
+      `http://rebind6.hookrelay.test:${v6.port}/hook`,
+    ]) {
       expect(await post(guarded, url)).toMatchObject({ kind: 'error', errorKind: 'ssrf_blocked' });
     }
     expect(v6.connections).toBe(0);
@@ -114,7 +118,11 @@ describe('connect-time SSRF guard', () => {
 
   it('connects to the same listeners when private networks are allowed (the counters work)', async () => {
     const before = v4.requests;
-    for (const url of [`http://127.0.0.1:${v4.port}/hook`, `http://rebind.hookrelay.test:${v4.port}/hook`, `http://[::ffff:127.0.0.1]:${v4.port}/hook`]) {
+    for (const url of [
+      `http://127.0.0.1:${v4.port}/hook`,
+      `http://rebind.hookrelay.test:${v4.port}/hook`,
+      `http://[::ffff:127.0.0.1]:${v4.port}/hook`,
+    ]) {
       expect(await post(open, url)).toMatchObject({ kind: 'response', status: 204 });
     }
     expect(await post(open, `http://[::1]:${v6.port}/hook`)).toMatchObject({ kind: 'response', status: 204 });

@@ -27,12 +27,18 @@ describe('reservedHeaderReason', () => {
     expect(reservedHeaderReason(name)).toBe('is set by hookrelay and cannot be overridden');
   });
 
-  it.each(['webhook-id', 'Webhook-Signature', 'webhook-timestamp', 'webhook-anything', 'proxy-authorization', 'sec-fetch-mode', 'x-forwarded-for', 'X-Forwarded-Host'])(
-    'refuses %s: reserved prefix',
-    (name) => {
-      expect(reservedHeaderReason(name)).toBe('is reserved and cannot be overridden');
-    },
-  );
+  it.each([
+    'webhook-id',
+    'Webhook-Signature',
+    'webhook-timestamp',
+    'webhook-anything',
+    'proxy-authorization',
+    'sec-fetch-mode',
+    'x-forwarded-for',
+    'X-Forwarded-Host',
+  ])('refuses %s: reserved prefix', (name) => {
+    expect(reservedHeaderReason(name)).toBe('is reserved and cannot be overridden');
+  });
 
   it.each(['', 'bad header', 'x:y', 'x\r\ny', 'ünïcode', 'x(y)', 'x"y', 'x/y', 'x\ty'])('refuses %j: not a valid header name', (name) => {
     expect(reservedHeaderReason(name)).toBe('is not a valid HTTP header name');

@@ -7,7 +7,12 @@ const development: UrlPolicy = { allowHttp: true, allowPrivateNetworks: true };
 
 describe('endpointUrlProblem', () => {
   it('accepts https URLs on public names and addresses', () => {
-    for (const url of ['https://example.com/webhook', 'https://hooks.example.com:8443/a?b=c', 'https://8.8.8.8/hook', 'https://[2606:4700::1111]/hook']) {
+    for (const url of [
+      'https://example.com/webhook',
+      'https://hooks.example.com:8443/a?b=c',
+      'https://8.8.8.8/hook',
+      'https://[2606:4700::1111]/hook',
+    ]) {
       expect(endpointUrlProblem(url, production)).toBeNull();
     }
   });
@@ -17,13 +22,17 @@ describe('endpointUrlProblem', () => {
     expect(endpointUrlProblem('http://example.com/webhook', httpAllowed)).toBeNull();
   });
 
-  it.each(['ftp://example.com/x', 'file:///etc/passwd', 'gopher://example.com/', 'javascript:alert(1)', 'ws://example.com/', 'data:text/plain,hi'])(
-    'refuses the scheme of %s',
-    (url) => {
-      expect(endpointUrlProblem(url, production)).toBe('must use https');
-      expect(endpointUrlProblem(url, development)).toBe('must use http or https');
-    },
-  );
+  it.each([
+    'ftp://example.com/x',
+    'file:///etc/passwd',
+    'gopher://example.com/',
+    'javascript:alert(1)',
+    'ws://example.com/',
+    'data:text/plain,hi',
+  ])('refuses the scheme of %s', (url) => {
+    expect(endpointUrlProblem(url, production)).toBe('must use https');
+    expect(endpointUrlProblem(url, development)).toBe('must use http or https');
+  });
 
   it('refuses what is not an absolute URL, embedded credentials and overlong URLs', () => {
     expect(endpointUrlProblem('example.com/webhook', production)).toBe('must be an absolute URL');

@@ -144,7 +144,10 @@ describe('classifyAddress', () => {
       expect(classifyAddress(spelling)).toMatchObject({ blocked: true, address: hostname });
     }
     expect(new URL('http://[::ffff:127.0.0.1]/').hostname).toBe('[::ffff:7f00:1]');
-    expect(classifyAddress(new URL('http://[::ffff:127.0.0.1]/').hostname)).toMatchObject({ blocked: true, range: expect.stringMatching(/^loopback/) });
+    expect(classifyAddress(new URL('http://[::ffff:127.0.0.1]/').hostname)).toMatchObject({
+      blocked: true,
+      range: expect.stringMatching(/^loopback/),
+    });
   });
 });
 
