@@ -58,15 +58,25 @@ function spawnEntry(entry: string, env: Record<string, string>): Spawned {
   };
 }
 
-function refusesConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
+/**
+ * True once a new connection to `port` is refused. The listening socket closes on the event-loop
+ * turn after the signal handler runs, so a connection attempted in between may still be accepted.
+ */
+async function refusesConnectionsWithin(port: number, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  do {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
     });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
+    if (refused) return true;
+    await sleep(50);
+  } while (Date.now() < deadline);
+  return false;
 }
 
 /** Starts a POST whose body arrives in two parts, so the request is in flight until `finish()`. */
@@ -133,7 +143,7 @@ describe('graceful shutdown of the API process', () => {
     const signalledAt = Date.now();
     api.child.kill('SIGTERM');
     await api.waitForLog(/"msg":"shutting down gracefully"/);
-    expect(await refusesConnections(port)).toBe(true);
+    expect(await refusesConnectionsWithin(port, 1_000)).toBe(true);
 
     inFlight.finish();
     const response = await inFlight.response;
@@ -244,7 +254,7 @@ describe('graceful shutdown of the worker process', () => {
     });
     expect(endpoint.status).toBe(201);
     const before = receiver.requests.length;
-    receiver.respondWith((_request, index) => (index === before ? { status: 200, delayMs: 8_000 } : { status: 200, body: 'quick' }));
+    receiver.respondWith((_request, index) => (index === before ? { status: 200, delayMs: 4_000 } : { status: 200, body: 'quick' }));
 
     const published = await hookrelay.request('POST', `/v1/tenants/${tenantId}/events`, { body: { type: 'invoice.paid', data: {} } });
     expect(published.status).toBe(202);
