@@ -74,7 +74,7 @@ function lookupVia(resolveHost: ResolveHost, guard: boolean): LookupFunction {
         if (allowed.length === 0) {
           const error =
             candidates.length > 0
-              ? new SsrfBlockedError(`${hostname} resolves only to internal addresses (${candidates.map(describe).join(', ')})`)
+              ? new SsrfBlockedError(`${hostname} resolves only to internal addresses (${candidates.map(describeAddress).join(', ')})`)
               : Object.assign(new Error(`${hostname} has no ${family ? `IPv${family} ` : ''}address`), { code: 'ENOTFOUND' });
           callback(error, lookupOptions.all ? [] : '', undefined);
           return;
@@ -100,7 +100,7 @@ export function peerRefusal(peer: string | undefined): string | null {
   return verdict.blocked ? `connected to ${verdict.address}, an internal address (${verdict.range})` : null;
 }
 
-function describe(entry: LookupAddress): string {
+function describeAddress(entry: LookupAddress): string {
   const verdict = classifyAddress(entry.address);
   return verdict?.blocked ? `${verdict.address}: ${verdict.range}` : entry.address;
 }
