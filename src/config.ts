@@ -59,6 +59,7 @@ export const configSchema = z.object({
   /** Attempts, finished deliveries and their event payloads older than this are purged. */
   HOOKRELAY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   HOOKRELAY_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  HOOKRELAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

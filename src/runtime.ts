@@ -2,7 +2,7 @@
 // database, the Temporal client and the API server.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
@@ -43,22 +43,28 @@ export function createServiceContext(config: Config, deps: { db: Kysely<Database
     temporal: deps.temporal,
     secretBox: new SecretBox(deps.encryptionKey),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    urlPolicy: { allowHttp: config.HOOKRELAY_ALLOW_HTTP },
+    urlPolicy: { allowHttp: config.HOOKRELAY_ALLOW_HTTP, allowPrivateNetworks: config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS },
   };
 }
 
 /** The delivery settings every worker takes from the configuration. */
-export function deliveryTuning(config: Config): { defaultTimeoutMs: number; disableFailingEndpointAfterMs: number } {
+export function deliveryTuning(config: Config) {
   return {
     defaultTimeoutMs: config.HOOKRELAY_DELIVERY_TIMEOUT_MS,
     disableFailingEndpointAfterMs: config.HOOKRELAY_DISABLE_FAILING_ENDPOINT_AFTER_HOURS * 3_600_000,
+    allowPrivateNetworks: config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS,
+    shutdownGraceMs: config.HOOKRELAY_SHUTDOWN_GRACE_MS,
   };
 }
 
 export interface RunningApi {
   server: Server;
   url: string;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections and lets in-flight requests finish; keep-alive connections are
+   * closed as soon as they are idle, and whatever is still open after `graceMs` is cut.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export async function startApiServer(
@@ -69,15 +75,32 @@ export async function startApiServer(
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });
+  let closing = false;
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    // A request that arrives on a kept-alive connection while draining is served, then the connection ends.
+    if (closing) res.setHeader('connection', 'close');
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const displayHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   return {
     server,
     url: `http://${displayHost}:${port}`,
-    close: () =>
+    close: (graceMs = 20_000) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        closing = true;
+        // Node closes idle keep-alive connections once, at close(); connections whose response
+        // finishes later become idle afterwards, so sweep until the server has fully closed.
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        const cut = setTimeout(() => {
+          options.logger.warn({ graceMs }, 'requests still running after the grace time: closing their connections');
+          server.closeAllConnections();
+        }, graceMs);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(cut);
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };

@@ -1,6 +1,7 @@
 // Process entry: the HTTP API, configured by the environment alone.
 import { loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
+import { exitGracefullyOnSignals } from './graceful-shutdown';
 import { createLogger } from './logger';
 import { createServiceContext, resolveEncryptionKey, startApiServer } from './runtime';
 import { connectTemporalClient } from './temporal/client';
@@ -24,15 +25,15 @@ async function main(): Promise<void> {
     logger,
   });
   logger.info({ url: api.url }, 'API listening');
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'shutting down API');
-      void api
-        .close()
-        .then(() => Promise.all([db.destroy(), temporal.connection.close()]))
-        .then(() => process.exit(0));
-    });
-  }
+  const graceMs = config.HOOKRELAY_SHUTDOWN_GRACE_MS;
+  exitGracefullyOnSignals({
+    logger,
+    deadlineMs: graceMs + 5_000,
+    stop: async () => {
+      await api.close(graceMs);
+      await Promise.all([db.destroy(), temporal.connection.close()]);
+    },
+  });
 }
 
 main().catch((error: unknown) => {

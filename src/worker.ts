@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
+import { exitGracefullyOnSignals } from './graceful-shutdown';
 import { createLogger } from './logger';
 import { createServiceContext, deliveryTuning, resolveEncryptionKey } from './runtime';
 import { connectTemporalClient } from './temporal/client';
@@ -29,16 +30,21 @@ async function main(): Promise<void> {
     ...deliveryTuning(config),
     workflowBundlePath: config.HOOKRELAY_WORKFLOW_BUNDLE ?? prebuiltBundle(),
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'shutting down worker');
+  const running = worker.run().finally(() => db.destroy());
+  exitGracefullyOnSignals({
+    logger,
+    // The worker's own bounds: activities are cancelled after the grace time, and it stops
+    // waiting for them 5 s later; the process deadline leaves room for that.
+    deadlineMs: config.HOOKRELAY_SHUTDOWN_GRACE_MS + 10_000,
+    stop: async () => {
       worker.shutdown();
-    });
-  }
+      await running;
+    },
+  });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
-  await worker.run();
+  await running;
   await temporal.connection.close();
-  await db.destroy();
+  process.exit(0);
 }
 
 /** dist/workflow-bundle.js, written by `npm run build`, when running from dist/. */

@@ -1,6 +1,6 @@
 // Activities: every side effect of publishing and delivering. Built by a factory so the worker
 // injects the database, Temporal client, secret box and HTTP client (and tests inject theirs).
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
 import { sql, type Kysely } from 'kysely';
 import {
   countDeliveriesOfEvent,
@@ -149,7 +149,10 @@ export function createActivities(deps: ActivityDependencies) {
         secrets: delivery.sealedSecrets.map((sealed) => secretBox.open(sealed)),
       }),
     };
-    const result = await http.post({ url: delivery.url, headers, body, timeoutMs: delivery.timeoutMs ?? deps.defaultTimeoutMs });
+    // Cancelled (worker shutdown past its grace time): post() throws, nothing is recorded, Temporal retries.
+    const cancellation = cancellationSignal();
+    const timeoutMs = delivery.timeoutMs ?? deps.defaultTimeoutMs;
+    const result = await http.post({ url: delivery.url, headers, body, timeoutMs, cancellation });
 
     const succeeded = result.kind === 'response' && result.status >= 200 && result.status < 300;
     const status = result.kind === 'response' ? result.status : null;

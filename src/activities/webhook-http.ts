@@ -1,6 +1,10 @@
 // Outbound POST of one webhook attempt over undici: no redirects, a hard timeout, at most
-// 64 KiB of the response read, and every failure classified into an error kind.
+// 64 KiB of the response read, internal addresses refused at connect time (ssrf-guard.ts),
+// and every failure classified into an error kind.
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { createGuardedConnector, SsrfBlockedError, type ResolveHost } from './ssrf-guard';
+
+export { SsrfBlockedError } from './ssrf-guard';
 
 export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 
@@ -20,8 +24,13 @@ export type HttpAttemptResult =
 export interface WebhookHttpClientOptions {
   /** Connection pool per origin; keep-alive makes repeat deliveries to one receiver cheap. */
   connectionsPerOrigin?: number;
-  /** Called with every resolved address before connecting; throw to refuse (SSRF guard). */
-  connectOptions?: Agent.Options['connect'];
+  /**
+   * Deliver to private, loopback and other internal addresses (HOOKRELAY_ALLOW_PRIVATE_NETWORKS).
+   * Off unless asked: the guard is the safe default.
+   */
+  allowPrivateNetworks?: boolean;
+  /** DNS resolution of endpoint host names; the system resolver unless a test injects one. */
+  resolveHost?: ResolveHost;
 }
 
 export interface WebhookRequest {
@@ -29,6 +38,11 @@ export interface WebhookRequest {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
+  /**
+   * Aborts the attempt without an outcome (the activity's cancellation, e.g. on worker shutdown):
+   * post() then throws instead of returning, so nothing is recorded and Temporal runs it again.
+   */
+  cancellation?: AbortSignal;
 }
 
 export class WebhookHttpClient {
@@ -38,14 +52,15 @@ export class WebhookHttpClient {
     this.dispatcher = new Agent({
       connections: options.connectionsPerOrigin ?? 32,
       keepAliveTimeout: 30_000,
-      connect: options.connectOptions,
+      connect: createGuardedConnector({ allowPrivateNetworks: options.allowPrivateNetworks ?? false, resolveHost: options.resolveHost }),
     });
   }
 
   async post(req: WebhookRequest): Promise<HttpAttemptResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    const signal = AbortSignal.timeout(req.timeoutMs);
+    const timeout = AbortSignal.timeout(req.timeoutMs);
+    const signal = req.cancellation ? AbortSignal.any([timeout, req.cancellation]) : timeout;
     try {
       const response = await request(req.url, {
         method: 'POST',
@@ -66,6 +81,7 @@ export class WebhookHttpClient {
         durationMs: elapsed(),
       };
     } catch (error) {
+      if (req.cancellation?.aborted) throw req.cancellation.reason ?? error;
       return { kind: 'error', ...classifyError(error, signal), durationMs: elapsed() };
     }
   }
@@ -96,10 +112,6 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
     if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;
-}
-
-export class SsrfBlockedError extends Error {
-  readonly code = 'ESSRFBLOCKED';
 }
 
 function classifyError(error: unknown, signal: AbortSignal): { errorKind: AttemptErrorKind; message: string } {

@@ -2,6 +2,7 @@
 // from the factory with the process's database, Temporal client and HTTP client.
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import type { ResolveHost } from '../activities/ssrf-guard';
 import { WebhookHttpClient } from '../activities/webhook-http';
 import type { ServiceContext } from '../services/context';
 import { USER_AGENT } from '../version';
@@ -15,6 +16,12 @@ export interface HookrelayWorkerOptions {
   services: ServiceContext;
   defaultTimeoutMs: number;
   disableFailingEndpointAfterMs: number;
+  /** HOOKRELAY_ALLOW_PRIVATE_NETWORKS: when false, deliveries never connect to internal addresses. */
+  allowPrivateNetworks: boolean;
+  /** Replaces the system DNS resolver for deliveries (tests simulate rebinding with it). */
+  resolveHost?: ResolveHost;
+  /** How long shutdown waits for running activities before cancelling them (default 20 s). */
+  shutdownGraceMs?: number;
   /** Prebuilt workflow bundle (production images); otherwise bundled at start-up. */
   workflowBundlePath?: string;
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
@@ -30,7 +37,8 @@ export interface HookrelayWorker {
 export async function createHookrelayWorker(options: HookrelayWorkerOptions): Promise<HookrelayWorker> {
   const ownConnection = options.connection ? undefined : await NativeConnection.connect({ address: options.temporalAddress });
   const connection = options.connection ?? ownConnection!;
-  const http = new WebhookHttpClient();
+  const http = new WebhookHttpClient({ allowPrivateNetworks: options.allowPrivateNetworks, resolveHost: options.resolveHost });
+  const shutdownGraceMs = options.shutdownGraceMs ?? 20_000;
   const activities = createActivities({
     services: options.services,
     http,
@@ -46,7 +54,10 @@ export async function createHookrelayWorker(options: HookrelayWorkerOptions): Pr
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') }),
-    shutdownGraceTime: '20 seconds',
+    // After the grace time running activities are cancelled (a cancelled attempt is retried by its
+    // workflow on another worker); after the force time the worker stops waiting for them.
+    shutdownGraceTime: shutdownGraceMs,
+    shutdownForceTime: shutdownGraceMs + 5_000,
     ...options.tuning,
   });
   return {

@@ -5,6 +5,7 @@ import { Client as TemporalClient } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { Client as PgClient } from 'pg';
 import pino from 'pino';
+import type { ResolveHost } from '../../src/activities/ssrf-guard';
 import { parseConfig, type Config } from '../../src/config';
 import { createDatabase } from '../../src/db/connection';
 import type { Database } from '../../src/db/schema';
@@ -64,7 +65,13 @@ export interface TestHookrelay {
   close(): Promise<void>;
 }
 
-export async function startTestHookrelay(overrides: Record<string, string> = {}): Promise<TestHookrelay> {
+export interface TestHookrelayOptions {
+  /** Replaces DNS for deliveries, e.g. to resolve a made-up name to loopback (rebinding). */
+  resolveHost?: ResolveHost;
+}
+
+/** `overrides` are environment variables; private networks are allowed unless they say otherwise. */
+export async function startTestHookrelay(overrides: Record<string, string> = {}, options: TestHookrelayOptions = {}): Promise<TestHookrelay> {
   const stack = testStack();
   const logger = pino({ level: 'silent' });
   installTemporalLogging(logger);
@@ -92,6 +99,7 @@ export async function startTestHookrelay(overrides: Record<string, string> = {})
     namespace: config.TEMPORAL_NAMESPACE,
     services: ctx,
     ...deliveryTuning(config),
+    resolveHost: options.resolveHost,
     workflowBundlePath: stack.workflowBundlePath,
   });
   const workerRun = worker.run();
