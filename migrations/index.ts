@@ -2,7 +2,9 @@
 // under ts-node, jest and the compiled build. Add each new migration file here.
 import type { Migration } from 'kysely';
 import * as initialSchema from './2026_11_22T000000_initial_schema';
+import * as millisecondListTimestamps from './2026_11_22T050000_millisecond_list_timestamps';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22T000000_initial_schema': initialSchema,
+  '2026_11_22T050000_millisecond_list_timestamps': millisecondListTimestamps,
 };

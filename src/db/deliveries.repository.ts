@@ -1,6 +1,6 @@
 // Queries on deliveries and their attempts.
 import type { Kysely, Transaction } from 'kysely';
-import type { PageCursor } from './pagination';
+import { afterCursor, type PageCursor } from './pagination';
 import type { AttemptRow, Database, DeliveryRow, DeliveryUpdate, NewAttemptRow, NewDeliveryRow } from './schema';
 
 export async function insertDeliveries(db: Kysely<Database>, rows: NewDeliveryRow[]): Promise<DeliveryRow[]> {
@@ -120,9 +120,6 @@ export async function listDeliveries(db: Kysely<Database>, filter: DeliveryFilte
   if (filter.resourceId) query = query.where('resource_id', '=', filter.resourceId);
   if (filter.since) query = query.where('created_at', '>=', filter.since);
   if (filter.until) query = query.where('created_at', '<', filter.until);
-  if (filter.cursor) {
-    const { createdAt, id } = filter.cursor;
-    query = query.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
-  }
+  if (filter.cursor) query = query.where(afterCursor(filter.cursor));
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1).execute();
 }

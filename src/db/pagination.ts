@@ -1,6 +1,8 @@
 // Keyset pagination, newest first, over (created_at, id): stable while rows are inserted,
 // because a cursor names a position, not an offset.
+import { sql, type RawBuilder } from 'kysely';
 import { z } from 'zod';
+import { InvalidInputError } from '../domain/errors';
 
 export interface PageCursor {
   createdAt: Date;
@@ -21,6 +23,23 @@ export function decodeCursor(text: string): PageCursor | null {
   } catch {
     return null;
   }
+}
+
+/** The `cursor` query parameter, decoded; a cursor this API did not issue is a 400. */
+export function readCursor(text: string | undefined): PageCursor | undefined {
+  if (text === undefined) return undefined;
+  const cursor = decodeCursor(text);
+  if (!cursor) throw new InvalidInputError('Invalid cursor', [{ path: 'query.cursor', message: 'is not a cursor returned by this API' }]);
+  return cursor;
+}
+
+/**
+ * Rows after the cursor in (created_at desc, id desc) order. A row comparison rather than
+ * `a < x or (a = x and b < y)`, so PostgreSQL uses it as an index bound: a deep page costs the
+ * same as the first.
+ */
+export function afterCursor(cursor: PageCursor): RawBuilder<boolean> {
+  return sql<boolean>`(created_at, id) < (${cursor.createdAt}, ${cursor.id})`;
 }
 
 export interface Page<T> {
