@@ -1,5 +1,6 @@
 // Events (publish, list with filters, get) and the delivery log (list with filters, get with
 // attempts). List rows are seeded straight into the database so pages and filters are exact.
+import { sql } from 'kysely';
 import { deliveryResponse, deliveryWithAttemptsResponse, eventResponse, publishResponse } from '../../src/api/openapi';
 import { collectPages, createKey, createTenant, ensureEventType, expectProblem, seedDelivery } from '../support/api';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
@@ -187,6 +188,20 @@ describe('events and deliveries API', () => {
       const to = new Date(start + 7000);
       const { ids } = await collectPages(hookrelay, `/v1/tenants/${tenantA}/deliveries?since=${from.toISOString()}&until=${to.toISOString()}`, { key: readKeyA, limit: 5 });
       expect(ids).toEqual(newestFirst(seeded.filter((s) => s.createdAt >= from && s.createdAt < to)));
+    });
+
+    it('loses no row whose timestamp carries microseconds (cursors are exact)', async () => {
+      const tenant = await createTenant(hookrelay, 'Micro');
+      const endpoint = await createEndpoint(tenant, 'sink');
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const { deliveryId } = await seedDelivery(hookrelay, tenant, { endpointId: endpoint, eventType: 'invoice.paid' });
+        // Timestamps a few microseconds apart inside the same millisecond, as now() produces.
+        await sql`update deliveries set created_at = ${'2026-04-01T00:00:00.123' + String(100 + i * 7) + 'Z'}::timestamptz where id = ${deliveryId}`.execute(hookrelay.db);
+        ids.push(deliveryId);
+      }
+      const { ids: listed } = await collectPages(hookrelay, `/v1/tenants/${tenant}/deliveries`, { limit: 5 });
+      expect([...listed].sort()).toEqual([...ids].sort());
     });
 
     it('answers with the SPEC delivery shape, and one delivery with its attempts', async () => {
