@@ -9,7 +9,8 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { ListDeliveriesQuery } from '../src/api/schemas';
 import { createDatabase } from '../src/db/connection';
 import { migrateToLatest } from '../src/db/migrate';
-import { encodeCursor } from '../src/db/pagination';
+import { deliveryListQuery } from '../src/db/deliveries.repository';
+import { decodeCursor, encodeCursor } from '../src/db/pagination';
 import type { Database } from '../src/db/schema';
 import { startEmbeddedPostgres } from '../src/dev/embedded-postgres';
 import type { ServiceContext } from '../src/services/context';
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
           if (run >= WARMUP) timings.push(performance.now() - started);
         }
         timings.sort((a, b) => a - b);
+        if (process.env.BENCH_EXPLAIN) await explain(db, tenantId, query, cursor, `${scenario.name}, ${page} page`);
         rows.push([scenario.name, page, String(matching), ...[50, 95, 99].map((p) => percentile(timings, p).toFixed(2))]);
       }
     }
@@ -168,6 +170,22 @@ async function cursorAt(db: Kysely<Database>, tenantId: string, filter: Partial<
   const base = db.selectFrom('deliveries').select(['created_at', 'id']).where('tenant_id', '=', tenantId);
   const row = await applyFilter(base, filter).orderBy('created_at', 'desc').orderBy('id', 'desc').offset(offset).limit(1).executeTakeFirst();
   return row ? encodeCursor({ createdAt: row.created_at, id: row.id }) : undefined;
+}
+
+/** BENCH_EXPLAIN=1: the plan PostgreSQL chose for a measured query. */
+async function explain(db: Kysely<Database>, tenantId: string, query: ListDeliveriesQuery, cursor: string | undefined, title: string): Promise<void> {
+  const plan = await deliveryListQuery(db, {
+    tenantId,
+    endpointId: query.endpointId,
+    eventType: query.eventType,
+    status: query.status,
+    resourceId: query.resourceId,
+    since: query.since ? new Date(query.since) : undefined,
+    until: query.until ? new Date(query.until) : undefined,
+    cursor: cursor ? decodeCursor(cursor) ?? undefined : undefined,
+    limit: query.limit,
+  }).explain(undefined, sql`analyze, costs off, timing off`);
+  console.log(`\n-- ${title}\n${plan.map((row) => row['QUERY PLAN']).join('\n')}`);
 }
 
 function printTable(header: string[], rows: string[][]): void {

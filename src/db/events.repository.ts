@@ -1,6 +1,6 @@
 // Queries on events.
 import type { Kysely } from 'kysely';
-import { afterCursor, type PageCursor } from './pagination';
+import { afterCursor, cursorImpliesUntil, type PageCursor } from './pagination';
 import type { Database, EventRow, NewEventRow } from './schema';
 
 export async function insertEvent(db: Kysely<Database>, row: NewEventRow): Promise<EventRow> {
@@ -45,7 +45,7 @@ export async function listEvents(db: Kysely<Database>, filter: EventFilter): Pro
   if (filter.type) query = query.where('type', '=', filter.type);
   if (filter.resourceId) query = query.where('resource_id', '=', filter.resourceId);
   if (filter.since) query = query.where('created_at', '>=', filter.since);
-  if (filter.until) query = query.where('created_at', '<', filter.until);
+  if (filter.until && !cursorImpliesUntil(filter.cursor, filter.until)) query = query.where('created_at', '<', filter.until);
   if (filter.cursor) query = query.where(afterCursor(filter.cursor));
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1).execute();
 }

@@ -42,6 +42,15 @@ export function afterCursor(cursor: PageCursor): RawBuilder<boolean> {
   return sql<boolean>`(created_at, id) < (${cursor.createdAt}, ${cursor.id})`;
 }
 
+/**
+ * True when every row after the cursor is already before `until`. The `until` bound is then left
+ * out of the query: PostgreSQL can start an index scan from only one upper bound on created_at,
+ * and with both it picks `until` and walks every row between it and the cursor.
+ */
+export function cursorImpliesUntil(cursor: PageCursor | undefined, until: Date): boolean {
+  return cursor !== undefined && cursor.createdAt.getTime() < until.getTime();
+}
+
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;

@@ -4,6 +4,7 @@ import { readCursor, toPage } from '../db/pagination';
 import type { ListDeliveriesQuery } from '../api/schemas';
 import { NotFoundError } from '../domain/errors';
 import type { ServiceContext } from './context';
+import { getTenant } from './tenants.service';
 
 export async function getDeliveryWithAttempts(ctx: ServiceContext, tenantId: string, id: string) {
   const delivery = await findDelivery(ctx.db, tenantId, id);
@@ -12,6 +13,7 @@ export async function getDeliveryWithAttempts(ctx: ServiceContext, tenantId: str
 }
 
 export async function listDeliveries(ctx: ServiceContext, tenantId: string, query: ListDeliveriesQuery) {
+  await getTenant(ctx, tenantId); // an unknown tenant is a 404, not an empty log
   const rows = await queryDeliveries(ctx.db, {
     tenantId,
     endpointId: query.endpointId,

@@ -28,6 +28,7 @@ export async function getEvent(ctx: ServiceContext, tenantId: string, id: string
 }
 
 export async function listEvents(ctx: ServiceContext, tenantId: string, query: ListEventsQuery) {
+  await getTenant(ctx, tenantId); // an unknown tenant is a 404, not an empty list
   const rows = await queryEvents(ctx.db, {
     tenantId,
     type: query.type,

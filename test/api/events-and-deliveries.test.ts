@@ -243,6 +243,8 @@ describe('events and deliveries API', () => {
       expectProblem(await hookrelay.request('GET', `${path}?status=failed&status=pending`, { key: readKeyA }), 400, ['query.status']);
       expectProblem(await hookrelay.request('GET', `${path}/${id}?verbose=1`, { key: readKeyA }), 400);
       expectProblem(await hookrelay.request('GET', `${path}/dlv_00000000000000000000000000`, { key: readKeyA }), 404);
+      expectProblem(await hookrelay.request('GET', '/v1/tenants/ten_00000000000000000000000000/deliveries'), 404);
+      expectProblem(await hookrelay.request('GET', '/v1/tenants/ten_00000000000000000000000000/events'), 404);
     });
   });
 });
