@@ -3,7 +3,7 @@
 import type { Express } from 'express';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
-import { tenantResponse } from '../../src/api/openapi';
+import { apiKeyResponse, tenantResponse } from '../../src/api/openapi';
 import { validateOpenApi } from '../support/openapi-validator';
 import { collectPages, createKey, createTenant, expectProblem } from '../support/api';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
@@ -51,6 +51,22 @@ describe('HTTP contract', () => {
       expectProblem(await hookrelay.request('GET', '/v1/event-types', { key: 'x'.repeat(500) }), 401);
     });
 
+    it('answers 401 problem on every documented /v1 route without a key', async () => {
+      const doc = await hookrelay.request('GET', '/openapi.json', { key: null });
+      const placeholders: Record<string, string> = { tenantId: 'ten_00000000000000000000000000', id: 'ep_00000000000000000000000000', name: 'invoice.activated' };
+      const checked: string[] = [];
+      for (const [path, operations] of Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)) {
+        if (!path.startsWith('/v1/')) continue;
+        const url = path.replace(/\{(\w+)\}/g, (_, name: string) => placeholders[name]!);
+        for (const method of Object.keys(operations)) {
+          const res = await hookrelay.request(method.toUpperCase(), url, { key: null, ...(method === 'get' || method === 'delete' ? {} : { body: {} }) });
+          expect({ route: `${method} ${path}`, status: res.status }).toEqual({ route: `${method} ${path}`, status: 401 });
+          checked.push(`${method} ${path}`);
+        }
+      }
+      expect(checked.length).toBeGreaterThanOrEqual(19);
+    });
+
     it('answers 404 problem for an unknown route', async () => {
       expectProblem(await hookrelay.request('GET', '/v1/nothing-here'), 404);
     });
@@ -72,6 +88,13 @@ describe('HTTP contract', () => {
       expectProblem(await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { key: keyA, body: { scopes: ['endpoints:read'] } }), 403);
       expectProblem(await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { scopes: ['everything'] } }), 400, ['body.scopes.0']);
       expectProblem(await hookrelay.request('POST', `/v1/tenants/ten_00000000000000000000000000/api-keys`, { body: { scopes: ['endpoints:read'] } }), 404);
+      expectProblem(await hookrelay.request('POST', '/v1/tenants', { body: { name: 'x', plan: 'gold' } }), 400);
+      expectProblem(await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { scopes: ['endpoints:read'], admin: true } }), 400);
+      expectProblem(await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { scopes: [] } }), 400, ['body.scopes']);
+      const issued = await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { name: 'ci', scopes: ['events:publish'] } });
+      expect(apiKeyResponse.parse(issued.body)).toMatchObject({ name: 'ci', scopes: ['events:publish'], tenantId: a, key: expect.stringMatching(/^hr_/) });
+      const stored = await hookrelay.db.selectFrom('api_keys').select('key_hash').where('id', '=', issued.body.id).executeTakeFirstOrThrow();
+      expect(stored.key_hash).not.toContain(issued.body.key);
 
       const created: string[] = [a, b];
       for (let i = 0; i < 5; i++) created.push(await createTenant(hookrelay, `T${i}`));
