@@ -52,10 +52,15 @@ export const updateEventTypeBody = z.strictObject({
   archived: z.boolean().optional(),
 });
 
-const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
+/** A query flag: the literal words true or false (the default given as text, as it would arrive). */
+const booleanQuery = (byDefault: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'])
+    .default(byDefault)
+    .transform((value) => value === 'true');
 
 export const listEventTypesQuery = z.strictObject({
-  includeArchived: booleanQuery.default(false),
+  includeArchived: booleanQuery('false'),
 });
 
 export const createEndpointBody = z.strictObject({
