@@ -94,14 +94,29 @@ async function main(): Promise<void> {
     await migrateToLatest(db);
     const seeding = performance.now();
     await seed(db);
-    const counts = await sql<{ deliveries: string; attempts: string }>`select (select count(*) from deliveries) as deliveries, (select count(*) from attempts) as attempts`.execute(db);
-    console.log(`Seeded ${counts.rows[0]!.deliveries} deliveries and ${counts.rows[0]!.attempts} attempts in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
+    const counts = await sql<{
+      deliveries: string;
+      attempts: string;
+    }>`select (select count(*) from deliveries) as deliveries, (select count(*) from attempts) as attempts`.execute(db);
+    console.log(
+      `Seeded ${counts.rows[0]!.deliveries} deliveries and ${counts.rows[0]!.attempts} attempts in ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
+    );
 
     // The service needs only the database for the log.
     const ctx = { db } as ServiceContext;
     const tenantId = 'ten_' + '1'.padStart(26, '0');
-    const tenantDeliveries = await db.selectFrom('deliveries').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
-    const sample = await db.selectFrom('deliveries').select(['endpoint_id', 'event_type', 'resource_id']).where('tenant_id', '=', tenantId).orderBy('id').limit(1).executeTakeFirstOrThrow();
+    const tenantDeliveries = await db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirstOrThrow();
+    const sample = await db
+      .selectFrom('deliveries')
+      .select(['endpoint_id', 'event_type', 'resource_id'])
+      .where('tenant_id', '=', tenantId)
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     const lastWeek = new Date(Date.parse('2026-10-30T00:00:00Z') - 7 * 24 * 3600 * 1000).toISOString();
     console.log(`Measured tenant: ${tenantDeliveries.n} deliveries; ${RUNS} runs per row after ${WARMUP} warm-up runs; limit ${LIMIT}\n`);
 
@@ -145,7 +160,13 @@ async function main(): Promise<void> {
       c.timings.sort((a, b) => a - b);
       const plan = await explain(db, tenantId, c.query);
       if (process.env.BENCH_EXPLAIN) console.log(`\n-- ${c.scenario}, ${c.page} page\n${plan.text}`);
-      rows.push([c.scenario, c.page, String(c.matching), ...[50, 95, 99].map((p) => percentile(c.timings, p).toFixed(2)), plan.executionMs.toFixed(2)]);
+      rows.push([
+        c.scenario,
+        c.page,
+        String(c.matching),
+        ...[50, 95, 99].map((p) => percentile(c.timings, p).toFixed(2)),
+        plan.executionMs.toFixed(2),
+      ]);
     }
     printTable(['filter', 'page', 'matching', 'p50 ms', 'p95 ms', 'p99 ms', 'in-db ms'], rows);
     console.log('(p50/p95/p99: the service call as the API makes it, wall clock; in-db: EXPLAIN ANALYZE execution time of the list query)');
@@ -159,7 +180,10 @@ async function main(): Promise<void> {
 }
 
 /** The filter as the repository applies it, for counting and for placing the deep cursor. */
-function applyFilter<O>(query: SelectQueryBuilder<Database, 'deliveries', O>, filter: Partial<ListDeliveriesQuery>): SelectQueryBuilder<Database, 'deliveries', O> {
+function applyFilter<O>(
+  query: SelectQueryBuilder<Database, 'deliveries', O>,
+  filter: Partial<ListDeliveriesQuery>,
+): SelectQueryBuilder<Database, 'deliveries', O> {
   let q = query;
   if (filter.endpointId) q = q.where('endpoint_id', '=', filter.endpointId);
   if (filter.eventType) q = q.where('event_type', '=', filter.eventType);
@@ -171,16 +195,29 @@ function applyFilter<O>(query: SelectQueryBuilder<Database, 'deliveries', O>, fi
 }
 
 async function countMatching(db: Kysely<Database>, tenantId: string, filter: Partial<ListDeliveriesQuery>): Promise<number> {
-  const base = db.selectFrom('deliveries').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenantId);
+  const base = db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('tenant_id', '=', tenantId);
   const { n } = await applyFilter(base, filter).executeTakeFirstOrThrow();
   return Number(n);
 }
 
 /** The cursor a client holds after paging `offset` rows into the filtered list. */
-async function cursorAt(db: Kysely<Database>, tenantId: string, filter: Partial<ListDeliveriesQuery>, offset: number): Promise<string | undefined> {
+async function cursorAt(
+  db: Kysely<Database>,
+  tenantId: string,
+  filter: Partial<ListDeliveriesQuery>,
+  offset: number,
+): Promise<string | undefined> {
   if (offset < LIMIT) return undefined;
   const base = db.selectFrom('deliveries').select(['created_at', 'id']).where('tenant_id', '=', tenantId);
-  const row = await applyFilter(base, filter).orderBy('created_at', 'desc').orderBy('id', 'desc').offset(offset).limit(1).executeTakeFirst();
+  const row = await applyFilter(base, filter)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .offset(offset)
+    .limit(1)
+    .executeTakeFirst();
   return row ? encodeCursor({ createdAt: row.created_at, id: row.id }) : undefined;
 }
 
@@ -204,7 +241,8 @@ async function explain(db: Kysely<Database>, tenantId: string, query: ListDelive
 
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => '| ' + cells.map((cell, i) => (i >= 2 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join(' | ') + ' |';
+  const line = (cells: string[]) =>
+    '| ' + cells.map((cell, i) => (i >= 2 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join(' | ') + ' |';
   console.log(line(header));
   console.log('|' + widths.map((w, i) => (i >= 2 ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|');
   for (const row of rows) console.log(line(row));

@@ -33,7 +33,13 @@ extendZodWithOpenApi(z);
 const timestamp = z.iso.datetime();
 const jsonObject = z.record(z.string(), z.unknown());
 
-export const tenantResponse = z.strictObject({ id: z.string(), name: z.string(), metadata: jsonObject, createdAt: timestamp, updatedAt: timestamp });
+export const tenantResponse = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  metadata: jsonObject,
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
 
 export const apiKeyResponse = z.strictObject({
   id: z.string(),
@@ -75,7 +81,9 @@ export const endpointResponse = z.strictObject({
 
 export const endpointSecretsResponse = z.strictObject({
   secret: z.string().describe('The current signing secret (whsec_…)'),
-  previousSecrets: z.array(z.strictObject({ secret: z.string(), expiresAt: timestamp })).describe('Rotated-out secrets still signing until expiresAt'),
+  previousSecrets: z
+    .array(z.strictObject({ secret: z.string(), expiresAt: timestamp }))
+    .describe('Rotated-out secrets still signing until expiresAt'),
 });
 
 export const eventResponse = z.strictObject({
@@ -157,7 +165,12 @@ function buildRegistry(): OpenAPIRegistry {
 
   const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
   const problems = (...statuses: number[]) =>
-    Object.fromEntries(statuses.map((status) => [status, { description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem', content: { 'application/problem+json': { schema: Problem } } }]));
+    Object.fromEntries(
+      statuses.map((status) => [
+        status,
+        { description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem', content: { 'application/problem+json': { schema: Problem } } },
+      ]),
+    );
   const body = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema } } });
 
   const path = (config: Omit<RouteConfig, 'security'> & { public?: boolean }) => {
@@ -165,7 +178,13 @@ function buildRegistry(): OpenAPIRegistry {
     registry.registerPath({ ...route, ...(isPublic ? { security: [] } : {}) });
   };
 
-  path({ method: 'get', path: '/healthz', public: true, summary: 'Liveness', responses: { 200: json(healthResponse, 'The process is up') } });
+  path({
+    method: 'get',
+    path: '/healthz',
+    public: true,
+    summary: 'Liveness',
+    responses: { 200: json(healthResponse, 'The process is up') },
+  });
   path({
     method: 'get',
     path: '/readyz',
@@ -181,9 +200,27 @@ function buildRegistry(): OpenAPIRegistry {
     responses: { 200: { description: 'The OpenAPI 3.1 document', content: { 'application/json': { schema: jsonObject } } } },
   });
 
-  path({ method: 'post', path: '/v1/tenants', summary: 'Create a tenant (admin)', request: { body: body(createTenantBody) }, responses: { 201: json(Tenant, 'The tenant'), ...problems(400, 401, 403, 413, 415) } });
-  path({ method: 'get', path: '/v1/tenants', summary: 'List tenants (admin)', request: { query: listTenantsQuery }, responses: { 200: json(page(Tenant), 'A page of tenants, newest first'), ...problems(400, 401, 403) } });
-  path({ method: 'get', path: '/v1/tenants/{tenantId}', summary: 'Get a tenant (admin or a key of that tenant)', request: { params: tenantIdParam }, responses: { 200: json(Tenant, 'The tenant'), ...problems(400, 401, 404) } });
+  path({
+    method: 'post',
+    path: '/v1/tenants',
+    summary: 'Create a tenant (admin)',
+    request: { body: body(createTenantBody) },
+    responses: { 201: json(Tenant, 'The tenant'), ...problems(400, 401, 403, 413, 415) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants',
+    summary: 'List tenants (admin)',
+    request: { query: listTenantsQuery },
+    responses: { 200: json(page(Tenant), 'A page of tenants, newest first'), ...problems(400, 401, 403) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}',
+    summary: 'Get a tenant (admin or a key of that tenant)',
+    request: { params: tenantIdParam },
+    responses: { 200: json(Tenant, 'The tenant'), ...problems(400, 401, 404) },
+  });
   path({
     method: 'post',
     path: '/v1/tenants/{tenantId}/api-keys',
@@ -192,7 +229,13 @@ function buildRegistry(): OpenAPIRegistry {
     responses: { 201: json(ApiKey, 'The key'), ...problems(400, 401, 403, 404, 413, 415) },
   });
 
-  path({ method: 'post', path: '/v1/event-types', summary: 'Add an event type to the catalog (admin)', request: { body: body(createEventTypeBody) }, responses: { 201: json(EventType, 'The event type'), ...problems(400, 401, 403, 409, 413, 415) } });
+  path({
+    method: 'post',
+    path: '/v1/event-types',
+    summary: 'Add an event type to the catalog (admin)',
+    request: { body: body(createEventTypeBody) },
+    responses: { 201: json(EventType, 'The event type'), ...problems(400, 401, 403, 409, 413, 415) },
+  });
   path({
     method: 'get',
     path: '/v1/event-types',
@@ -200,7 +243,11 @@ function buildRegistry(): OpenAPIRegistry {
     request: { query: listEventTypesQuery },
     responses: {
       200: json(
-        z.strictObject({ data: z.array(EventType), groups: z.array(z.strictObject({ group: z.string(), eventTypes: z.array(z.string()) })), nextCursor: z.null() }),
+        z.strictObject({
+          data: z.array(EventType),
+          groups: z.array(z.strictObject({ group: z.string(), eventTypes: z.array(z.string()) })),
+          nextCursor: z.null(),
+        }),
         'The catalog',
       ),
       ...problems(400, 401),
@@ -216,12 +263,54 @@ function buildRegistry(): OpenAPIRegistry {
 
   const endpointRead = 'Needs endpoints:read.';
   const endpointWrite = 'Needs endpoints:write.';
-  path({ method: 'post', path: '/v1/tenants/{tenantId}/endpoints', summary: 'Register an endpoint', description: endpointWrite, request: { params: tenantIdParam, body: body(createEndpointBody) }, responses: { 201: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404, 413, 415) } });
-  path({ method: 'get', path: '/v1/tenants/{tenantId}/endpoints', summary: 'List endpoints, newest first', description: endpointRead, request: { params: tenantIdParam, query: listEndpointsQuery }, responses: { 200: json(page(Endpoint), 'A page of endpoints'), ...problems(400, 401, 403, 404) } });
-  path({ method: 'get', path: '/v1/tenants/{tenantId}/endpoints/{id}', summary: 'Get an endpoint', description: endpointRead, request: { params: endpointParams }, responses: { 200: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404) } });
-  path({ method: 'patch', path: '/v1/tenants/{tenantId}/endpoints/{id}', summary: 'Change an endpoint', description: endpointWrite, request: { params: endpointParams, body: body(updateEndpointBody) }, responses: { 200: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404, 413, 415) } });
-  path({ method: 'delete', path: '/v1/tenants/{tenantId}/endpoints/{id}', summary: 'Delete an endpoint (soft: it answers 404 afterwards, its log stays)', description: endpointWrite, request: { params: endpointParams }, responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404) } });
-  path({ method: 'get', path: '/v1/tenants/{tenantId}/endpoints/{id}/secret', summary: 'The signing secret, and rotated-out ones still valid', description: endpointRead, request: { params: endpointParams }, responses: { 200: json(EndpointSecrets, 'The secrets'), ...problems(400, 401, 403, 404) } });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/endpoints',
+    summary: 'Register an endpoint',
+    description: endpointWrite,
+    request: { params: tenantIdParam, body: body(createEndpointBody) },
+    responses: { 201: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404, 413, 415) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/endpoints',
+    summary: 'List endpoints, newest first',
+    description: endpointRead,
+    request: { params: tenantIdParam, query: listEndpointsQuery },
+    responses: { 200: json(page(Endpoint), 'A page of endpoints'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}',
+    summary: 'Get an endpoint',
+    description: endpointRead,
+    request: { params: endpointParams },
+    responses: { 200: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'patch',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}',
+    summary: 'Change an endpoint',
+    description: endpointWrite,
+    request: { params: endpointParams, body: body(updateEndpointBody) },
+    responses: { 200: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404, 413, 415) },
+  });
+  path({
+    method: 'delete',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}',
+    summary: 'Delete an endpoint (soft: it answers 404 afterwards, its log stays)',
+    description: endpointWrite,
+    request: { params: endpointParams },
+    responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}/secret',
+    summary: 'The signing secret, and rotated-out ones still valid',
+    description: endpointRead,
+    request: { params: endpointParams },
+    responses: { 200: json(EndpointSecrets, 'The secrets'), ...problems(400, 401, 403, 404) },
+  });
   path({
     method: 'post',
     path: '/v1/tenants/{tenantId}/endpoints/{id}/secret/rotate',
@@ -235,15 +324,51 @@ function buildRegistry(): OpenAPIRegistry {
     method: 'post',
     path: '/v1/tenants/{tenantId}/events',
     summary: 'Publish an event (events:publish); an Idempotency-Key header or field makes repeats harmless',
-    request: { params: tenantIdParam, headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }), body: body(publishEventBody) },
-    responses: { 200: json(PublishResult, 'A repeat of an earlier publish (duplicate: true)'), 202: json(PublishResult, 'Accepted: recorded and fanned out'), ...problems(400, 401, 403, 404, 413, 415) },
+    request: {
+      params: tenantIdParam,
+      headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
+      body: body(publishEventBody),
+    },
+    responses: {
+      200: json(PublishResult, 'A repeat of an earlier publish (duplicate: true)'),
+      202: json(PublishResult, 'Accepted: recorded and fanned out'),
+      ...problems(400, 401, 403, 404, 413, 415),
+    },
   });
   const eventRead = 'Needs endpoints:read or events:publish.';
-  path({ method: 'get', path: '/v1/tenants/{tenantId}/events', summary: 'List events, newest first', description: eventRead, request: { params: tenantIdParam, query: listEventsQuery }, responses: { 200: json(page(Event), 'A page of events'), ...problems(400, 401, 403, 404) } });
-  path({ method: 'get', path: '/v1/tenants/{tenantId}/events/{id}', summary: 'Get an event', description: eventRead, request: { params: eventParams }, responses: { 200: json(Event, 'The event'), ...problems(400, 401, 403, 404) } });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/events',
+    summary: 'List events, newest first',
+    description: eventRead,
+    request: { params: tenantIdParam, query: listEventsQuery },
+    responses: { 200: json(page(Event), 'A page of events'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/events/{id}',
+    summary: 'Get an event',
+    description: eventRead,
+    request: { params: eventParams },
+    responses: { 200: json(Event, 'The event'), ...problems(400, 401, 403, 404) },
+  });
 
-  path({ method: 'get', path: '/v1/tenants/{tenantId}/deliveries', summary: 'The delivery log, newest first', description: endpointRead, request: { params: tenantIdParam, query: listDeliveriesQuery }, responses: { 200: json(page(Delivery), 'A page of deliveries'), ...problems(400, 401, 403, 404) } });
-  path({ method: 'get', path: '/v1/tenants/{tenantId}/deliveries/{id}', summary: 'One delivery with every attempt', description: endpointRead, request: { params: deliveryParams }, responses: { 200: json(DeliveryWithAttempts, 'The delivery'), ...problems(400, 401, 403, 404) } });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/deliveries',
+    summary: 'The delivery log, newest first',
+    description: endpointRead,
+    request: { params: tenantIdParam, query: listDeliveriesQuery },
+    responses: { 200: json(page(Delivery), 'A page of deliveries'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/deliveries/{id}',
+    summary: 'One delivery with every attempt',
+    description: endpointRead,
+    request: { params: deliveryParams },
+    responses: { 200: json(DeliveryWithAttempts, 'The delivery'), ...problems(400, 401, 403, 404) },
+  });
 
   return registry;
 }

@@ -58,6 +58,7 @@ function toViolation(error: ErrorObject): SchemaViolation {
     .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   // "required" points at the object; name the missing property itself, as zod does.
   if (error.keyword === 'required' && typeof error.params.missingProperty === 'string') segments.push(error.params.missingProperty);
-  if (error.keyword === 'additionalProperties' && typeof error.params.additionalProperty === 'string') segments.push(error.params.additionalProperty);
+  if (error.keyword === 'additionalProperties' && typeof error.params.additionalProperty === 'string')
+    segments.push(error.params.additionalProperty);
   return { path: segments.join('.'), message: error.message ?? `fails "${error.keyword}"` };
 }

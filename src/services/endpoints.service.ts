@@ -130,9 +130,22 @@ function assertAcceptableUrl(ctx: ServiceContext, url: string): void {
 
 /** Responses show credentials as "[redacted]"; sending one back must not store it as the password. */
 function assertNoRedactedSecrets(auth: EndpointAuth | undefined): void {
-  const secret = auth?.type === 'basic' ? { field: 'password', value: auth.password } : auth?.type === 'bearer' ? { field: 'token', value: auth.token } : auth?.type === 'header' ? { field: 'value', value: auth.value } : null;
-  if (secret?.value === REDACTED) {
-    throw new InvalidInputError('Redacted credential sent back', [{ path: `body.auth.${secret.field}`, message: 'send the real credential, not the redacted placeholder' }]);
+  const field = auth ? credentialField(auth) : null;
+  if (field && (auth as Record<string, unknown>)[field] === REDACTED) {
+    throw new InvalidInputError('Redacted credential sent back', [{ path: `body.auth.${field}`, message: 'send the real credential, not the redacted placeholder' }]);
+  }
+}
+
+function credentialField(auth: EndpointAuth): string | null {
+  switch (auth.type) {
+    case 'none':
+      return null;
+    case 'basic':
+      return 'password';
+    case 'bearer':
+      return 'token';
+    case 'header':
+      return 'value';
   }
 }
 

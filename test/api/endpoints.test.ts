@@ -14,7 +14,10 @@ describe('endpoints API', () => {
 
   const base = () => `/v1/tenants/${tenantA}/endpoints`;
   const create = (body: Record<string, unknown> = {}, key?: string) =>
-    hookrelay.request('POST', base(), { key, body: { name: 'billing', url: 'https://example.com/hook', eventTypes: ['invoice.activated'], ...body } });
+    hookrelay.request('POST', base(), {
+      key,
+      body: { name: 'billing', url: 'https://example.com/hook', eventTypes: ['invoice.activated'], ...body },
+    });
 
   beforeAll(async () => {
     hookrelay = await startTestHookrelay();
@@ -34,9 +37,17 @@ describe('endpoints API', () => {
 
   describe('create', () => {
     it('creates a disabled endpoint with redacted auth and answers with the SPEC shape', async () => {
-      const res = await create({ auth: { type: 'basic', username: 'u', password: 'hunter2' }, headers: { 'x-team': 'billing' } }, writeKeyA);
+      const res = await create(
+        { auth: { type: 'basic', username: 'u', password: 'hunter2' }, headers: { 'x-team': 'billing' } },
+        writeKeyA,
+      );
       expect(res.status).toBe(201);
-      expect(endpointResponse.parse(res.body)).toMatchObject({ tenantId: tenantA, enabled: false, auth: { type: 'basic', username: 'u', password: '[redacted]' }, headers: { 'x-team': 'billing' } });
+      expect(endpointResponse.parse(res.body)).toMatchObject({
+        tenantId: tenantA,
+        enabled: false,
+        auth: { type: 'basic', username: 'u', password: '[redacted]' },
+        headers: { 'x-team': 'billing' },
+      });
       expect(JSON.stringify(res.body)).not.toContain('hunter2');
     });
 
@@ -53,7 +64,14 @@ describe('endpoints API', () => {
       expectProblem(await create({ eventTypes: ['no.such.type'] }, writeKeyA), 400, ['body.eventTypes']);
       expectProblem(await create({ headers: { 'webhook-id': 'x' } }, writeKeyA), 400, ['body.headers.webhook-id']);
       expectProblem(await create({ auth: { type: 'bearer', token: '[redacted]' } }, writeKeyA), 400, ['body.auth.token']);
-      expectProblem(await hookrelay.request('POST', `${base()}?dryRun=true`, { key: writeKeyA, body: { name: 'x', url: 'https://example.com', eventTypes: ['*'] } }), 400, ['query']);
+      expectProblem(
+        await hookrelay.request('POST', `${base()}?dryRun=true`, {
+          key: writeKeyA,
+          body: { name: 'x', url: 'https://example.com', eventTypes: ['*'] },
+        }),
+        400,
+        ['query'],
+      );
     });
   });
 
@@ -73,7 +91,11 @@ describe('endpoints API', () => {
     it('lists every endpoint once over several pages, newest first, while others are created', async () => {
       const tenant = await createTenant(hookrelay, 'Pages');
       const key = await createKey(hookrelay, tenant, ['endpoints:read', 'endpoints:write']);
-      const make = (i: number) => hookrelay.request('POST', `/v1/tenants/${tenant}/endpoints`, { key, body: { name: `e${i}`, url: 'https://example.com', eventTypes: ['*'] } });
+      const make = (i: number) =>
+        hookrelay.request('POST', `/v1/tenants/${tenant}/endpoints`, {
+          key,
+          body: { name: `e${i}`, url: 'https://example.com', eventTypes: ['*'] },
+        });
       const existing: string[] = [];
       for (let i = 0; i < 23; i++) existing.push((await make(i)).body.id);
 
@@ -140,11 +162,16 @@ describe('endpoints API', () => {
       const opened = await hookrelay.request('GET', path, { key: readKeyA });
       expect(opened.body).toEqual(res.body);
 
-      const cleared = await hookrelay.request('PATCH', path, { key: writeKeyA, body: { retryPolicy: null, timeoutMs: null, auth: { type: 'none' } } });
+      const cleared = await hookrelay.request('PATCH', path, {
+        key: writeKeyA,
+        body: { retryPolicy: null, timeoutMs: null, auth: { type: 'none' } },
+      });
       expect(cleared.body).toMatchObject({ retryPolicy: null, timeoutMs: null, auth: { type: 'none' }, name: 'renamed' });
 
       expectProblem(await hookrelay.request('PATCH', path, { key: writeKeyA, body: { url: 'not a url' } }), 400, ['body.url']);
-      expectProblem(await hookrelay.request('PATCH', path, { key: writeKeyA, body: { eventTypes: ['nope.nope'] } }), 400, ['body.eventTypes']);
+      expectProblem(await hookrelay.request('PATCH', path, { key: writeKeyA, body: { eventTypes: ['nope.nope'] } }), 400, [
+        'body.eventTypes',
+      ]);
       expectProblem(await hookrelay.request('PATCH', path, { key: writeKeyA, body: { enabled: true } }), 400);
       expectProblem(await hookrelay.request('PATCH', path, { key: writeKeyA, body: { secret: 'whsec_x' } }), 400);
       expectProblem(await hookrelay.request('PATCH', path, { key: writeKeyA, body: { timeoutMs: 'slow' } }), 400, ['body.timeoutMs']);
@@ -157,9 +184,13 @@ describe('endpoints API', () => {
       const strict = await startTestHookrelay({ HOOKRELAY_ALLOW_HTTP: 'false' });
       try {
         const tenant = await createTenant(strict);
-        const created = await strict.request('POST', `/v1/tenants/${tenant}/endpoints`, { body: { name: 'x', url: 'https://example.com', eventTypes: ['*'] } });
+        const created = await strict.request('POST', `/v1/tenants/${tenant}/endpoints`, {
+          body: { name: 'x', url: 'https://example.com', eventTypes: ['*'] },
+        });
         expect(created.status).toBe(201);
-        const res = await strict.request('PATCH', `/v1/tenants/${tenant}/endpoints/${created.body.id}`, { body: { url: 'http://example.com' } });
+        const res = await strict.request('PATCH', `/v1/tenants/${tenant}/endpoints/${created.body.id}`, {
+          body: { url: 'http://example.com' },
+        });
         expectProblem(res, 400, ['body.url']);
       } finally {
         await strict.close();
@@ -187,7 +218,11 @@ describe('endpoints API', () => {
       const list = await hookrelay.request('GET', `${base()}?limit=250`, { key: readKeyA });
       expect(list.body.data.map((e: { id: string }) => e.id)).not.toContain(created.body.id);
 
-      const row = await hookrelay.db.selectFrom('endpoints').select(['enabled', 'deleted_at']).where('id', '=', created.body.id).executeTakeFirstOrThrow();
+      const row = await hookrelay.db
+        .selectFrom('endpoints')
+        .select(['enabled', 'deleted_at'])
+        .where('id', '=', created.body.id)
+        .executeTakeFirstOrThrow();
       expect(row.enabled).toBe(false);
       expect(row.deleted_at).toBeInstanceOf(Date);
     });
@@ -229,8 +264,12 @@ describe('endpoints API', () => {
     it('validates the rotation body and needs endpoints:write', async () => {
       const created = await create({}, writeKeyA);
       const rotate = `${base()}/${created.body.id}/secret/rotate`;
-      expectProblem(await hookrelay.request('POST', rotate, { key: writeKeyA, body: { gracePeriodSeconds: 7 * 24 * 3600 + 1 } }), 400, ['body.gracePeriodSeconds']);
-      expectProblem(await hookrelay.request('POST', rotate, { key: writeKeyA, body: { gracePeriodSeconds: -1 } }), 400, ['body.gracePeriodSeconds']);
+      expectProblem(await hookrelay.request('POST', rotate, { key: writeKeyA, body: { gracePeriodSeconds: 7 * 24 * 3600 + 1 } }), 400, [
+        'body.gracePeriodSeconds',
+      ]);
+      expectProblem(await hookrelay.request('POST', rotate, { key: writeKeyA, body: { gracePeriodSeconds: -1 } }), 400, [
+        'body.gracePeriodSeconds',
+      ]);
       expectProblem(await hookrelay.request('POST', rotate, { key: writeKeyA, body: { grace: 1 } }), 400);
       expectProblem(await hookrelay.request('POST', rotate, { key: readKeyA }), 403);
       expectProblem(await hookrelay.request('POST', rotate, { key: writeKeyB }), 404);
@@ -242,7 +281,12 @@ describe('endpoints API', () => {
       const rotate = `${base()}/${created.body.id}/secret/rotate`;
       const results = await Promise.all(Array.from({ length: 5 }, () => hookrelay.request('POST', rotate, { key: writeKeyA })));
       expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
-      const current = await hookrelay.db.selectFrom('endpoint_secrets').select('id').where('endpoint_id', '=', created.body.id).where('expires_at', 'is', null).execute();
+      const current = await hookrelay.db
+        .selectFrom('endpoint_secrets')
+        .select('id')
+        .where('endpoint_id', '=', created.body.id)
+        .where('expires_at', 'is', null)
+        .execute();
       expect(current).toHaveLength(1);
     });
   });

@@ -11,7 +11,11 @@ describe('event types API', () => {
 
   const invoiceSchema = {
     type: 'object',
-    properties: { invoiceId: { type: 'string' }, amount: { type: 'integer', minimum: 0 }, lines: { type: 'array', items: { type: 'object', required: ['sku'] } } },
+    properties: {
+      invoiceId: { type: 'string' },
+      amount: { type: 'integer', minimum: 0 },
+      lines: { type: 'array', items: { type: 'object', required: ['sku'] } },
+    },
     required: ['invoiceId', 'amount'],
   };
 
@@ -25,17 +29,29 @@ describe('event types API', () => {
   });
 
   it('creates an event type with a schema (admin only) and rejects duplicates', async () => {
-    const res = await hookrelay.request('POST', '/v1/event-types', { body: { name: 'invoice.created', group: 'Invoice', description: 'New invoice', schema: invoiceSchema } });
+    const res = await hookrelay.request('POST', '/v1/event-types', {
+      body: { name: 'invoice.created', group: 'Invoice', description: 'New invoice', schema: invoiceSchema },
+    });
     expect(res.status).toBe(201);
-    expect(eventTypeResponse.parse(res.body)).toMatchObject({ name: 'invoice.created', group: 'Invoice', description: 'New invoice', schema: invoiceSchema, archived: false });
+    expect(eventTypeResponse.parse(res.body)).toMatchObject({
+      name: 'invoice.created',
+      group: 'Invoice',
+      description: 'New invoice',
+      schema: invoiceSchema,
+      archived: false,
+    });
     expectProblem(await hookrelay.request('POST', '/v1/event-types', { body: { name: 'invoice.created' } }), 409);
     expectProblem(await hookrelay.request('POST', '/v1/event-types', { key: tenantKey, body: { name: 'tenant.made' } }), 403);
     expectProblem(await hookrelay.request('POST', '/v1/event-types', { key: null, body: { name: 'anon.made' } }), 401);
   });
 
   it('rejects a bad JSON Schema, a bad name and unknown fields with 400', async () => {
-    expectProblem(await hookrelay.request('POST', '/v1/event-types', { body: { name: 'bad.schema', schema: { type: 'strange' } } }), 400, ['body.schema']);
-    expectProblem(await hookrelay.request('POST', '/v1/event-types', { body: { name: 'bad.schema', schema: { minimum: 'ten' } } }), 400, ['body.schema']);
+    expectProblem(await hookrelay.request('POST', '/v1/event-types', { body: { name: 'bad.schema', schema: { type: 'strange' } } }), 400, [
+      'body.schema',
+    ]);
+    expectProblem(await hookrelay.request('POST', '/v1/event-types', { body: { name: 'bad.schema', schema: { minimum: 'ten' } } }), 400, [
+      'body.schema',
+    ]);
     expectProblem(await hookrelay.request('POST', '/v1/event-types', { body: { name: 'has space' } }), 400, ['body.name']);
     expectProblem(await hookrelay.request('POST', '/v1/event-types', { body: { name: 'x.y', colour: 'red' } }), 400);
     const stored = await hookrelay.db.selectFrom('event_types').select('name').where('name', '=', 'bad.schema').execute();
@@ -44,10 +60,22 @@ describe('event types API', () => {
 
   it('accepts draft-07 schemas too', async () => {
     const res = await hookrelay.request('POST', '/v1/event-types', {
-      body: { name: 'legacy.thing', schema: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string' } } } },
+      body: {
+        name: 'legacy.thing',
+        schema: {
+          $schema: 'http://json-schema.org/draft-07/schema#',
+          type: 'object',
+          required: ['id'],
+          additionalProperties: false,
+          properties: { id: { type: 'string' } },
+        },
+      },
     });
     expect(res.status).toBe(201);
-    const published = await hookrelay.request('POST', `/v1/tenants/${tenant}/events`, { key: tenantKey, body: { type: 'legacy.thing', data: { id: 'x', extra: 1 } } });
+    const published = await hookrelay.request('POST', `/v1/tenants/${tenant}/events`, {
+      key: tenantKey,
+      body: { type: 'legacy.thing', data: { id: 'x', extra: 1 } },
+    });
     expectProblem(published, 400, ['body.data.extra']);
   });
 
@@ -59,7 +87,10 @@ describe('event types API', () => {
     expectProblem(bad, 400, ['body.data.invoiceId', 'body.data.amount', 'body.data.lines.1.sku']);
     expect(await hookrelay.db.selectFrom('events').select('id').execute()).toEqual([]);
 
-    const good = await hookrelay.request('POST', `/v1/tenants/${tenant}/events`, { key: tenantKey, body: { type: 'invoice.created', data: { invoiceId: 'inv_1', amount: 5 } } });
+    const good = await hookrelay.request('POST', `/v1/tenants/${tenant}/events`, {
+      key: tenantKey,
+      body: { type: 'invoice.created', data: { invoiceId: 'inv_1', amount: 5 } },
+    });
     expect(good.status).toBe(202);
   });
 
@@ -107,17 +138,33 @@ describe('event types API', () => {
     expect(archived.body).toMatchObject({ name: 'user.created', archived: true, description: 'A user signed up', group: 'People' });
 
     // Archived types take no new subscriptions and no new events.
-    const endpoint = await hookrelay.request('POST', `/v1/tenants/${tenant}/endpoints`, { key: tenantKey, body: { name: 'x', url: 'https://example.com', eventTypes: ['user.created'] } });
+    const endpoint = await hookrelay.request('POST', `/v1/tenants/${tenant}/endpoints`, {
+      key: tenantKey,
+      body: { name: 'x', url: 'https://example.com', eventTypes: ['user.created'] },
+    });
     expectProblem(endpoint, 400, ['body.eventTypes']);
-    expectProblem(await hookrelay.request('POST', `/v1/tenants/${tenant}/events`, { key: tenantKey, body: { type: 'user.created', data: {} } }), 400, ['body.type']);
+    expectProblem(
+      await hookrelay.request('POST', `/v1/tenants/${tenant}/events`, { key: tenantKey, body: { type: 'user.created', data: {} } }),
+      400,
+      ['body.type'],
+    );
 
-    const unarchived = await hookrelay.request('PATCH', path, { body: { archived: false, schema: { type: 'object', required: ['userId'] } } });
+    const unarchived = await hookrelay.request('PATCH', path, {
+      body: { archived: false, schema: { type: 'object', required: ['userId'] } },
+    });
     expect(unarchived.body).toMatchObject({ archived: false, schema: { type: 'object', required: ['userId'] } });
-    expectProblem(await hookrelay.request('POST', `/v1/tenants/${tenant}/events`, { key: tenantKey, body: { type: 'user.created', data: {} } }), 400, ['body.data.userId']);
+    expectProblem(
+      await hookrelay.request('POST', `/v1/tenants/${tenant}/events`, { key: tenantKey, body: { type: 'user.created', data: {} } }),
+      400,
+      ['body.data.userId'],
+    );
 
     const schemaRemoved = await hookrelay.request('PATCH', path, { body: { schema: null } });
     expect(schemaRemoved.body.schema).toBeNull();
-    expect((await hookrelay.request('POST', `/v1/tenants/${tenant}/events`, { key: tenantKey, body: { type: 'user.created', data: {} } })).status).toBe(202);
+    expect(
+      (await hookrelay.request('POST', `/v1/tenants/${tenant}/events`, { key: tenantKey, body: { type: 'user.created', data: {} } }))
+        .status,
+    ).toBe(202);
 
     expectProblem(await hookrelay.request('PATCH', path, { body: { schema: { type: 12 } } }), 400, ['body.schema']);
     expectProblem(await hookrelay.request('PATCH', path, { body: { name: 'renamed' } }), 400);

@@ -17,7 +17,9 @@ describe('events and deliveries API', () => {
   let endpointA2: string;
 
   const createEndpoint = async (tenantId: string, name: string) => {
-    const res = await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints`, { body: { name, url: 'https://example.com/hook', eventTypes: ['*'] } });
+    const res = await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints`, {
+      body: { name, url: 'https://example.com/hook', eventTypes: ['*'] },
+    });
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
@@ -42,10 +44,18 @@ describe('events and deliveries API', () => {
   describe('publish', () => {
     it('answers 202 once and 200 duplicate for the same Idempotency-Key', async () => {
       const body = { type: 'invoice.activated', data: { invoiceId: 'inv_1' }, resourceId: 'inv_1' };
-      const first = await hookrelay.request('POST', `/v1/tenants/${tenantA}/events`, { key: publishKeyA, body, headers: { 'idempotency-key': 'pub-1' } });
+      const first = await hookrelay.request('POST', `/v1/tenants/${tenantA}/events`, {
+        key: publishKeyA,
+        body,
+        headers: { 'idempotency-key': 'pub-1' },
+      });
       expect(first.status).toBe(202);
       expect(publishResponse.parse(first.body)).toEqual({ id: expect.stringMatching(/^evt_/), deliveryCount: 0, duplicate: false });
-      const again = await hookrelay.request('POST', `/v1/tenants/${tenantA}/events`, { key: publishKeyA, body, headers: { 'idempotency-key': 'pub-1' } });
+      const again = await hookrelay.request('POST', `/v1/tenants/${tenantA}/events`, {
+        key: publishKeyA,
+        body,
+        headers: { 'idempotency-key': 'pub-1' },
+      });
       expect(again.status).toBe(200);
       expect(again.body).toEqual({ id: first.body.id, deliveryCount: 0, duplicate: true });
     });
@@ -57,10 +67,24 @@ describe('events and deliveries API', () => {
       expectProblem(await hookrelay.request('POST', path, { key: keyB, body }), 404);
       expectProblem(await hookrelay.request('POST', path, { key: null, body }), 401);
       expectProblem(await hookrelay.request('POST', path, { key: publishKeyA, body: { ...body, extra: 1 } }), 400);
-      expectProblem(await hookrelay.request('POST', path, { key: publishKeyA, body: { type: 'invoice.activated', data: [] } }), 400, ['body.data']);
-      expectProblem(await hookrelay.request('POST', path, { key: publishKeyA, body: { ...body, operation: 'UPSERT' } }), 400, ['body.operation']);
-      expectProblem(await hookrelay.request('POST', path, { key: publishKeyA, body: { ...body, idempotencyKey: 'a' }, headers: { 'idempotency-key': 'b' } }), 400, ['headers.idempotency-key']);
-      expectProblem(await hookrelay.request('POST', path, { key: publishKeyA, body: { type: 'never.declared', data: {} } }), 400, ['body.type']);
+      expectProblem(await hookrelay.request('POST', path, { key: publishKeyA, body: { type: 'invoice.activated', data: [] } }), 400, [
+        'body.data',
+      ]);
+      expectProblem(await hookrelay.request('POST', path, { key: publishKeyA, body: { ...body, operation: 'UPSERT' } }), 400, [
+        'body.operation',
+      ]);
+      expectProblem(
+        await hookrelay.request('POST', path, {
+          key: publishKeyA,
+          body: { ...body, idempotencyKey: 'a' },
+          headers: { 'idempotency-key': 'b' },
+        }),
+        400,
+        ['headers.idempotency-key'],
+      );
+      expectProblem(await hookrelay.request('POST', path, { key: publishKeyA, body: { type: 'never.declared', data: {} } }), 400, [
+        'body.type',
+      ]);
     });
   });
 
@@ -84,7 +108,8 @@ describe('events and deliveries API', () => {
       }
     });
 
-    const newestFirst = (rows: typeof seeded) => [...rows].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).map((r) => r.id);
+    const newestFirst = (rows: typeof seeded) =>
+      [...rows].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).map((r) => r.id);
 
     it('pages through every event once, newest first, with ties on createdAt', async () => {
       const { ids, pages } = await collectPages(hookrelay, `/v1/tenants/${tenant}/events`, { key, limit: 7 });
@@ -125,7 +150,9 @@ describe('events and deliveries API', () => {
       expectProblem(await hookrelay.request('GET', `${path}?since=yesterday`, { key }), 400, ['query.since']);
       expectProblem(await hookrelay.request('GET', `${path}?type=not%20a%20type`, { key }), 400, ['query.type']);
       expectProblem(await hookrelay.request('GET', `${path}?status=failed`, { key }), 400);
-      expectProblem(await hookrelay.request('GET', `${path}?cursor=${Buffer.from('{"t":"x"}').toString('base64url')}`, { key }), 400, ['query.cursor']);
+      expectProblem(await hookrelay.request('GET', `${path}?cursor=${Buffer.from('{"t":"x"}').toString('base64url')}`, { key }), 400, [
+        'query.cursor',
+      ]);
       expectProblem(await hookrelay.request('GET', `${path}?limit=many`, { key }), 400, ['query.limit']);
     });
   });
@@ -150,7 +177,8 @@ describe('events and deliveries API', () => {
       }
     });
 
-    const newestFirst = (rows: Seeded[]) => [...rows].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).map((r) => r.id);
+    const newestFirst = (rows: Seeded[]) =>
+      [...rows].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).map((r) => r.id);
     const since = new Date(start).toISOString();
     const window = `since=${since}&until=2026-03-01T00:00:00Z`;
 
@@ -163,7 +191,10 @@ describe('events and deliveries API', () => {
           n++;
         }
       })();
-      const { ids } = await collectPages(hookrelay, `/v1/tenants/${tenantA}/deliveries?until=2026-03-01T00:00:00Z`, { key: readKeyA, limit: 6 });
+      const { ids } = await collectPages(hookrelay, `/v1/tenants/${tenantA}/deliveries?until=2026-03-01T00:00:00Z`, {
+        key: readKeyA,
+        limit: 6,
+      });
       const all = await collectPages(hookrelay, `/v1/tenants/${tenantA}/deliveries`, { key: readKeyA, limit: 9 });
       inserting = false;
       await concurrent;
@@ -178,7 +209,10 @@ describe('events and deliveries API', () => {
       ['status', (s: Seeded) => s.status === 'failed', () => 'failed'],
       ['resourceId', (s: Seeded) => s.resourceId === 'res_3', () => 'res_3'],
     ])('filters by %s', async (name, predicate, value) => {
-      const { ids } = await collectPages(hookrelay, `/v1/tenants/${tenantA}/deliveries?${window}&${name}=${value()}`, { key: readKeyA, limit: 3 });
+      const { ids } = await collectPages(hookrelay, `/v1/tenants/${tenantA}/deliveries?${window}&${name}=${value()}`, {
+        key: readKeyA,
+        limit: 3,
+      });
       expect(ids).toEqual(newestFirst(seeded.filter(predicate)));
       expect(ids.length).toBeGreaterThan(0);
     });
@@ -186,7 +220,11 @@ describe('events and deliveries API', () => {
     it('filters by since and until (createdAt, since inclusive, until exclusive)', async () => {
       const from = new Date(start + 3000);
       const to = new Date(start + 7000);
-      const { ids } = await collectPages(hookrelay, `/v1/tenants/${tenantA}/deliveries?since=${from.toISOString()}&until=${to.toISOString()}`, { key: readKeyA, limit: 5 });
+      const { ids } = await collectPages(
+        hookrelay,
+        `/v1/tenants/${tenantA}/deliveries?since=${from.toISOString()}&until=${to.toISOString()}`,
+        { key: readKeyA, limit: 5 },
+      );
       expect(ids).toEqual(newestFirst(seeded.filter((s) => s.createdAt >= from && s.createdAt < to)));
     });
 
@@ -197,7 +235,9 @@ describe('events and deliveries API', () => {
       for (let i = 0; i < 12; i++) {
         const { deliveryId } = await seedDelivery(hookrelay, tenant, { endpointId: endpoint, eventType: 'invoice.paid' });
         // Timestamps a few microseconds apart inside the same millisecond, as now() produces.
-        await sql`update deliveries set created_at = ${'2026-04-01T00:00:00.123' + String(100 + i * 7) + 'Z'}::timestamptz where id = ${deliveryId}`.execute(hookrelay.db);
+        await sql`update deliveries set created_at = ${'2026-04-01T00:00:00.123' + String(100 + i * 7) + 'Z'}::timestamptz where id = ${deliveryId}`.execute(
+          hookrelay.db,
+        );
         ids.push(deliveryId);
       }
       const { ids: listed } = await collectPages(hookrelay, `/v1/tenants/${tenant}/deliveries`, { limit: 5 });
@@ -211,16 +251,53 @@ describe('events and deliveries API', () => {
       await hookrelay.db
         .insertInto('attempts')
         .values([
-          { delivery_id: target.id, number: 1, trigger: 'scheduled', started_at: new Date(start), duration_ms: 12, request_url: 'https://example.com/hook', request_headers: JSON.stringify({ authorization: '[redacted]' }), error_kind: 'timeout', error_message: 'no answer in 15000 ms' },
-          { delivery_id: target.id, number: 2, trigger: 'manual', started_at: new Date(start + 5000), duration_ms: 30, request_url: 'https://example.com/hook', request_headers: JSON.stringify({}), response_status: 200, response_headers: JSON.stringify({ 'content-type': 'text/plain' }), response_body: 'ok' },
+          {
+            delivery_id: target.id,
+            number: 1,
+            trigger: 'scheduled',
+            started_at: new Date(start),
+            duration_ms: 12,
+            request_url: 'https://example.com/hook',
+            request_headers: JSON.stringify({ authorization: '[redacted]' }),
+            error_kind: 'timeout',
+            error_message: 'no answer in 15000 ms',
+          },
+          {
+            delivery_id: target.id,
+            number: 2,
+            trigger: 'manual',
+            started_at: new Date(start + 5000),
+            duration_ms: 30,
+            request_url: 'https://example.com/hook',
+            request_headers: JSON.stringify({}),
+            response_status: 200,
+            response_headers: JSON.stringify({ 'content-type': 'text/plain' }),
+            response_body: 'ok',
+          },
         ])
         .execute();
       const res = await hookrelay.request('GET', `/v1/tenants/${tenantA}/deliveries/${target.id}`, { key: readKeyA });
       expect(res.status).toBe(200);
       const delivery = deliveryWithAttemptsResponse.parse(res.body);
       expect(delivery.attempts).toEqual([
-        { number: 1, startedAt: new Date(start).toISOString(), durationMs: 12, trigger: 'scheduled', request: { url: 'https://example.com/hook', headers: { authorization: '[redacted]' } }, response: null, error: { kind: 'timeout', message: 'no answer in 15000 ms' } },
-        { number: 2, startedAt: new Date(start + 5000).toISOString(), durationMs: 30, trigger: 'manual', request: { url: 'https://example.com/hook', headers: {} }, response: { status: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' }, error: null },
+        {
+          number: 1,
+          startedAt: new Date(start).toISOString(),
+          durationMs: 12,
+          trigger: 'scheduled',
+          request: { url: 'https://example.com/hook', headers: { authorization: '[redacted]' } },
+          response: null,
+          error: { kind: 'timeout', message: 'no answer in 15000 ms' },
+        },
+        {
+          number: 2,
+          startedAt: new Date(start + 5000).toISOString(),
+          durationMs: 30,
+          trigger: 'manual',
+          request: { url: 'https://example.com/hook', headers: {} },
+          response: { status: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' },
+          error: null,
+        },
       ]);
     });
 

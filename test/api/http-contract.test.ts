@@ -30,13 +30,22 @@ describe('HTTP contract', () => {
     });
 
     it('answers 415 problem for a body that is not JSON', async () => {
-      const res = await hookrelay.request('POST', '/v1/tenants', { body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const res = await hookrelay.request('POST', '/v1/tenants', {
+        body: 'name=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expectProblem(res, 415);
-      expectProblem(await hookrelay.request('POST', '/v1/tenants', { body: '{"name":"x"}', headers: { 'content-type': 'text/plain' } }), 415);
+      expectProblem(
+        await hookrelay.request('POST', '/v1/tenants', { body: '{"name":"x"}', headers: { 'content-type': 'text/plain' } }),
+        415,
+      );
     });
 
     it('accepts application/*+json and answers 400 with field errors for a missing body', async () => {
-      const ok = await hookrelay.request('POST', '/v1/tenants', { body: { name: 'Plus' }, headers: { 'content-type': 'application/merge-patch+json' } });
+      const ok = await hookrelay.request('POST', '/v1/tenants', {
+        body: { name: 'Plus' },
+        headers: { 'content-type': 'application/merge-patch+json' },
+      });
       expect(ok.status).toBe(201);
       expectProblem(await hookrelay.request('POST', '/v1/tenants'), 400, ['body']);
       expectProblem(await hookrelay.request('POST', '/v1/tenants', { body: { name: '' } }), 400, ['body.name']);
@@ -53,13 +62,20 @@ describe('HTTP contract', () => {
 
     it('answers 401 problem on every documented /v1 route without a key', async () => {
       const doc = await hookrelay.request('GET', '/openapi.json', { key: null });
-      const placeholders: Record<string, string> = { tenantId: 'ten_00000000000000000000000000', id: 'ep_00000000000000000000000000', name: 'invoice.activated' };
+      const placeholders: Record<string, string> = {
+        tenantId: 'ten_00000000000000000000000000',
+        id: 'ep_00000000000000000000000000',
+        name: 'invoice.activated',
+      };
       const checked: string[] = [];
       for (const [path, operations] of Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)) {
         if (!path.startsWith('/v1/')) continue;
         const url = path.replace(/\{(\w+)\}/g, (_, name: string) => placeholders[name]!);
         for (const method of Object.keys(operations)) {
-          const res = await hookrelay.request(method.toUpperCase(), url, { key: null, ...(method === 'get' || method === 'delete' ? {} : { body: {} }) });
+          const res = await hookrelay.request(method.toUpperCase(), url, {
+            key: null,
+            ...(method === 'get' || method === 'delete' ? {} : { body: {} }),
+          });
           expect({ route: `${method} ${path}`, status: res.status }).toEqual({ route: `${method} ${path}`, status: 401 });
           checked.push(`${method} ${path}`);
         }
@@ -86,14 +102,31 @@ describe('HTTP contract', () => {
       expectProblem(await hookrelay.request('GET', `/v1/tenants`, { key: keyA }), 403);
       expectProblem(await hookrelay.request('POST', `/v1/tenants`, { key: keyA, body: { name: 'x' } }), 403);
       expectProblem(await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { key: keyA, body: { scopes: ['endpoints:read'] } }), 403);
-      expectProblem(await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { scopes: ['everything'] } }), 400, ['body.scopes.0']);
-      expectProblem(await hookrelay.request('POST', `/v1/tenants/ten_00000000000000000000000000/api-keys`, { body: { scopes: ['endpoints:read'] } }), 404);
+      expectProblem(await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { scopes: ['everything'] } }), 400, [
+        'body.scopes.0',
+      ]);
+      expectProblem(
+        await hookrelay.request('POST', `/v1/tenants/ten_00000000000000000000000000/api-keys`, { body: { scopes: ['endpoints:read'] } }),
+        404,
+      );
       expectProblem(await hookrelay.request('POST', '/v1/tenants', { body: { name: 'x', plan: 'gold' } }), 400);
-      expectProblem(await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { scopes: ['endpoints:read'], admin: true } }), 400);
+      expectProblem(
+        await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { scopes: ['endpoints:read'], admin: true } }),
+        400,
+      );
       expectProblem(await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { scopes: [] } }), 400, ['body.scopes']);
       const issued = await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { name: 'ci', scopes: ['events:publish'] } });
-      expect(apiKeyResponse.parse(issued.body)).toMatchObject({ name: 'ci', scopes: ['events:publish'], tenantId: a, key: expect.stringMatching(/^hr_/) });
-      const stored = await hookrelay.db.selectFrom('api_keys').select('key_hash').where('id', '=', issued.body.id).executeTakeFirstOrThrow();
+      expect(apiKeyResponse.parse(issued.body)).toMatchObject({
+        name: 'ci',
+        scopes: ['events:publish'],
+        tenantId: a,
+        key: expect.stringMatching(/^hr_/),
+      });
+      const stored = await hookrelay.db
+        .selectFrom('api_keys')
+        .select('key_hash')
+        .where('id', '=', issued.body.id)
+        .executeTakeFirstOrThrow();
       expect(stored.key_hash).not.toContain(issued.body.key);
 
       const created: string[] = [a, b];
@@ -140,7 +173,17 @@ describe('HTTP contract', () => {
       expect(schema.required).toEqual(expect.arrayContaining(['name', 'url', 'eventTypes']));
       const listDeliveries = res.body.paths['/v1/tenants/{tenantId}/deliveries'].get;
       expect(listDeliveries.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual(
-        ['path:tenantId', 'query:cursor', 'query:endpointId', 'query:eventType', 'query:limit', 'query:resourceId', 'query:since', 'query:status', 'query:until'].sort(),
+        [
+          'path:tenantId',
+          'query:cursor',
+          'query:endpointId',
+          'query:eventType',
+          'query:limit',
+          'query:resourceId',
+          'query:since',
+          'query:status',
+          'query:until',
+        ].sort(),
       );
     });
   });
@@ -154,7 +197,8 @@ function expressRoutes(app: Express): string[] {
     for (const layer of stack) {
       if (layer.route) {
         const path = layer.route.path.replace(/:(\w+)/g, '{$1}');
-        for (const [method, enabled] of Object.entries(layer.route.methods)) if (enabled && method !== '_all') routes.push(`${method.toUpperCase()} ${path}`);
+        for (const [method, enabled] of Object.entries(layer.route.methods))
+          if (enabled && method !== '_all') routes.push(`${method.toUpperCase()} ${path}`);
       } else if (layer.handle?.stack) {
         visit(layer.handle.stack);
       }

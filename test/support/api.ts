@@ -37,7 +37,11 @@ export function expectProblem(res: Response, status: number, paths?: string[]): 
 }
 
 /** Follows nextCursor until the end, returning every id in order. */
-export async function collectPages(hookrelay: TestHookrelay, path: string, options: { key?: string; limit: number }): Promise<{ ids: string[]; pages: number }> {
+export async function collectPages(
+  hookrelay: TestHookrelay,
+  path: string,
+  options: { key?: string; limit: number },
+): Promise<{ ids: string[]; pages: number }> {
   const ids: string[] = [];
   let cursor: string | null = null;
   let pages = 0;
@@ -63,13 +67,25 @@ export interface SeedDelivery {
 }
 
 /** Inserts an event and one delivery for it directly (no workflow): the log as a list sees it. */
-export async function seedDelivery(hookrelay: TestHookrelay, tenantId: string, seed: SeedDelivery): Promise<{ eventId: string; deliveryId: string }> {
+export async function seedDelivery(
+  hookrelay: TestHookrelay,
+  tenantId: string,
+  seed: SeedDelivery,
+): Promise<{ eventId: string; deliveryId: string }> {
   const eventId = newId('evt');
   const deliveryId = newId('dlv');
   const createdAt = seed.createdAt ?? new Date();
   await hookrelay.db
     .insertInto('events')
-    .values({ id: eventId, tenant_id: tenantId, type: seed.eventType, data: JSON.stringify({}), resource_id: seed.resourceId ?? null, occurred_at: createdAt, created_at: createdAt })
+    .values({
+      id: eventId,
+      tenant_id: tenantId,
+      type: seed.eventType,
+      data: JSON.stringify({}),
+      resource_id: seed.resourceId ?? null,
+      occurred_at: createdAt,
+      created_at: createdAt,
+    })
     .execute();
   await hookrelay.db
     .insertInto('deliveries')

@@ -26,13 +26,17 @@ describe('event data schemas', () => {
   });
 
   it('reports a violation of data itself with an empty path', () => {
-    expect(eventDataViolations({ type: 'object', minProperties: 1 }, {})).toEqual([{ path: '', message: expect.stringMatching(/fewer than 1/) }]);
+    expect(eventDataViolations({ type: 'object', minProperties: 1 }, {})).toEqual([
+      { path: '', message: expect.stringMatching(/fewer than 1/) },
+    ]);
   });
 
   it('uses draft 2020-12 by default and draft-07 when $schema says so', () => {
     const prefixItems = { type: 'object', properties: { pair: { type: 'array', prefixItems: [{ type: 'string' }, { type: 'number' }] } } };
     expect(eventDataViolations(prefixItems, { pair: ['a', 'b'] })).toEqual([{ path: 'pair.1', message: 'must be number' }]);
-    expect(jsonSchemaProblem({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', definitions: { id: { type: 'string' } } })).toBeNull();
+    expect(
+      jsonSchemaProblem({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', definitions: { id: { type: 'string' } } }),
+    ).toBeNull();
   });
 
   it('names what is wrong with an unusable schema', () => {

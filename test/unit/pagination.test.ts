@@ -11,13 +11,16 @@ describe('cursor pagination', () => {
     expect(readCursor(undefined)).toBeUndefined();
   });
 
-  it.each(['', 'garbage', Buffer.from('{"t":"yesterday","id":"x"}').toString('base64url'), Buffer.from('{"t":"2026-01-01T00:00:00Z","id":"x","extra":1}').toString('base64url'), Buffer.from('[1]').toString('base64url')])(
-    'refuses %j',
-    (text) => {
-      expect(decodeCursor(text)).toBeNull();
-      expect(() => readCursor(text)).toThrow(InvalidInputError);
-    },
-  );
+  it.each([
+    '',
+    'garbage',
+    Buffer.from('{"t":"yesterday","id":"x"}').toString('base64url'),
+    Buffer.from('{"t":"2026-01-01T00:00:00Z","id":"x","extra":1}').toString('base64url'),
+    Buffer.from('[1]').toString('base64url'),
+  ])('refuses %j', (text) => {
+    expect(decodeCursor(text)).toBeNull();
+    expect(() => readCursor(text)).toThrow(InvalidInputError);
+  });
 
   it('returns the cursor of the last row only when more rows exist', () => {
     const rows = [3, 2, 1].map((n) => ({ id: `r${n}`, created_at: new Date(n * 1000) }));
