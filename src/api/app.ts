@@ -5,7 +5,8 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../services/context';
 import { authenticate } from './auth';
-import { problem, problemErrorHandler, sendProblem } from './problems';
+import { buildOpenApiDocument } from './openapi';
+import { problem, problemErrorHandler, sendProblem, UnsupportedMediaTypeError } from './problems';
 import { deliveriesRouter } from './routes/deliveries.routes';
 import { deliveryControlRouter } from './routes/delivery-control.routes';
 import { endpointsRouter } from './routes/endpoints.routes';
@@ -37,8 +38,20 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: { database, temporal } });
   });
 
-  app.use('/v1', express.json({ limit: options.maxBodyBytes, strict: true, type: ['application/json', 'application/*+json'] }));
+  const openApiDocument = buildOpenApiDocument();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+
+  const jsonTypes = ['application/json', 'application/*+json'];
+  app.use('/v1', express.json({ limit: options.maxBodyBytes, strict: true, type: jsonTypes }));
   app.use('/v1', authenticate({ db: ctx.db, adminKey: options.adminKey }));
+  // express.json skips other content types silently; a body it skipped must not pass for "no body".
+  app.use('/v1', (req, _res, next) => {
+    const hasBody = req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
+    if (hasBody && !req.is(jsonTypes)) throw new UnsupportedMediaTypeError(req.get('content-type') ?? 'a body without content type');
+    next();
+  });
   app.use(tenantsRouter(ctx));
   app.use(eventTypesRouter(ctx));
   app.use(endpointsRouter(ctx));

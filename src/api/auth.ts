@@ -39,10 +39,15 @@ export function requireAdmin(req: Request): void {
   if (principalOf(req).kind !== 'admin') throw new ForbiddenError('This operation needs the admin key');
 }
 
-/** Admin, or a key of this tenant holding `scope` (when given). Other tenants get 404. */
-export function requireTenantAccess(req: Request, tenantId: string, scope?: ApiKeyScope): void {
+/**
+ * Admin, or a key of this tenant holding one of `scopes` (none given: any key of the tenant).
+ * Other tenants get 404 before anything else is looked at, so they learn nothing.
+ */
+export function requireTenantAccess(req: Request, tenantId: string, ...scopes: ApiKeyScope[]): void {
   const principal = principalOf(req);
   if (principal.kind === 'admin') return;
   if (principal.tenantId !== tenantId) throw new NotFoundError('tenant', tenantId);
-  if (scope && !principal.scopes.includes(scope)) throw new ForbiddenError(`This operation needs the ${scope} scope`);
+  if (scopes.length > 0 && !scopes.some((scope) => principal.scopes.includes(scope))) {
+    throw new ForbiddenError(`This operation needs the ${scopes.join(' or ')} scope`);
+  }
 }

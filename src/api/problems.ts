@@ -24,6 +24,13 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
+/** A body route received something other than JSON. An HTTP concern, so it lives here. → 415 */
+export class UnsupportedMediaTypeError extends Error {
+  constructor(readonly contentType: string) {
+    super(`Send the body as application/json, not ${contentType}`);
+  }
+}
+
 const PROBLEM_BASE = 'https://hookrelay.dev/problems/';
 
 export function problem(status: number, slug: string, title: string, detail?: string, extra: Partial<Problem> = {}): Problem {
@@ -50,6 +57,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof ForbiddenError) return problem(403, 'forbidden', 'Forbidden', error.message);
   if (error instanceof NotFoundError) return problem(404, 'not-found', 'Not found', error.message);
   if (error instanceof ConflictError) return problem(409, 'conflict', 'Conflict', error.message);
+  if (error instanceof UnsupportedMediaTypeError) return problem(415, 'unsupported-media-type', 'Unsupported media type', error.message);
 
   // body-parser's errors carry a status and a type.
   const httpError = error as { status?: number; type?: string; message?: string };

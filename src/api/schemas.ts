@@ -1,5 +1,6 @@
 // zod schemas for every request the API accepts: the single source of truth for validation,
-// TypeScript types and (later) the OpenAPI document. Unknown fields are rejected (strictObject).
+// TypeScript types and the OpenAPI document (openapi.ts). Unknown fields are rejected (strictObject),
+// in bodies and in query strings alike.
 import { z } from 'zod';
 import { apiKeyScopes } from '../domain/api-keys';
 import { endpointAuthSchema } from '../domain/endpoint-auth';
@@ -21,6 +22,10 @@ export const tenantIdParam = z.strictObject({ tenantId: identifier('ten') });
 export const endpointParams = z.strictObject({ tenantId: identifier('ten'), id: identifier('ep') });
 export const deliveryParams = z.strictObject({ tenantId: identifier('ten'), id: identifier('dlv') });
 export const eventParams = z.strictObject({ tenantId: identifier('ten'), id: identifier('evt') });
+export const eventTypeParams = z.strictObject({ name: eventTypeName });
+
+/** Routes without query parameters still reject unknown ones. */
+export const noQuery = z.strictObject({});
 
 export const createTenantBody = z.strictObject({
   name: z.string().min(1).max(200),
@@ -39,6 +44,25 @@ export const createEventTypeBody = z.strictObject({
   schema: jsonObject.optional(),
 });
 
+/** Admin edits of a catalog entry; `schema: null` removes the schema. */
+export const updateEventTypeBody = z.strictObject({
+  description: shortText.optional(),
+  group: z.string().max(200).optional(),
+  schema: jsonObject.nullable().optional(),
+  archived: z.boolean().optional(),
+});
+
+/** A query flag: the literal words true or false (the default given as text, as it would arrive). */
+const booleanQuery = (byDefault: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'])
+    .default(byDefault)
+    .transform((value) => value === 'true');
+
+export const listEventTypesQuery = z.strictObject({
+  includeArchived: booleanQuery('false'),
+});
+
 export const createEndpointBody = z.strictObject({
   name: z.string().min(1).max(200),
   url: z.string().min(1).max(2048),
@@ -52,6 +76,17 @@ export const createEndpointBody = z.strictObject({
   rateLimitPerSecond: z.number().int().min(1).max(10_000).nullable().optional(),
   metadata: jsonObject.optional(),
   secret: z.string().refine(isSigningSecret, 'must be whsec_ followed by 24 to 64 base64 bytes').optional(),
+});
+
+/**
+ * Every mutable field of an endpoint; absent fields stay as they are, `null` clears the nullable
+ * ones. `enabled` is not here: enabling and disabling have their own routes (they stop or resume
+ * deliveries), and the signing secret changes only through rotation.
+ */
+export const updateEndpointBody = createEndpointBody.omit({ enabled: true, secret: true }).partial();
+
+export const rotateSecretBody = z.strictObject({
+  gracePeriodSeconds: z.number().int().min(0).max(7 * 24 * 3600).optional(),
 });
 
 export const publishEventBody = z.strictObject({
@@ -70,11 +105,32 @@ export type CreateApiKeyBody = z.infer<typeof createApiKeyBody>;
 export type CreateEventTypeBody = z.infer<typeof createEventTypeBody>;
 export type CreateEndpointBody = z.infer<typeof createEndpointBody>;
 export type PublishEventBody = z.infer<typeof publishEventBody>;
+export type UpdateEventTypeBody = z.infer<typeof updateEventTypeBody>;
+export type UpdateEndpointBody = z.infer<typeof updateEndpointBody>;
+export type RotateSecretBody = z.infer<typeof rotateSecretBody>;
 
 export const paginationQuery = {
   limit: z.coerce.number().int().min(1).max(250).default(50),
   cursor: z.string().min(1).max(500).optional(),
 };
+
+const timestampQuery = z.iso.datetime({ offset: true });
+
+export const listTenantsQuery = z.strictObject({ ...paginationQuery });
+export type ListTenantsQuery = z.infer<typeof listTenantsQuery>;
+
+export const listEndpointsQuery = z.strictObject({ ...paginationQuery });
+export type ListEndpointsQuery = z.infer<typeof listEndpointsQuery>;
+
+/** `since`/`until` bound the time hookrelay accepted the event (`createdAt`), like the list order. */
+export const listEventsQuery = z.strictObject({
+  ...paginationQuery,
+  type: eventTypeName.optional(),
+  resourceId: z.string().min(1).max(500).optional(),
+  since: timestampQuery.optional(),
+  until: timestampQuery.optional(),
+});
+export type ListEventsQuery = z.infer<typeof listEventsQuery>;
 
 export const listDeliveriesQuery = z.strictObject({
   ...paginationQuery,
@@ -82,8 +138,8 @@ export const listDeliveriesQuery = z.strictObject({
   eventType: eventTypeName.optional(),
   status: z.enum(['pending', 'retrying', 'succeeded', 'failed', 'cancelled']).optional(),
   resourceId: z.string().min(1).max(500).optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  since: timestampQuery.optional(),
+  until: timestampQuery.optional(),
 });
 export type ListDeliveriesQuery = z.infer<typeof listDeliveriesQuery>;
 

@@ -1,6 +1,6 @@
 // Queries on deliveries and their attempts.
 import { sql, type Kysely } from 'kysely';
-import type { PageCursor } from './pagination';
+import { afterCursor, cursorImpliesUntil, type PageCursor } from './pagination';
 import type { AttemptRow, Database, DeliveryRow, DeliveryUpdate, NewAttemptRow, NewDeliveryRow } from './schema';
 
 export async function insertDeliveries(db: Kysely<Database>, rows: NewDeliveryRow[]): Promise<DeliveryRow[]> {
@@ -139,18 +139,20 @@ export interface DeliveryFilter {
 
 /** Newest first; reads `limit + 1` rows so the caller knows whether another page exists. */
 export async function listDeliveries(db: Kysely<Database>, filter: DeliveryFilter): Promise<DeliveryRow[]> {
+  return deliveryListQuery(db, filter).execute();
+}
+
+/** The query behind listDeliveries, unexecuted (the benchmark EXPLAINs it). */
+export function deliveryListQuery(db: Kysely<Database>, filter: DeliveryFilter) {
   let query = db.selectFrom('deliveries').selectAll().where('tenant_id', '=', filter.tenantId);
   if (filter.endpointId) query = query.where('endpoint_id', '=', filter.endpointId);
   if (filter.eventType) query = query.where('event_type', '=', filter.eventType);
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.resourceId) query = query.where('resource_id', '=', filter.resourceId);
   if (filter.since) query = query.where('created_at', '>=', filter.since);
-  if (filter.until) query = query.where('created_at', '<', filter.until);
-  if (filter.cursor) {
-    const { createdAt, id } = filter.cursor;
-    query = query.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
-  }
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1).execute();
+  if (filter.until && !cursorImpliesUntil(filter.cursor, filter.until)) query = query.where('created_at', '<', filter.until);
+  if (filter.cursor) query = query.where(afterCursor(filter.cursor));
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1);
 }
 
 /** Deliveries of an endpoint that still have a workflow waiting or attempting. */

@@ -1,6 +1,7 @@
 // Queries on endpoints and their signing secrets.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, EndpointRow, EndpointSecretRow, NewEndpointRow } from './schema';
+import { afterCursor, type PageCursor } from './pagination';
+import type { Database, EndpointRow, EndpointSecretRow, EndpointUpdate, NewEndpointRow } from './schema';
 
 export async function insertEndpointWithSecret(
   trx: Transaction<Database>,
@@ -35,6 +36,69 @@ export async function findEndpointForTargetedDelivery(
     .where('id', '=', endpointId)
     .where('deleted_at', 'is', null)
     .execute();
+}
+
+/** Newest first, deleted ones left out; reads `limit + 1` rows (see toPage). */
+export async function listEndpoints(
+  db: Kysely<Database>,
+  filter: { tenantId: string; cursor?: PageCursor; limit: number },
+): Promise<EndpointRow[]> {
+  let query = db.selectFrom('endpoints').selectAll().where('tenant_id', '=', filter.tenantId).where('deleted_at', 'is', null);
+  if (filter.cursor) query = query.where(afterCursor(filter.cursor));
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1).execute();
+}
+
+/** Locks a live endpoint for the rest of the transaction (serialises edits and rotations). */
+export async function lockEndpoint(trx: Transaction<Database>, tenantId: string, id: string): Promise<EndpointRow | undefined> {
+  return trx
+    .selectFrom('endpoints')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function updateEndpoint(trx: Transaction<Database>, id: string, update: EndpointUpdate): Promise<EndpointRow> {
+  return trx
+    .updateTable('endpoints')
+    .set({ ...update, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Marks a live endpoint deleted (and disabled); undefined when there was none. */
+export async function softDeleteEndpoint(db: Kysely<Database>, tenantId: string, id: string): Promise<EndpointRow | undefined> {
+  const now = new Date();
+  return db
+    .updateTable('endpoints')
+    .set({ deleted_at: now, enabled: false, updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Rotation: the current secret keeps signing until `previousExpiresAt` (grace period), the new
+ * one becomes current. Takes a transaction whose caller holds the endpoint's lock.
+ */
+export async function replaceCurrentSecret(
+  trx: Transaction<Database>,
+  endpointId: string,
+  sealedSecret: string,
+  previousExpiresAt: Date,
+): Promise<void> {
+  await trx
+    .updateTable('endpoint_secrets')
+    .set({ expires_at: previousExpiresAt })
+    .where('endpoint_id', '=', endpointId)
+    .where('expires_at', 'is', null)
+    .execute();
+  await trx.insertInto('endpoint_secrets').values({ endpoint_id: endpointId, secret_sealed: sealedSecret }).execute();
 }
 
 /** Enabled endpoints of the tenant subscribed to `eventType` or to `*`. */

@@ -1,5 +1,6 @@
 // Queries on events.
 import type { Kysely } from 'kysely';
+import { afterCursor, cursorImpliesUntil, type PageCursor } from './pagination';
 import type { Database, EventRow, NewEventRow } from './schema';
 
 export async function insertEvent(db: Kysely<Database>, row: NewEventRow): Promise<EventRow> {
@@ -26,4 +27,25 @@ export async function findEventByIdempotencyKey(
 /** Frees an expired idempotency key so it can be used again (keys are unique per tenant). */
 export async function releaseIdempotencyKey(db: Kysely<Database>, eventId: string): Promise<void> {
   await db.updateTable('events').set({ idempotency_key: null }).where('id', '=', eventId).execute();
+}
+
+export interface EventFilter {
+  tenantId: string;
+  type?: string;
+  resourceId?: string;
+  since?: Date;
+  until?: Date;
+  cursor?: PageCursor;
+  limit: number;
+}
+
+/** Newest first; reads `limit + 1` rows (see toPage). */
+export async function listEvents(db: Kysely<Database>, filter: EventFilter): Promise<EventRow[]> {
+  let query = db.selectFrom('events').selectAll().where('tenant_id', '=', filter.tenantId);
+  if (filter.type) query = query.where('type', '=', filter.type);
+  if (filter.resourceId) query = query.where('resource_id', '=', filter.resourceId);
+  if (filter.since) query = query.where('created_at', '>=', filter.since);
+  if (filter.until && !cursorImpliesUntil(filter.cursor, filter.until)) query = query.where('created_at', '<', filter.until);
+  if (filter.cursor) query = query.where(afterCursor(filter.cursor));
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1).execute();
 }

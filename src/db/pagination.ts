@@ -1,6 +1,8 @@
 // Keyset pagination, newest first, over (created_at, id): stable while rows are inserted,
 // because a cursor names a position, not an offset.
+import { sql, type RawBuilder } from 'kysely';
 import { z } from 'zod';
+import { InvalidInputError } from '../domain/errors';
 
 export interface PageCursor {
   createdAt: Date;
@@ -21,6 +23,32 @@ export function decodeCursor(text: string): PageCursor | null {
   } catch {
     return null;
   }
+}
+
+/** The `cursor` query parameter, decoded; a cursor this API did not issue is a 400. */
+export function readCursor(text: string | undefined): PageCursor | undefined {
+  if (text === undefined) return undefined;
+  const cursor = decodeCursor(text);
+  if (!cursor) throw new InvalidInputError('Invalid cursor', [{ path: 'query.cursor', message: 'is not a cursor returned by this API' }]);
+  return cursor;
+}
+
+/**
+ * Rows after the cursor in (created_at desc, id desc) order. A row comparison rather than
+ * `a < x or (a = x and b < y)`, so PostgreSQL uses it as an index bound: a deep page costs the
+ * same as the first.
+ */
+export function afterCursor(cursor: PageCursor): RawBuilder<boolean> {
+  return sql<boolean>`(created_at, id) < (${cursor.createdAt}, ${cursor.id})`;
+}
+
+/**
+ * True when every row after the cursor is already before `until`. The `until` bound is then left
+ * out of the query: PostgreSQL can start an index scan from only one upper bound on created_at,
+ * and with both it picks `until` and walks every row between it and the cursor.
+ */
+export function cursorImpliesUntil(cursor: PageCursor | undefined, until: Date): boolean {
+  return cursor !== undefined && cursor.createdAt.getTime() < until.getTime();
 }
 
 export interface Page<T> {

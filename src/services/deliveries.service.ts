@@ -1,9 +1,10 @@
 // The delivery log.
 import { findDelivery, listAttempts, listDeliveries as queryDeliveries } from '../db/deliveries.repository';
-import { decodeCursor, toPage } from '../db/pagination';
+import { readCursor, toPage } from '../db/pagination';
 import type { ListDeliveriesQuery } from '../api/schemas';
-import { InvalidInputError, NotFoundError } from '../domain/errors';
+import { NotFoundError } from '../domain/errors';
 import type { ServiceContext } from './context';
+import { getTenant } from './tenants.service';
 
 export async function getDeliveryWithAttempts(ctx: ServiceContext, tenantId: string, id: string) {
   const delivery = await findDelivery(ctx.db, tenantId, id);
@@ -12,8 +13,7 @@ export async function getDeliveryWithAttempts(ctx: ServiceContext, tenantId: str
 }
 
 export async function listDeliveries(ctx: ServiceContext, tenantId: string, query: ListDeliveriesQuery) {
-  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  if (cursor === null) throw new InvalidInputError('Invalid cursor', [{ path: 'query.cursor', message: 'is not a cursor returned by this API' }]);
+  await getTenant(ctx, tenantId); // an unknown tenant is a 404, not an empty log
   const rows = await queryDeliveries(ctx.db, {
     tenantId,
     endpointId: query.endpointId,
@@ -22,7 +22,7 @@ export async function listDeliveries(ctx: ServiceContext, tenantId: string, quer
     resourceId: query.resourceId,
     since: query.since ? new Date(query.since) : undefined,
     until: query.until ? new Date(query.until) : undefined,
-    cursor,
+    cursor: readCursor(query.cursor),
     limit: query.limit,
   });
   return toPage(rows, query.limit);

@@ -1,13 +1,25 @@
-// Endpoints: creation with a generated (or given) signing secret, sealed at rest.
-import { findEndpoint, findSigningSecrets, insertEndpointWithSecret } from '../db/endpoints.repository';
-import type { EndpointRow } from '../db/schema';
-import { endpointAuthSchema, type EndpointAuth } from '../domain/endpoint-auth';
+// Endpoints: creation with a generated (or given) signing secret, sealed at rest; edits, soft
+// deletion and secret rotation with a grace period.
+import {
+  findEndpoint,
+  findSigningSecrets,
+  insertEndpointWithSecret,
+  listEndpoints as queryEndpoints,
+  lockEndpoint,
+  replaceCurrentSecret,
+  softDeleteEndpoint,
+  updateEndpoint as updateEndpointRow,
+} from '../db/endpoints.repository';
+import { readCursor, toPage, type Page } from '../db/pagination';
+import type { EndpointRow, EndpointUpdate } from '../db/schema';
+import { endpointAuthSchema, REDACTED, type EndpointAuth } from '../domain/endpoint-auth';
 import { endpointUrlProblem } from '../domain/endpoint-url';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { generateSigningSecret } from '../domain/signature';
-import type { CreateEndpointBody } from '../api/schemas';
+import type { CreateEndpointBody, ListEndpointsQuery, RotateSecretBody, UpdateEndpointBody } from '../api/schemas';
 import type { ServiceContext } from './context';
+import { stopPendingDeliveries } from './delivery-control.service';
 import { getTenant } from './tenants.service';
 import { assertSubscribableTypes } from './event-types.service';
 
@@ -16,9 +28,12 @@ export interface Endpoint {
   auth: EndpointAuth;
 }
 
+/** Rotated-out secrets keep signing this long unless the rotation says otherwise (SPEC §3). */
+export const DEFAULT_ROTATION_GRACE_SECONDS = 24 * 3600;
+
 export async function createEndpoint(ctx: ServiceContext, tenantId: string, input: CreateEndpointBody): Promise<Endpoint> {
-  const urlProblem = endpointUrlProblem(input.url, ctx.urlPolicy);
-  if (urlProblem) throw new InvalidInputError('Invalid endpoint URL', [{ path: 'body.url', message: `url ${urlProblem}` }]);
+  assertAcceptableUrl(ctx, input.url);
+  assertNoRedactedSecrets(input.auth);
   await getTenant(ctx, tenantId);
   await assertSubscribableTypes(ctx, input.eventTypes);
   const auth: EndpointAuth = input.auth ?? { type: 'none' };
@@ -53,6 +68,86 @@ export async function getEndpoint(ctx: ServiceContext, tenantId: string, id: str
   const row = await findEndpoint(ctx.db, tenantId, id);
   if (!row) throw new NotFoundError('endpoint', id);
   return { row, auth: openAuth(ctx, row) };
+}
+
+export async function listEndpoints(ctx: ServiceContext, tenantId: string, query: ListEndpointsQuery): Promise<Page<Endpoint>> {
+  await getTenant(ctx, tenantId);
+  const page = toPage(await queryEndpoints(ctx.db, { tenantId, cursor: readCursor(query.cursor), limit: query.limit }), query.limit);
+  return { data: page.data.map((row) => ({ row, auth: openAuth(ctx, row) })), nextCursor: page.nextCursor };
+}
+
+/** Applies the fields present in `input`; the URL and subscriptions pass the same rules as on create. */
+export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: string, input: UpdateEndpointBody): Promise<Endpoint> {
+  if (input.url !== undefined) assertAcceptableUrl(ctx, input.url);
+  assertNoRedactedSecrets(input.auth);
+  if (input.eventTypes !== undefined) await assertSubscribableTypes(ctx, input.eventTypes);
+  const update: EndpointUpdate = {};
+  if (input.name !== undefined) update.name = input.name;
+  if (input.url !== undefined) update.url = input.url;
+  if (input.description !== undefined) update.description = input.description;
+  if (input.eventTypes !== undefined) update.event_types = [...new Set(input.eventTypes)];
+  if (input.auth !== undefined) {
+    update.auth_type = input.auth.type;
+    update.auth_sealed = input.auth.type === 'none' ? null : ctx.secretBox.seal(JSON.stringify(input.auth));
+  }
+  if (input.headers !== undefined) update.headers = JSON.stringify(input.headers);
+  if (input.retryPolicy !== undefined) update.retry_policy = input.retryPolicy === null ? null : JSON.stringify(input.retryPolicy);
+  if (input.timeoutMs !== undefined) update.timeout_ms = input.timeoutMs;
+  if (input.rateLimitPerSecond !== undefined) update.rate_limit_per_second = input.rateLimitPerSecond;
+  if (input.metadata !== undefined) update.metadata = JSON.stringify(input.metadata);
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const current = await lockEndpoint(trx, tenantId, id);
+    if (!current) throw new NotFoundError('endpoint', id);
+    return updateEndpointRow(trx, id, update);
+  });
+  return { row, auth: openAuth(ctx, row) };
+}
+
+/**
+ * Soft delete: the row stays for the delivery log, but the endpoint answers 404 everywhere and
+ * gets no new deliveries (fan-out and attempts both skip deleted endpoints).
+ */
+export async function deleteEndpoint(ctx: ServiceContext, tenantId: string, id: string): Promise<void> {
+  const deleted = await softDeleteEndpoint(ctx.db, tenantId, id);
+  if (!deleted) throw new NotFoundError('endpoint', id);
+  await stopPendingDeliveries(ctx, id, 'endpoint deleted');
+}
+
+/** A new current secret; the old one keeps signing for the grace period. Answers like getEndpointSecrets. */
+export async function rotateEndpointSecret(ctx: ServiceContext, tenantId: string, id: string, input: RotateSecretBody) {
+  const graceSeconds = input.gracePeriodSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
+  await ctx.db.transaction().execute(async (trx) => {
+    // The lock makes concurrent rotations take turns, so exactly one secret stays current.
+    if (!(await lockEndpoint(trx, tenantId, id))) throw new NotFoundError('endpoint', id);
+    await replaceCurrentSecret(trx, id, ctx.secretBox.seal(generateSigningSecret()), new Date(Date.now() + graceSeconds * 1000));
+  });
+  return getEndpointSecrets(ctx, tenantId, id);
+}
+
+function assertAcceptableUrl(ctx: ServiceContext, url: string): void {
+  const urlProblem = endpointUrlProblem(url, ctx.urlPolicy);
+  if (urlProblem) throw new InvalidInputError('Invalid endpoint URL', [{ path: 'body.url', message: `url ${urlProblem}` }]);
+}
+
+/** Responses show credentials as "[redacted]"; sending one back must not store it as the password. */
+function assertNoRedactedSecrets(auth: EndpointAuth | undefined): void {
+  const field = auth ? credentialField(auth) : null;
+  if (field && (auth as Record<string, unknown>)[field] === REDACTED) {
+    throw new InvalidInputError('Redacted credential sent back', [{ path: `body.auth.${field}`, message: 'send the real credential, not the redacted placeholder' }]);
+  }
+}
+
+function credentialField(auth: EndpointAuth): string | null {
+  switch (auth.type) {
+    case 'none':
+      return null;
+    case 'basic':
+      return 'password';
+    case 'bearer':
+      return 'token';
+    case 'header':
+      return 'value';
+  }
 }
 
 export function openAuth(ctx: ServiceContext, row: EndpointRow): EndpointAuth {

@@ -1,10 +1,13 @@
-// The deployment-wide event type catalog.
-import { findEventTypes, insertEventType } from '../db/event-types.repository';
-import { ConflictError, InvalidInputError } from '../domain/errors';
-import type { CreateEventTypeBody } from '../api/schemas';
+// The deployment-wide event type catalog, and the JSON Schemas its entries hold for `data`.
+import { findEventTypes, insertEventType, listEventTypes as queryEventTypes, updateEventType as updateEventTypeRow } from '../db/event-types.repository';
+import type { EventTypeRow, EventTypeUpdate } from '../db/schema';
+import { eventDataViolations, jsonSchemaProblem } from '../domain/event-data-schema';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
+import type { CreateEventTypeBody, UpdateEventTypeBody } from '../api/schemas';
 import type { ServiceContext } from './context';
 
 export async function createEventType(ctx: ServiceContext, input: CreateEventTypeBody) {
+  if (input.schema !== undefined) assertUsableSchema(input.schema);
   const row = await insertEventType(ctx.db, {
     name: input.name,
     description: input.description ?? '',
@@ -12,6 +15,35 @@ export async function createEventType(ctx: ServiceContext, input: CreateEventTyp
     schema: input.schema === undefined ? null : JSON.stringify(input.schema),
   });
   if (!row) throw new ConflictError(`event type ${input.name} already exists`);
+  return row;
+}
+
+export interface EventTypeGroup {
+  group: string;
+  eventTypes: EventTypeRow[];
+}
+
+/** The catalog, grouped by `group` (groups and names in alphabetical order). */
+export async function listEventTypes(ctx: ServiceContext, options: { includeArchived: boolean }): Promise<EventTypeGroup[]> {
+  const groups: EventTypeGroup[] = [];
+  for (const row of await queryEventTypes(ctx.db, options)) {
+    const last = groups[groups.length - 1];
+    if (last?.group === row.group_name) last.eventTypes.push(row);
+    else groups.push({ group: row.group_name, eventTypes: [row] });
+  }
+  return groups;
+}
+
+/** Archive or unarchive, describe, regroup, or replace the schema (`null` removes it). */
+export async function updateEventType(ctx: ServiceContext, name: string, input: UpdateEventTypeBody) {
+  if (input.schema) assertUsableSchema(input.schema);
+  const update: EventTypeUpdate = {};
+  if (input.description !== undefined) update.description = input.description;
+  if (input.group !== undefined) update.group_name = input.group;
+  if (input.archived !== undefined) update.archived = input.archived;
+  if (input.schema !== undefined) update.schema = input.schema === null ? null : JSON.stringify(input.schema);
+  const row = await updateEventTypeRow(ctx.db, name, update);
+  if (!row) throw new NotFoundError('event type', name);
   return row;
 }
 
@@ -24,4 +56,21 @@ export async function assertSubscribableTypes(ctx: ServiceContext, names: string
   if (unknown.length > 0) {
     throw new InvalidInputError('Unknown event types', unknown.map((name) => ({ path: 'body.eventTypes', message: `unknown or archived event type "${name}"` })));
   }
+}
+
+/** Published `data` must conform to its type's schema, when the type has one. */
+export function assertDataMatchesSchema(eventType: EventTypeRow, data: Record<string, unknown>): void {
+  if (!eventType.schema) return;
+  const violations = eventDataViolations(eventType.schema, data);
+  if (violations.length > 0) {
+    throw new InvalidInputError(
+      `data does not match the schema of ${eventType.name}`,
+      violations.map((violation) => ({ path: ['body.data', violation.path].filter(Boolean).join('.'), message: violation.message })),
+    );
+  }
+}
+
+function assertUsableSchema(schema: Record<string, unknown>): void {
+  const problem = jsonSchemaProblem(schema);
+  if (problem) throw new InvalidInputError('Invalid JSON Schema', [{ path: 'body.schema', message: problem }]);
 }

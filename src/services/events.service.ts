@@ -1,12 +1,14 @@
 // Publishing: validate against the catalog, then hand the event to the publish workflow,
 // which records it and fans out durably.
-import { findEvent } from '../db/events.repository';
+import { findEvent, listEvents as queryEvents } from '../db/events.repository';
+import { readCursor, toPage } from '../db/pagination';
 import { findEventType } from '../db/event-types.repository';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
-import type { PublishEventBody } from '../api/schemas';
+import type { ListEventsQuery, PublishEventBody } from '../api/schemas';
 import { publishEvent } from '../temporal/client';
 import type { PublishEventResult } from '../workflows/contracts';
 import type { ServiceContext } from './context';
+import { assertDataMatchesSchema } from './event-types.service';
 import { getTenant } from './tenants.service';
 
 export async function publish(ctx: ServiceContext, tenantId: string, input: PublishEventBody): Promise<PublishEventResult> {
@@ -15,6 +17,7 @@ export async function publish(ctx: ServiceContext, tenantId: string, input: Publ
   if (!eventType || eventType.archived) {
     throw new InvalidInputError('Unknown event type', [{ path: 'body.type', message: `unknown or archived event type "${input.type}"` }]);
   }
+  assertDataMatchesSchema(eventType, input.data);
   return publishEvent(ctx.temporal, { tenantId, ...input }, { taskQueue: ctx.taskQueue });
 }
 
@@ -22,4 +25,18 @@ export async function getEvent(ctx: ServiceContext, tenantId: string, id: string
   const event = await findEvent(ctx.db, tenantId, id);
   if (!event) throw new NotFoundError('event', id);
   return event;
+}
+
+export async function listEvents(ctx: ServiceContext, tenantId: string, query: ListEventsQuery) {
+  await getTenant(ctx, tenantId); // an unknown tenant is a 404, not an empty list
+  const rows = await queryEvents(ctx.db, {
+    tenantId,
+    type: query.type,
+    resourceId: query.resourceId,
+    since: query.since ? new Date(query.since) : undefined,
+    until: query.until ? new Date(query.until) : undefined,
+    cursor: readCursor(query.cursor),
+    limit: query.limit,
+  });
+  return toPage(rows, query.limit);
 }

@@ -1,6 +1,7 @@
 // Tenants and their API keys.
 import { insertApiKey } from '../db/api-keys.repository';
-import { findTenantById, insertTenant } from '../db/tenants.repository';
+import { readCursor, toPage } from '../db/pagination';
+import { findTenantById, insertTenant, listTenants as queryTenants } from '../db/tenants.repository';
 import type { ApiKeyScope } from '../domain/api-keys';
 import { generateApiKey } from '../domain/api-keys';
 import { NotFoundError } from '../domain/errors';
@@ -15,6 +16,10 @@ export async function getTenant(ctx: ServiceContext, tenantId: string) {
   const tenant = await findTenantById(ctx.db, tenantId);
   if (!tenant) throw new NotFoundError('tenant', tenantId);
   return tenant;
+}
+
+export async function listTenants(ctx: ServiceContext, query: { limit: number; cursor?: string }) {
+  return toPage(await queryTenants(ctx.db, { cursor: readCursor(query.cursor), limit: query.limit }), query.limit);
 }
 
 /** Creates a key; the plaintext is returned here only. */

@@ -4,7 +4,7 @@ import type { ServiceContext } from '../../services/context';
 import { getDeliveryWithAttempts, listDeliveries } from '../../services/deliveries.service';
 import { requireTenantAccess } from '../auth';
 import { toAttemptResponse, toDeliveryResponse } from '../responses';
-import { deliveryParams, listDeliveriesQuery, tenantIdParam } from '../schemas';
+import { deliveryParams, listDeliveriesQuery, noQuery, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
 
 export function deliveriesRouter(ctx: ServiceContext): Router {
@@ -21,6 +21,7 @@ export function deliveriesRouter(ctx: ServiceContext): Router {
   router.get('/v1/tenants/:tenantId/deliveries/:id', async (req, res) => {
     const { tenantId, id } = parseInput(deliveryParams, req.params, 'params');
     requireTenantAccess(req, tenantId, 'endpoints:read');
+    parseInput(noQuery, req.query, 'query');
     const { delivery, attempts } = await getDeliveryWithAttempts(ctx, tenantId, id);
     res.json({ ...toDeliveryResponse(delivery), attempts: attempts.map(toAttemptResponse) });
   });

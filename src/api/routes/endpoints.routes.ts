@@ -1,10 +1,19 @@
-// /v1/tenants/:tenantId/endpoints
+// /v1/tenants/:tenantId/endpoints: registration, edits, soft deletion and signing secrets.
+// (enable, disable, test and recover live with the delivery controls.)
 import { Router } from 'express';
 import type { ServiceContext } from '../../services/context';
-import { createEndpoint, getEndpoint, getEndpointSecrets } from '../../services/endpoints.service';
+import {
+  createEndpoint,
+  deleteEndpoint,
+  getEndpoint,
+  getEndpointSecrets,
+  listEndpoints,
+  rotateEndpointSecret,
+  updateEndpoint,
+} from '../../services/endpoints.service';
 import { requireTenantAccess } from '../auth';
 import { toEndpointResponse } from '../responses';
-import { createEndpointBody, endpointParams, tenantIdParam } from '../schemas';
+import { createEndpointBody, endpointParams, listEndpointsQuery, noQuery, rotateSecretBody, tenantIdParam, updateEndpointBody } from '../schemas';
 import { parseInput } from '../validation';
 
 export function endpointsRouter(ctx: ServiceContext): Router {
@@ -13,20 +22,56 @@ export function endpointsRouter(ctx: ServiceContext): Router {
   router.post('/v1/tenants/:tenantId/endpoints', async (req, res) => {
     const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
     requireTenantAccess(req, tenantId, 'endpoints:write');
+    parseInput(noQuery, req.query, 'query');
     const body = parseInput(createEndpointBody, req.body, 'body');
     res.status(201).json(toEndpointResponse(await createEndpoint(ctx, tenantId, body)));
+  });
+
+  router.get('/v1/tenants/:tenantId/endpoints', async (req, res) => {
+    const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
+    requireTenantAccess(req, tenantId, 'endpoints:read');
+    const query = parseInput(listEndpointsQuery, req.query, 'query');
+    const page = await listEndpoints(ctx, tenantId, query);
+    res.json({ data: page.data.map(toEndpointResponse), nextCursor: page.nextCursor });
   });
 
   router.get('/v1/tenants/:tenantId/endpoints/:id', async (req, res) => {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireTenantAccess(req, tenantId, 'endpoints:read');
+    parseInput(noQuery, req.query, 'query');
     res.json(toEndpointResponse(await getEndpoint(ctx, tenantId, id)));
+  });
+
+  router.patch('/v1/tenants/:tenantId/endpoints/:id', async (req, res) => {
+    const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
+    requireTenantAccess(req, tenantId, 'endpoints:write');
+    parseInput(noQuery, req.query, 'query');
+    const body = parseInput(updateEndpointBody, req.body, 'body');
+    res.json(toEndpointResponse(await updateEndpoint(ctx, tenantId, id, body)));
+  });
+
+  router.delete('/v1/tenants/:tenantId/endpoints/:id', async (req, res) => {
+    const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
+    requireTenantAccess(req, tenantId, 'endpoints:write');
+    parseInput(noQuery, req.query, 'query');
+    await deleteEndpoint(ctx, tenantId, id);
+    res.status(204).end();
   });
 
   router.get('/v1/tenants/:tenantId/endpoints/:id/secret', async (req, res) => {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireTenantAccess(req, tenantId, 'endpoints:read');
+    parseInput(noQuery, req.query, 'query');
     res.set('cache-control', 'no-store').json(await getEndpointSecrets(ctx, tenantId, id));
+  });
+
+  router.post('/v1/tenants/:tenantId/endpoints/:id/secret/rotate', async (req, res) => {
+    const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
+    requireTenantAccess(req, tenantId, 'endpoints:write');
+    parseInput(noQuery, req.query, 'query');
+    // The body is optional here: no body means the default grace period.
+    const body = parseInput(rotateSecretBody, req.body ?? {}, 'body');
+    res.set('cache-control', 'no-store').json(await rotateEndpointSecret(ctx, tenantId, id, body));
   });
 
   return router;

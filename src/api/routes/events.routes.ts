@@ -1,10 +1,11 @@
-// /v1/tenants/:tenantId/events
+// /v1/tenants/:tenantId/events: publishing, and reading what was published. Reading takes
+// endpoints:read (the log's scope) or events:publish (a publisher may look up its own events).
 import { Router } from 'express';
 import type { ServiceContext } from '../../services/context';
-import { getEvent, publish } from '../../services/events.service';
+import { getEvent, listEvents, publish } from '../../services/events.service';
 import { requireTenantAccess } from '../auth';
 import { toEventResponse } from '../responses';
-import { eventParams, publishEventBody, tenantIdParam } from '../schemas';
+import { eventParams, listEventsQuery, noQuery, publishEventBody, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
 import { InvalidInputError } from '../../domain/errors';
 
@@ -14,6 +15,7 @@ export function eventsRouter(ctx: ServiceContext): Router {
   router.post('/v1/tenants/:tenantId/events', async (req, res) => {
     const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
     requireTenantAccess(req, tenantId, 'events:publish');
+    parseInput(noQuery, req.query, 'query');
     const body = parseInput(publishEventBody, req.body, 'body');
     const headerKey = req.get('idempotency-key');
     if (headerKey !== undefined && body.idempotencyKey !== undefined && headerKey !== body.idempotencyKey) {
@@ -27,9 +29,18 @@ export function eventsRouter(ctx: ServiceContext): Router {
     res.status(result.duplicate ? 200 : 202).json({ id: result.eventId, deliveryCount: result.deliveryCount, duplicate: result.duplicate });
   });
 
+  router.get('/v1/tenants/:tenantId/events', async (req, res) => {
+    const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
+    requireTenantAccess(req, tenantId, 'endpoints:read', 'events:publish');
+    const query = parseInput(listEventsQuery, req.query, 'query');
+    const page = await listEvents(ctx, tenantId, query);
+    res.json({ data: page.data.map(toEventResponse), nextCursor: page.nextCursor });
+  });
+
   router.get('/v1/tenants/:tenantId/events/:id', async (req, res) => {
     const { tenantId, id } = parseInput(eventParams, req.params, 'params');
-    requireTenantAccess(req, tenantId, 'endpoints:read');
+    requireTenantAccess(req, tenantId, 'endpoints:read', 'events:publish');
+    parseInput(noQuery, req.query, 'query');
     res.json(toEventResponse(await getEvent(ctx, tenantId, id)));
   });
 

@@ -1,10 +1,10 @@
 // /v1/tenants and their API keys.
 import { Router } from 'express';
 import type { ServiceContext } from '../../services/context';
-import { createApiKey, createTenant, getTenant } from '../../services/tenants.service';
+import { createApiKey, createTenant, getTenant, listTenants } from '../../services/tenants.service';
 import { requireAdmin, requireTenantAccess } from '../auth';
 import { toTenantResponse } from '../responses';
-import { createApiKeyBody, createTenantBody, tenantIdParam } from '../schemas';
+import { createApiKeyBody, createTenantBody, listTenantsQuery, noQuery, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
 
 export function tenantsRouter(ctx: ServiceContext): Router {
@@ -12,19 +12,29 @@ export function tenantsRouter(ctx: ServiceContext): Router {
 
   router.post('/v1/tenants', async (req, res) => {
     requireAdmin(req);
+    parseInput(noQuery, req.query, 'query');
     const body = parseInput(createTenantBody, req.body, 'body');
     res.status(201).json(toTenantResponse(await createTenant(ctx, body)));
+  });
+
+  router.get('/v1/tenants', async (req, res) => {
+    requireAdmin(req);
+    const query = parseInput(listTenantsQuery, req.query, 'query');
+    const page = await listTenants(ctx, query);
+    res.json({ data: page.data.map(toTenantResponse), nextCursor: page.nextCursor });
   });
 
   router.get('/v1/tenants/:tenantId', async (req, res) => {
     const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
     requireTenantAccess(req, tenantId);
+    parseInput(noQuery, req.query, 'query');
     res.json(toTenantResponse(await getTenant(ctx, tenantId)));
   });
 
   router.post('/v1/tenants/:tenantId/api-keys', async (req, res) => {
     requireAdmin(req);
     const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
+    parseInput(noQuery, req.query, 'query');
     const body = parseInput(createApiKeyBody, req.body, 'body');
     const { row, key } = await createApiKey(ctx, tenantId, body);
     res.status(201).json({ id: row.id, key, name: row.name, scopes: row.scopes, tenantId: row.tenant_id, createdAt: row.created_at.toISOString() });

@@ -1,0 +1,209 @@
+// What every route shares: key authentication, problem details for malformed, oversized and
+// non-JSON bodies, tenants, health checks, and the OpenAPI document matching the real routes.
+import type { Express } from 'express';
+import pino from 'pino';
+import { createApp } from '../../src/api/app';
+import { apiKeyResponse, tenantResponse } from '../../src/api/openapi';
+import { validateOpenApi } from '../support/openapi-validator';
+import { collectPages, createKey, createTenant, expectProblem } from '../support/api';
+import { startTestHookrelay, type TestHookrelay } from '../support/stack';
+
+describe('HTTP contract', () => {
+  let hookrelay: TestHookrelay;
+
+  beforeAll(async () => {
+    hookrelay = await startTestHookrelay({ HOOKRELAY_MAX_BODY_BYTES: '4096' });
+  });
+  afterAll(async () => {
+    await hookrelay?.close();
+  });
+
+  describe('bodies', () => {
+    it('answers 413 problem for a body over the configured limit', async () => {
+      const res = await hookrelay.request('POST', '/v1/tenants', { body: { name: 'x', metadata: { blob: 'a'.repeat(5000) } } });
+      expectProblem(res, 413);
+    });
+
+    it('answers 400 problem for malformed JSON', async () => {
+      expectProblem(await hookrelay.request('POST', '/v1/tenants', { body: '{"name": "x",' }), 400);
+      expectProblem(await hookrelay.request('POST', '/v1/tenants', { body: '"just a string"' }), 400);
+    });
+
+    it('answers 415 problem for a body that is not JSON', async () => {
+      const res = await hookrelay.request('POST', '/v1/tenants', {
+        body: 'name=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expectProblem(res, 415);
+      expectProblem(
+        await hookrelay.request('POST', '/v1/tenants', { body: '{"name":"x"}', headers: { 'content-type': 'text/plain' } }),
+        415,
+      );
+    });
+
+    it('accepts application/*+json and answers 400 with field errors for a missing body', async () => {
+      const ok = await hookrelay.request('POST', '/v1/tenants', {
+        body: { name: 'Plus' },
+        headers: { 'content-type': 'application/merge-patch+json' },
+      });
+      expect(ok.status).toBe(201);
+      expectProblem(await hookrelay.request('POST', '/v1/tenants'), 400, ['body']);
+      expectProblem(await hookrelay.request('POST', '/v1/tenants', { body: { name: '' } }), 400, ['body.name']);
+    });
+  });
+
+  describe('authentication', () => {
+    it('answers 401 problem without a key, with a malformed header and with an unknown key', async () => {
+      expectProblem(await hookrelay.request('GET', '/v1/event-types', { key: null }), 401);
+      expectProblem(await hookrelay.request('GET', '/v1/event-types', { key: null, headers: { authorization: 'Basic dTpw' } }), 401);
+      expectProblem(await hookrelay.request('GET', '/v1/event-types', { key: 'hr_unknown' }), 401);
+      expectProblem(await hookrelay.request('GET', '/v1/event-types', { key: 'x'.repeat(500) }), 401);
+    });
+
+    it('answers 401 problem on every documented /v1 route without a key', async () => {
+      const doc = await hookrelay.request('GET', '/openapi.json', { key: null });
+      const placeholders: Record<string, string> = {
+        tenantId: 'ten_00000000000000000000000000',
+        id: 'ep_00000000000000000000000000',
+        name: 'invoice.activated',
+      };
+      const checked: string[] = [];
+      for (const [path, operations] of Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)) {
+        if (!path.startsWith('/v1/')) continue;
+        const url = path.replace(/\{(\w+)\}/g, (_, name: string) => placeholders[name]!);
+        for (const method of Object.keys(operations)) {
+          const res = await hookrelay.request(method.toUpperCase(), url, {
+            key: null,
+            ...(method === 'get' || method === 'delete' ? {} : { body: {} }),
+          });
+          expect({ route: `${method} ${path}`, status: res.status }).toEqual({ route: `${method} ${path}`, status: 401 });
+          checked.push(`${method} ${path}`);
+        }
+      }
+      expect(checked.length).toBeGreaterThanOrEqual(19);
+    });
+
+    it('answers 404 problem for an unknown route', async () => {
+      expectProblem(await hookrelay.request('GET', '/v1/nothing-here'), 404);
+    });
+  });
+
+  describe('tenants', () => {
+    it('creates, gets and lists tenants; a tenant key sees only its own', async () => {
+      const a = await createTenant(hookrelay, 'Tenant A');
+      const b = await createTenant(hookrelay, 'Tenant B');
+      const keyA = await createKey(hookrelay, a, ['endpoints:read']);
+      const own = await hookrelay.request('GET', `/v1/tenants/${a}`, { key: keyA });
+      expect(own.status).toBe(200);
+      expect(tenantResponse.parse(own.body)).toMatchObject({ id: a, name: 'Tenant A' });
+      expectProblem(await hookrelay.request('GET', `/v1/tenants/${b}`, { key: keyA }), 404);
+      expectProblem(await hookrelay.request('GET', `/v1/tenants/ten_00000000000000000000000000`), 404);
+      expectProblem(await hookrelay.request('GET', `/v1/tenants/${a}?expand=keys`), 400);
+      expectProblem(await hookrelay.request('GET', `/v1/tenants`, { key: keyA }), 403);
+      expectProblem(await hookrelay.request('POST', `/v1/tenants`, { key: keyA, body: { name: 'x' } }), 403);
+      expectProblem(await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { key: keyA, body: { scopes: ['endpoints:read'] } }), 403);
+      expectProblem(await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { scopes: ['everything'] } }), 400, [
+        'body.scopes.0',
+      ]);
+      expectProblem(
+        await hookrelay.request('POST', `/v1/tenants/ten_00000000000000000000000000/api-keys`, { body: { scopes: ['endpoints:read'] } }),
+        404,
+      );
+      expectProblem(await hookrelay.request('POST', '/v1/tenants', { body: { name: 'x', plan: 'gold' } }), 400);
+      expectProblem(
+        await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { scopes: ['endpoints:read'], admin: true } }),
+        400,
+      );
+      expectProblem(await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { scopes: [] } }), 400, ['body.scopes']);
+      const issued = await hookrelay.request('POST', `/v1/tenants/${a}/api-keys`, { body: { name: 'ci', scopes: ['events:publish'] } });
+      expect(apiKeyResponse.parse(issued.body)).toMatchObject({
+        name: 'ci',
+        scopes: ['events:publish'],
+        tenantId: a,
+        key: expect.stringMatching(/^hr_/),
+      });
+      const stored = await hookrelay.db
+        .selectFrom('api_keys')
+        .select('key_hash')
+        .where('id', '=', issued.body.id)
+        .executeTakeFirstOrThrow();
+      expect(stored.key_hash).not.toContain(issued.body.key);
+
+      const created: string[] = [a, b];
+      for (let i = 0; i < 5; i++) created.push(await createTenant(hookrelay, `T${i}`));
+      const { ids } = await collectPages(hookrelay, '/v1/tenants', { limit: 2 });
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.filter((id) => created.includes(id))).toEqual([...created].reverse());
+      expectProblem(await hookrelay.request('GET', '/v1/tenants?cursor=nope'), 400, ['query.cursor']);
+    });
+  });
+
+  describe('health', () => {
+    it('answers /healthz and /readyz without a key', async () => {
+      const health = await hookrelay.request('GET', '/healthz', { key: null });
+      expect(health).toMatchObject({ status: 200, body: { status: 'ok' } });
+      const ready = await hookrelay.request('GET', '/readyz', { key: null });
+      expect(ready).toMatchObject({ status: 200, body: { status: 'ok', checks: { database: 'ok', temporal: 'ok' } } });
+    });
+  });
+
+  describe('OpenAPI document', () => {
+    it('is a valid OpenAPI 3.1 document', async () => {
+      const res = await hookrelay.request('GET', '/openapi.json', { key: null });
+      expect(res.status).toBe(200);
+      expect(res.body.openapi).toMatch(/^3\.1\./);
+      const result = await validateOpenApi(res.body);
+      expect(result).toEqual({ valid: true, version: expect.stringMatching(/^3\.1/), errors: null });
+    });
+
+    it('lists exactly the routes the app serves', async () => {
+      const res = await hookrelay.request('GET', '/openapi.json', { key: null });
+      const documented = Object.entries(res.body.paths as Record<string, Record<string, unknown>>)
+        .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
+        .sort();
+      const app = createApp(hookrelay.ctx, { adminKey: 'unused-admin-key-0000', maxBodyBytes: 1024, logger: pino({ level: 'silent' }) });
+      expect(documented).toEqual(expressRoutes(app).sort());
+    });
+
+    it('describes request validation the way the server applies it', async () => {
+      const res = await hookrelay.request('GET', '/openapi.json', { key: null });
+      const createEndpoint = res.body.paths['/v1/tenants/{tenantId}/endpoints'].post;
+      const schema = createEndpoint.requestBody.content['application/json'].schema;
+      expect(schema.additionalProperties).toBe(false);
+      expect(schema.required).toEqual(expect.arrayContaining(['name', 'url', 'eventTypes']));
+      const listDeliveries = res.body.paths['/v1/tenants/{tenantId}/deliveries'].get;
+      expect(listDeliveries.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual(
+        [
+          'path:tenantId',
+          'query:cursor',
+          'query:endpointId',
+          'query:eventType',
+          'query:limit',
+          'query:resourceId',
+          'query:since',
+          'query:status',
+          'query:until',
+        ].sort(),
+      );
+    });
+  });
+});
+
+/** "METHOD /path/{param}" for every route registered on the app, nested routers included. */
+function expressRoutes(app: Express): string[] {
+  type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+  const routes: string[] = [];
+  const visit = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const path = layer.route.path.replace(/:(\w+)/g, '{$1}');
+        for (const [method, enabled] of Object.entries(layer.route.methods))
+          if (enabled && method !== '_all') routes.push(`${method.toUpperCase()} ${path}`);
+      } else if (layer.handle?.stack) {
+        visit(layer.handle.stack);
+      }
+    }
+  };
+  visit((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return routes;
+}
