@@ -7,6 +7,7 @@ import type { DeliveryState } from '../../src/workflows/contracts';
 import { createTenantWithEndpoint } from '../support/fixtures';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTimeSkippingHookrelay, type TimeSkippingHookrelay } from '../support/time-skipping';
+import { waitFor } from '../support/wait';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -20,16 +21,6 @@ async function attemptGaps(hookrelay: TimeSkippingHookrelay, workflowId: string)
   const history = await hookrelay.env.client.workflow.getHandle(workflowId).fetchHistory();
   const attempts = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'attemptDelivery');
   return attempts.slice(1).map((event, i) => seconds(event) - seconds(attempts[i]!));
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('retry schedules (time-skipping)', () => {
@@ -58,7 +49,7 @@ describe('retry schedules (time-skipping)', () => {
       (await hookrelay.ctx.db.selectFrom('deliveries').select('id').where('event_id', '=', eventId).executeTakeFirst())?.id,
     );
     const handle = hookrelay.env.client.workflow.getHandle(deliveryWorkflowId(deliveryId));
-    await waitFor(() => handle.describe().then(() => true, () => undefined)); // started by the publish workflow
+    await waitFor(() => handle.describe().then(() => true, () => undefined), { what: 'the delivery workflow' }); // started by the publish workflow
     return { deliveryId, state: await handle.result() };
   }
 

@@ -62,6 +62,8 @@ export interface TestHookrelay {
   /** JSON request against the API; `key` defaults to the admin key. */
   request(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   stopWorker(): Promise<void>;
+  /** A second worker on the same task queue (e.g. after stopWorker, to prove deliveries resume). */
+  startAnotherWorker(): Promise<{ stop(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -94,14 +96,16 @@ export async function startTestHookrelay(overrides: Record<string, string> = {},
   });
   const temporal = await connectTemporalClient({ address: stack.temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
   const ctx = createServiceContext(config, { db: database.db, temporal, encryptionKey });
-  const worker = await createHookrelayWorker({
-    temporalAddress: stack.temporalAddress,
-    namespace: config.TEMPORAL_NAMESPACE,
-    services: ctx,
-    ...deliveryTuning(config),
-    resolveHost: options.resolveHost,
-    workflowBundlePath: stack.workflowBundlePath,
-  });
+  const newWorker = () =>
+    createHookrelayWorker({
+      temporalAddress: stack.temporalAddress,
+      namespace: config.TEMPORAL_NAMESPACE,
+      services: ctx,
+      ...deliveryTuning(config),
+      resolveHost: options.resolveHost,
+      workflowBundlePath: stack.workflowBundlePath,
+    });
+  const worker = await newWorker();
   const workerRun = worker.run();
   const api: RunningApi = await startApiServer(ctx, {
     port: 0,
@@ -148,6 +152,16 @@ export async function startTestHookrelay(overrides: Record<string, string> = {},
       return { status: response.status, body, headers: response.headers };
     },
     stopWorker,
+    async startAnotherWorker() {
+      const another = await newWorker();
+      const running = another.run();
+      return {
+        async stop() {
+          another.shutdown();
+          await running;
+        },
+      };
+    },
     async close() {
       await api.close();
       await stopWorker();
