@@ -23,6 +23,8 @@ import { parseRetryAfter } from '../domain/retry-schedule';
 import { webhookHeaders } from '../domain/signature';
 import type { ServiceContext } from '../services/context';
 import { disableEndpoint } from '../services/delivery-control.service';
+import { assertPublishable } from '../services/event-types.service';
+import { InvalidInputError } from '../domain/errors';
 import type {
   AttemptInput,
   AttemptOutcome,
@@ -36,6 +38,8 @@ import type {
 import type { WebhookHttpClient } from './webhook-http';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** ApplicationFailure type of a publish the catalog refuses (unknown type, data against the schema). */
+export const INVALID_EVENT_FAILURE = 'InvalidEvent';
 /** Event types delivered even to a disabled endpoint (only ever targeted at one endpoint). */
 const TEST_EVENT_TYPE = 'webhook.test';
 
@@ -66,6 +70,7 @@ export function createActivities(deps: ActivityDependencies) {
       }
       const tenant = await findTenantById(trx, input.tenantId);
       if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} not found`, 'NotFound');
+      if (!input.targetEndpointId) await assertPublishableOrFail(trx, input);
 
       const event = await insertEvent(trx, {
         id: input.eventId,
@@ -232,6 +237,16 @@ export function createActivities(deps: ActivityDependencies) {
   }
 
   return { recordEvent, attemptDelivery, scheduleRetry, finishDelivery, purgeExpiredData };
+}
+
+/** The catalog's rules, as a non-retryable failure the publishing client turns back into InvalidInputError. */
+async function assertPublishableOrFail(db: Kysely<Database>, input: PublishEventInput): Promise<void> {
+  try {
+    await assertPublishable({ db }, input);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw ApplicationFailure.nonRetryable(error.message, INVALID_EVENT_FAILURE, error.errors);
+    throw error;
+  }
 }
 
 async function advisoryLock(trx: Kysely<Database>, key: string): Promise<void> {

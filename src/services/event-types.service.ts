@@ -1,5 +1,5 @@
 // The deployment-wide event type catalog, and the JSON Schemas its entries hold for `data`.
-import { findEventTypes, insertEventType, listEventTypes as queryEventTypes, updateEventType as updateEventTypeRow } from '../db/event-types.repository';
+import { findEventType, findEventTypes, insertEventType, listEventTypes as queryEventTypes, updateEventType as updateEventTypeRow } from '../db/event-types.repository';
 import type { EventTypeRow, EventTypeUpdate } from '../db/schema';
 import { eventDataViolations, jsonSchemaProblem } from '../domain/event-data-schema';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
@@ -59,6 +59,15 @@ export async function assertSubscribableTypes(ctx: ServiceContext, names: string
 }
 
 /** Published `data` must conform to its type's schema, when the type has one. */
+/** A publish must name a known, unarchived type, and its data must match the type's schema. */
+export async function assertPublishable(ctx: Pick<ServiceContext, 'db'>, input: { type: string; data: Record<string, unknown> }): Promise<void> {
+  const eventType = await findEventType(ctx.db, input.type);
+  if (!eventType || eventType.archived) {
+    throw new InvalidInputError('Unknown event type', [{ path: 'body.type', message: `unknown or archived event type "${input.type}"` }]);
+  }
+  assertDataMatchesSchema(eventType, input.data);
+}
+
 export function assertDataMatchesSchema(eventType: EventTypeRow, data: Record<string, unknown>): void {
   if (!eventType.schema) return;
   const violations = eventDataViolations(eventType.schema, data);

@@ -2,22 +2,19 @@
 // which records it and fans out durably.
 import { findEvent, listEvents as queryEvents } from '../db/events.repository';
 import { readCursor, toPage } from '../db/pagination';
-import { findEventType } from '../db/event-types.repository';
-import { InvalidInputError, NotFoundError } from '../domain/errors';
+import { NotFoundError } from '../domain/errors';
 import type { ListEventsQuery, PublishEventBody } from '../api/schemas';
 import { publishEvent } from '../temporal/client';
 import type { PublishEventResult } from '../workflows/contracts';
 import type { ServiceContext } from './context';
-import { assertDataMatchesSchema } from './event-types.service';
+import { assertPublishable } from './event-types.service';
 import { getTenant } from './tenants.service';
 
 export async function publish(ctx: ServiceContext, tenantId: string, input: PublishEventBody): Promise<PublishEventResult> {
   await getTenant(ctx, tenantId);
-  const eventType = await findEventType(ctx.db, input.type);
-  if (!eventType || eventType.archived) {
-    throw new InvalidInputError('Unknown event type', [{ path: 'body.type', message: `unknown or archived event type "${input.type}"` }]);
-  }
-  assertDataMatchesSchema(eventType, input.data);
+  // Checked here for a clean 400 before any workflow starts; recordEvent checks again for
+  // publishers that start the workflow through the Temporal client.
+  await assertPublishable(ctx, input);
   return publishEvent(ctx.temporal, { tenantId, ...input }, { taskQueue: ctx.taskQueue });
 }
 

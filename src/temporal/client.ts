@@ -1,7 +1,8 @@
 // The typed Temporal client hookrelay and its publishers use. `publishEvent` is the
 // HTTP-free way for a service to publish: its workflow id derives from the idempotency key
 // or the event id, so a repeated start is harmless.
-import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { ApplicationFailure, Client, Connection, WorkflowFailedError, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { InvalidInputError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { PlannedDelivery, PublishEventInput, PublishEventResult } from '../workflows/contracts';
 import { deliveryStartOptions } from '../workflows/delivery-start';
@@ -42,7 +43,26 @@ export async function publishEvent(client: Client, request: PublishRequest, opti
 
 /** Like publishEvent, but takes the internal fields too (targeted test deliveries). */
 export async function publishInternal(client: Client, input: PublishEventInput, options: { taskQueue: string }): Promise<PublishEventResult> {
-  return client.workflow.execute<typeof publishWorkflow>('publishWorkflow', publishStartOptions(input, options.taskQueue));
+  try {
+    return await client.workflow.execute<typeof publishWorkflow>('publishWorkflow', publishStartOptions(input, options.taskQueue));
+  } catch (error) {
+    throw refusedPublish(error) ?? error;
+  }
+}
+
+type FieldError = { path: string; message: string };
+
+/** A publish the catalog refused (unknown type, data against its schema) → InvalidInputError, as from the API. */
+function refusedPublish(error: unknown): InvalidInputError | undefined {
+  if (!(error instanceof WorkflowFailedError)) return undefined;
+  let cause: unknown = error.cause;
+  while (cause instanceof Error) {
+    if (cause instanceof ApplicationFailure && cause.type === 'InvalidEvent') {
+      return new InvalidInputError(cause.message, (cause.details?.[0] as FieldError[] | undefined) ?? []);
+    }
+    cause = cause.cause;
+  }
+  return undefined;
 }
 
 /** Starts a publish without waiting for it (operational events raised from inside an activity). */

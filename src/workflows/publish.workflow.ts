@@ -8,7 +8,7 @@ import { deliveryStartOptions } from './delivery-start';
 
 const { recordEvent } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['NotFound'] },
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['NotFound', 'InvalidEvent'] },
 });
 
 export async function publishWorkflow(input: PublishEventInput): Promise<PublishEventResult> {

@@ -3,6 +3,7 @@
 import { Webhook } from 'standardwebhooks';
 import { deliveryWorkflowId } from '../../src/domain/ids';
 import { generateSigningSecret } from '../../src/domain/signature';
+import { InvalidInputError } from '../../src/domain/errors';
 import { publishEvent } from '../../src/temporal/client';
 import { stateQuery } from '../../src/workflows/messages';
 import { createTenant, ensureEventType } from '../support/api';
@@ -377,3 +378,21 @@ describe('delivery engine across a worker restart', () => {
   });
 });
 
+
+describe('publishing through the Temporal client', () => {
+  it('refuses an unknown event type or data against the schema, as the API does', async () => {
+    const hookrelay = await startTestHookrelay();
+    try {
+      const tenantId = await createTenant(hookrelay);
+      await ensureEventType(hookrelay, 'order.shipped', { schema: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } } });
+      const publish = (type: string, data: Record<string, unknown>) =>
+        publishEvent(hookrelay.temporal, { tenantId, type, data }, { taskQueue: hookrelay.taskQueue });
+      await expect(publish('no.such.type', {})).rejects.toThrow(InvalidInputError);
+      await expect(publish('order.shipped', { orderId: 7 })).rejects.toMatchObject({ name: 'InvalidInputError', errors: [expect.objectContaining({ path: expect.stringContaining('orderId') })] });
+      await expect(publish('order.shipped', { orderId: 'o-7' })).resolves.toMatchObject({ deliveryCount: 0, duplicate: false });
+      expect(await hookrelay.db.selectFrom('events').select('id').where('tenant_id', '=', tenantId).execute()).toHaveLength(1);
+    } finally {
+      await hookrelay.close();
+    }
+  });
+});
