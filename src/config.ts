@@ -58,6 +58,10 @@ export const configSchema = z.object({
   HOOKRELAY_DISABLE_FAILING_ENDPOINT_AFTER_HOURS: z.coerce.number().min(0.001).max(24 * 365).default(120),
   /** Attempts, finished deliveries and their event payloads older than this are purged. */
   HOOKRELAY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** Worker tuning (Temporal SDK defaults when unset). */
+  HOOKRELAY_WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
+  HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
+  HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
   HOOKRELAY_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   HOOKRELAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -54,6 +54,13 @@ export function deliveryTuning(config: Config) {
     disableFailingEndpointAfterMs: config.HOOKRELAY_DISABLE_FAILING_ENDPOINT_AFTER_HOURS * 3_600_000,
     allowPrivateNetworks: config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS,
     shutdownGraceMs: config.HOOKRELAY_SHUTDOWN_GRACE_MS,
+    tuning: {
+      ...(config.HOOKRELAY_WORKER_MAX_CONCURRENT_ACTIVITIES && { maxConcurrentActivityTaskExecutions: config.HOOKRELAY_WORKER_MAX_CONCURRENT_ACTIVITIES }),
+      ...(config.HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS && {
+        maxConcurrentWorkflowTaskExecutions: config.HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      }),
+      ...(config.HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS !== undefined && { maxCachedWorkflows: config.HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS }),
+    },
   };
 }
 

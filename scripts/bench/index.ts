@@ -1,0 +1,466 @@
+// `npm run bench`: throughput, latency, memory and cost of hookrelay against the Temporal
+// ceiling, in one run on one machine. Prints tables and writes artifacts/bench.json.
+//   (a) ceiling: a no-op workflow + activity on the same server and worker settings
+//   (b) raw HTTP: a plain undici POST loop to the same receiver
+//   (c) hookrelay end to end: publish via the API and via the Temporal client, 1 endpoint and a
+//       fan-out of 10; deliveries/s and publish→receive latency at maximum load and at half of it
+//   (d) parked retries: N deliveries waiting on retry timers: worker RSS, database sizes
+//   (e) cost: history events and database round trips per first-try delivery
+// Flags: --seconds 60 (the sustained API run), --short 20 (the others), --parked 10000,
+//        --concurrency 64, --database-url, --temporal-address, --only a,b,c,d,e
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, chmodSync, statSync, existsSync, writeFileSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Pool } from 'pg';
+import pino from 'pino';
+import { Agent, request } from 'undici';
+import { createActivities } from '../../src/activities';
+import { WebhookHttpClient } from '../../src/activities/webhook-http';
+import { parseConfig } from '../../src/config';
+import type { Database } from '../../src/db/schema';
+import { createDatabase } from '../../src/db/connection';
+import { migrateToLatest } from '../../src/db/migrate';
+import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
+import { findTemporalBinary, temporalCli } from '../../src/dev/temporal-binaries';
+import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
+import { newId } from '../../src/domain/ids';
+import { SecretBox } from '../../src/domain/secret-box';
+import { createServiceContext, startApiServer } from '../../src/runtime';
+import { createEndpoint } from '../../src/services/endpoints.service';
+import { createEventType } from '../../src/services/event-types.service';
+import { createTenant } from '../../src/services/tenants.service';
+import { connectTemporalClient, publishEvent } from '../../src/temporal/client';
+import type { RecordedEvent } from '../../src/workflows/contracts';
+import { printTable, summarize } from './stats';
+
+const ROOT = path.resolve(__dirname, '../..');
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '60' },
+    short: { type: 'string', default: '20' },
+    parked: { type: 'string', default: '10000' },
+    concurrency: { type: 'string', default: '64' },
+    'database-url': { type: 'string' },
+    'temporal-address': { type: 'string' },
+    only: { type: 'string', default: 'a,b,c,d,e' },
+    out: { type: 'string', default: 'artifacts/bench.json' },
+    label: { type: 'string', default: 'run' },
+  },
+});
+const SECONDS = Number(flags.seconds);
+const SHORT = Number(flags.short);
+const PARKED = Number(flags.parked);
+const CONCURRENCY = Number(flags.concurrency);
+const ONLY = new Set(flags.only!.split(','));
+const TASK_QUEUE = 'hookrelay-bench';
+
+const results: Record<string, unknown> = { label: flags.label, startedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30) } };
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+async function main(): Promise<void> {
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-bench-'));
+  chmodSync(workDir, 0o755);
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    // --- the stack -------------------------------------------------------------------------
+    let databaseUrl = flags['database-url'];
+    log('starting the stack …');
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'pg'), port: 55000 + Math.floor(Math.random() * 1000) });
+      stops.push(() => pg.stop());
+      databaseUrl = pg.connectionString;
+    }
+    let temporalAddress = flags['temporal-address'];
+    const temporalDb = path.join(workDir, 'temporal.db');
+    if (!temporalAddress) {
+      const cliPath = await findTemporalBinary(temporalCli, { toolsDir: path.join(ROOT, '.tools'), searchPath: '' });
+      const server = await startTemporalDevServer({ cliPath, port: 57000 + Math.floor(Math.random() * 1000), headless: true, dbFile: temporalDb });
+      stops.push(() => server.stop());
+      temporalAddress = server.address;
+    }
+    log('postgres and temporal up');
+    const db = createDatabase({ connectionString: databaseUrl, poolSize: 10 });
+    stops.push(() => db.destroy());
+    await migrateToLatest(db);
+    const bundlePath = path.join(workDir, 'bundle.js');
+    writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quiet })).code);
+
+    const receiver = await startBenchReceiver();
+    stops.push(() => receiver.close());
+    const encryptionKey = SecretBox.generateKey();
+    const adminKey = `bench-admin-${randomUUID()}`;
+    const env = {
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      HOOKRELAY_ENCRYPTION_KEY: encryptionKey,
+      HOOKRELAY_WORKFLOW_BUNDLE: bundlePath,
+      LOG_LEVEL: 'info',
+      ...pickTuningEnv(),
+    };
+    log('starting the worker process …');
+    const worker = await spawnChild(path.join(ROOT, 'src/worker.ts'), env, /worker running/);
+    stops.push(() => worker.stop());
+    const config = parseConfig({ ...env, NODE_ENV: 'development' });
+    const temporal = await connectTemporalClient({ address: temporalAddress, namespace: 'default' });
+    stops.push(() => temporal.connection.close());
+    const ctx = createServiceContext(config, { db, temporal, encryptionKey });
+    const api = await startApiServer(ctx, { port: 0, host: '127.0.0.1', adminKey, maxBodyBytes: 1 << 20, logger: pino({ level: 'silent' }) });
+    stops.push(() => api.close());
+    results.settings = { concurrency: CONCURRENCY, seconds: SECONDS, short: SHORT, tuning: pickTuningEnv() };
+    log(`stack up: postgres, temporal ${temporalAddress}, worker pid ${worker.child.pid}, API ${api.url}`);
+
+    await createEventType(ctx, { name: 'bench.event', group: 'Bench' });
+    const single = await createTenant(ctx, { name: 'bench-1' });
+    await createEndpoint(ctx, single.id, { name: 'ok', url: receiver.url('/ok'), eventTypes: ['bench.event'], enabled: true });
+    const fanout = await createTenant(ctx, { name: 'bench-10' });
+    for (let i = 0; i < 10; i++) await createEndpoint(ctx, fanout.id, { name: `ok-${i}`, url: receiver.url(`/ok/${i}`), eventTypes: ['bench.event'], enabled: true });
+
+    const publishViaApi = (tenantId: string) => async () => {
+      const started = performance.now();
+      const res = await request(`${api.url}/v1/tenants/${tenantId}/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'bench.event', data: { invoiceId: 'inv_123', amount: 4200, lines: [{ sku: 'a', qty: 1 }] } }),
+      });
+      const body = (await res.body.json()) as { id: string };
+      return { eventId: body.id, started };
+    };
+    const publishViaClient = (tenantId: string) => async () => {
+      const started = performance.now();
+      const result = await publishEvent(temporal, { tenantId, type: 'bench.event', data: { invoiceId: 'inv_123', amount: 4200 } }, { taskQueue: TASK_QUEUE });
+      return { eventId: result.eventId, started };
+    };
+
+    // --- (a) ceiling ------------------------------------------------------------------------
+    if (ONLY.has('a')) {
+      const noop = await spawnChild(path.join(__dirname, 'noop-worker.ts'), env, /noop worker running/);
+      const a = await closedLoop(SHORT, CONCURRENCY, async () => {
+        await temporal.workflow.execute('noopWorkflow', { taskQueue: 'bench-noop', workflowId: `noop-${randomUUID()}` });
+      });
+      await noop.stop();
+      results.ceiling = a;
+      log(`(a) ceiling: ${a.perSecond.toFixed(0)} workflows/s`);
+    }
+
+    // --- (b) raw HTTP -----------------------------------------------------------------------
+    if (ONLY.has('b')) {
+      const agent = new Agent({ connections: CONCURRENCY });
+      const body = JSON.stringify({ id: 'evt_x', type: 'bench.event', data: { invoiceId: 'inv_123' } });
+      const b = await closedLoop(SHORT, CONCURRENCY, async () => {
+        const res = await request(receiver.url('/raw'), { method: 'POST', body, dispatcher: agent, headers: { 'content-type': 'application/json' } });
+        await res.body.dump();
+      });
+      await agent.close();
+      results.rawHttp = b;
+      log(`(b) raw HTTP: ${b.perSecond.toFixed(0)} requests/s`);
+    }
+
+    // --- (c) end to end ---------------------------------------------------------------------
+    if (ONLY.has('c')) {
+      const runs: Array<Record<string, string | number>> = [];
+      const apiMax = await endToEnd(receiver, publishViaApi(single.id), 1, SECONDS, CONCURRENCY);
+      runs.push({ run: `API, 1 endpoint, max load, ${SECONDS}s`, ...apiMax });
+      const clientMax = await endToEnd(receiver, publishViaClient(single.id), 1, SHORT, CONCURRENCY);
+      runs.push({ run: `client, 1 endpoint, max load, ${SHORT}s`, ...clientMax });
+      const fan = await endToEnd(receiver, publishViaApi(fanout.id), 10, SHORT, Math.max(4, CONCURRENCY / 8));
+      runs.push({ run: `API, fan-out 10, max load, ${SHORT}s`, ...fan });
+      const half = await endToEndAtRate(receiver, publishViaApi(single.id), apiMax.deliveriesPerSecond / 2, SHORT);
+      runs.push({ run: `API, 1 endpoint, half load (${(apiMax.deliveriesPerSecond / 2).toFixed(0)}/s), ${SHORT}s`, ...half });
+      results.endToEnd = runs;
+      console.log('\n(c) end to end');
+      printTable(runs);
+    }
+
+    // --- (e) cost ---------------------------------------------------------------------------
+    if (ONLY.has('e')) {
+      results.cost = await cost(ctx, single.id, temporal, receiver, databaseUrl, encryptionKey);
+      console.log('\n(e) cost per first-try delivery');
+      printTable([results.cost as Record<string, number>]);
+    }
+
+    // --- (d) parked retries -----------------------------------------------------------------
+    if (ONLY.has('d')) {
+      const parkedTenant = await createTenant(ctx, { name: 'bench-parked' });
+      await createEndpoint(ctx, parkedTenant.id, {
+        name: 'failing',
+        url: receiver.url('/fail'),
+        eventTypes: ['bench.event'],
+        enabled: true,
+        retryPolicy: { strategy: 'schedule', delaysSeconds: [36000], jitter: 0 },
+      });
+      const rssBefore = rssMiB(worker.child.pid!);
+      const started = performance.now();
+      let published = 0;
+      await closedLoop(3600, CONCURRENCY, async () => {
+        if (published >= PARKED) throw new StopLoop();
+        published++;
+        await publishViaClient(parkedTenant.id)();
+      });
+      for (;;) {
+        const { count } = await db
+          .selectFrom('deliveries')
+          .select((eb) => eb.fn.countAll<string>().as('count'))
+          .where('tenant_id', '=', parkedTenant.id)
+          .where('status', '=', 'retrying')
+          .executeTakeFirstOrThrow();
+        if (Number(count) >= PARKED) break;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      const parkSeconds = (performance.now() - started) / 1000;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const { rows } = await sql<{ size: string }>`select pg_database_size(current_database())::text as size`.execute(db);
+      const d = {
+        parkedDeliveries: PARKED,
+        secondsToPark: round1(parkSeconds),
+        workerRssMiBBefore: rssBefore,
+        workerRssMiB: rssMiB(worker.child.pid!),
+        postgresMiB: round1(Number(rows[0]!.size) / 2 ** 20),
+        temporalSqliteMiB: round1(['', '-wal', '-shm'].map((suffix) => fileSize(temporalDb + suffix)).reduce((a, b) => a + b, 0) / 2 ** 20),
+      };
+      results.parked = d;
+      console.log('\n(d) parked retries');
+      printTable([d]);
+    }
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    mkdirSync(path.dirname(flags.out!), { recursive: true });
+    writeFileSync(flags.out!, JSON.stringify(results, null, 2));
+    log(`wrote ${flags.out}`);
+  }
+}
+
+// --- measurement helpers ------------------------------------------------------------------
+
+class StopLoop extends Error {}
+
+async function closedLoop(seconds: number, concurrency: number, operation: () => Promise<unknown>) {
+  const deadline = performance.now() + seconds * 1000;
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        try {
+          await operation();
+          latencies.push(performance.now() - t0);
+        } catch (error) {
+          if (error instanceof StopLoop) return;
+          errors++;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const s = summarize(latencies);
+  return { completed: latencies.length, errors, perSecond: latencies.length / elapsed, p50Ms: s.p50, p95Ms: s.p95, p99Ms: s.p99 };
+}
+
+type Publish = () => Promise<{ eventId: string; started: number }>;
+
+/** Publishes in a closed loop for `seconds`, then waits until every delivery arrived. */
+async function endToEnd(receiver: BenchReceiver, publish: Publish, fanOut: number, seconds: number, concurrency: number) {
+  const sent: Array<{ eventId: string; started: number }> = [];
+  const t0 = performance.now();
+  const loop = await closedLoop(seconds, concurrency, async () => sent.push(await publish()));
+  return drain(receiver, sent, fanOut, t0, loop.errors);
+}
+
+/** Publishes at a fixed rate (open loop) for `seconds`, then waits for every delivery. */
+async function endToEndAtRate(receiver: BenchReceiver, publish: Publish, perSecond: number, seconds: number) {
+  const sent: Array<{ eventId: string; started: number }> = [];
+  const t0 = performance.now();
+  const total = Math.floor(perSecond * seconds);
+  let errors = 0;
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(publish().then((p) => void sent.push(p), () => void errors++));
+  }
+  await Promise.all(inFlight);
+  return drain(receiver, sent, 1, t0, errors);
+}
+
+async function drain(receiver: BenchReceiver, sent: Array<{ eventId: string; started: number }>, fanOut: number, t0: number, errors: number) {
+  const expected = sent.length * fanOut;
+  const deadline = performance.now() + 120_000;
+  while (sent.some((s) => (receiver.received.get(s.eventId)?.length ?? 0) < fanOut) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const latencies: number[] = [];
+  let last = t0;
+  let delivered = 0;
+  for (const s of sent) {
+    for (const at of receiver.received.get(s.eventId) ?? []) {
+      latencies.push(at - s.started);
+      last = Math.max(last, at);
+      delivered++;
+    }
+  }
+  const s = summarize(latencies);
+  return {
+    events: sent.length,
+    deliveries: delivered,
+    lost: expected - Math.min(delivered, expected),
+    publishErrors: errors,
+    deliveriesPerSecond: delivered / ((last - t0) / 1000),
+    p50Ms: s.p50,
+    p95Ms: s.p95,
+    p99Ms: s.p99,
+  };
+}
+
+/** History events and database round trips of one first-try delivery. */
+async function cost(
+  ctx: ReturnType<typeof createServiceContext>,
+  tenantId: string,
+  temporal: Awaited<ReturnType<typeof connectTemporalClient>>,
+  receiver: BenchReceiver,
+  databaseUrl: string,
+  encryptionKey: string,
+) {
+  // History: a real delivery through the running worker.
+  const published = await publishEvent(temporal, { tenantId, type: 'bench.event', data: { n: 1 } }, { taskQueue: TASK_QUEUE });
+  const delivery = await ctx.db.selectFrom('deliveries').select(['id', 'workflow_id']).where('event_id', '=', published.eventId).executeTakeFirstOrThrow();
+  const handle = temporal.workflow.getHandle(delivery.workflow_id);
+  await handle.result();
+  const deliveryEvents = (await handle.fetchHistory()).events?.length ?? 0;
+  const publishEvents = (await temporal.workflow.getHandle(`publish-${published.eventId}`).fetchHistory()).events?.length ?? 0;
+
+  // Round trips: the same activities on a pg pool that counts every query it sends.
+  let roundTrips = 0;
+  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      roundTrips++;
+      return query(...args);
+    };
+  });
+  const countingDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const services = { ...ctx, db: countingDb, secretBox: new SecretBox(encryptionKey) };
+  const activities = createActivities({
+    services,
+    http: new WebhookHttpClient({ allowPrivateNetworks: true }),
+    userAgent: 'hookrelay/bench',
+    defaultTimeoutMs: 15_000,
+    disableFailingEndpointAfterMs: 5 * 24 * 3_600_000,
+  });
+  const env = new MockActivityEnvironment();
+  const samples = 50;
+  let recordRoundTrips = 0;
+  let attemptRoundTrips = 0;
+  for (let i = 0; i < samples; i++) {
+    const before = roundTrips;
+    const recorded: RecordedEvent = await env.run(activities.recordEvent, { eventId: newId('evt'), tenantId, type: 'bench.event', data: { i } });
+    const mid = roundTrips;
+    await env.run(activities.attemptDelivery, { deliveryId: recorded.deliveries[0]!.deliveryId, attemptNumber: 1, trigger: 'scheduled' as const });
+    recordRoundTrips += mid - before;
+    attemptRoundTrips += roundTrips - mid;
+  }
+  await countingDb.destroy();
+  void receiver;
+  return {
+    deliveryHistoryEvents: deliveryEvents,
+    publishHistoryEvents: publishEvents,
+    dbRoundTripsPerAttempt: attemptRoundTrips / samples,
+    dbRoundTripsPerPublish: recordRoundTrips / samples,
+  };
+}
+
+// --- plumbing -------------------------------------------------------------------------------
+
+interface BenchReceiver {
+  url(pathname: string): string;
+  received: Map<string, number[]>;
+  close(): Promise<void>;
+}
+
+async function startBenchReceiver(): Promise<BenchReceiver> {
+  const received = new Map<string, number[]>();
+  const server = createServer((req, res) => {
+    const id = req.headers['webhook-id'];
+    req.resume();
+    req.on('end', () => {
+      if (typeof id === 'string' && !req.url!.startsWith('/fail')) {
+        const list = received.get(id) ?? [];
+        list.push(performance.now());
+        received.set(id, list);
+      }
+      res.writeHead(req.url!.startsWith('/fail') ? 500 : 200).end('ok');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: (pathname) => `http://127.0.0.1:${port}${pathname}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function spawnChild(entry: string, env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${entry} exited ${code}:\n${output.slice(-2000)}`)));
+  });
+  return {
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
+      }),
+  };
+}
+
+function pickTuningEnv(): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if ((name.startsWith('HOOKRELAY_WORKER_') || name === 'DATABASE_POOL_SIZE') && value) picked[name] = value;
+  }
+  return picked;
+}
+
+function rssMiB(pid: number): number {
+  const status = existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? round1(Number(match[1]) / 1024) : NaN;
+}
+
+function fileSize(file: string): number {
+  return existsSync(file) ? statSync(file).size : 0;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
