@@ -6,7 +6,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
 import { createApp, type AppOptions } from './api/app';
 import type { Config } from './config';
 import type { Database } from './db/schema';

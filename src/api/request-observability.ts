@@ -61,6 +61,8 @@ export function requestObservability(options: { logger: Logger; metrics: Hookrel
   const log = pinoHttp({
     logger: options.logger.child({ component: 'api' }),
     genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
+    // reqId on every line of the request (req.log too), not only inside req.
+    quietReqLogger: true,
     autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') },
     customProps: (req: IncomingMessage) => requestIds(req as Request),
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>

@@ -65,15 +65,16 @@ export class HookrelayMetrics implements DeliveryMetrics {
       registers,
     });
     // Both labels always exist, so a dashboard sees 0 rather than no series.
-    const self = this;
+    const backlogSource = () => this.backlogSource;
     new Gauge({
       name: 'hookrelay_deliveries_backlog',
       help: 'Open deliveries by status (pending: first attempt not finished; retrying: waiting for a retry timer), read from PostgreSQL on scrape',
       labelNames: ['status'],
       registers,
       async collect() {
-        if (!self.backlogSource) return;
-        const counts = await countOpenDeliveriesByStatus(self.backlogSource);
+        const db = backlogSource();
+        if (!db) return;
+        const counts = await countOpenDeliveriesByStatus(db);
         for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
       },
     });
