@@ -45,7 +45,14 @@ function toast(message, bad = false) {
 function formatDate(iso) {
   if (!iso) return '—';
   const d = new Date(iso);
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 function statusBadge(status) {
@@ -162,7 +169,14 @@ async function route() {
 // ---------- screens ----------
 
 function loginScreen() {
-  const keyInput = h('input', { type: 'password', id: 'api-key', name: 'api-key', autocomplete: 'off', required: true, placeholder: 'hr_…' });
+  const keyInput = h('input', {
+    type: 'password',
+    id: 'api-key',
+    name: 'api-key',
+    autocomplete: 'off',
+    required: true,
+    placeholder: 'hr_…',
+  });
   const tenantInput = h('input', { type: 'text', id: 'tenant-id', name: 'tenant-id', placeholder: 'ten_… (tenant keys only)' });
   const message = h('p', { class: 'hint' });
   const form = h(
@@ -200,7 +214,12 @@ function loginScreen() {
     h('h1', {}, 'Sign in'),
     h('p', { class: 'sub' }, 'Use the admin key or a tenant API key. It stays in this tab only.'),
     h('div', { class: 'field' }, h('label', { for: 'api-key' }, 'API key'), keyInput),
-    h('div', { class: 'field' }, h('label', { for: 'tenant-id' }, 'Tenant ', h('span', { class: 'hint' }, '(required for a tenant key; the admin picks one next)')), tenantInput),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'tenant-id' }, 'Tenant ', h('span', { class: 'hint' }, '(required for a tenant key; the admin picks one next)')),
+      tenantInput,
+    ),
     h('p', {}, h('button', { class: 'primary', type: 'submit', id: 'sign-in' }, 'Sign in')),
     message,
   );
@@ -264,15 +283,38 @@ async function endpointsScreen(token) {
       'tr',
       { dataset: { endpoint: endpoint.id } },
       h('td', {}, toggle),
-      h('td', {}, h('a', { href: `#/endpoints/${endpoint.id}` }, h('strong', {}, endpoint.name)), h('div', { class: 'hint' }, endpoint.description)),
+      h(
+        'td',
+        {},
+        h('a', { href: `#/endpoints/${endpoint.id}` }, h('strong', {}, endpoint.name)),
+        h('div', { class: 'hint' }, endpoint.description),
+      ),
       h('td', { class: 'mono' }, endpoint.url),
       h('td', {}, endpoint.eventTypes.join(', ')),
-      h('td', {}, statusBadge(endpoint.enabled ? 'enabled' : 'disabled'), endpoint.disabledReason ? h('div', { class: 'hint' }, endpoint.disabledReason) : null),
+      h(
+        'td',
+        {},
+        statusBadge(endpoint.enabled ? 'enabled' : 'disabled'),
+        endpoint.disabledReason ? h('div', { class: 'hint' }, endpoint.disabledReason) : null,
+      ),
     );
   });
   show(
     header,
-    h('table', {}, h('thead', {}, h('tr', {}, ['Enabled', 'Name', 'URL', 'Event types', 'Status'].map((t) => h('th', {}, t)))), h('tbody', {}, rows)),
+    h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Enabled', 'Name', 'URL', 'Event types', 'Status'].map((t) => h('th', {}, t)),
+        ),
+      ),
+      h('tbody', {}, rows),
+    ),
   );
 }
 
@@ -285,7 +327,11 @@ function enabledToggle(endpoint, after) {
     onchange: async () => {
       input.disabled = true;
       try {
-        await api('POST', tenantPath(`/endpoints/${endpoint.id}/${input.checked ? 'enable' : 'disable'}`), input.checked ? undefined : { reason: 'disabled from the console' });
+        await api(
+          'POST',
+          tenantPath(`/endpoints/${endpoint.id}/${input.checked ? 'enable' : 'disable'}`),
+          input.checked ? undefined : { reason: 'disabled from the console' },
+        );
         toast(`${endpoint.name} ${input.checked ? 'enabled' : 'disabled'}`);
         await after();
       } catch (error) {
@@ -303,9 +349,16 @@ function enabledToggle(endpoint, after) {
 async function endpointFormScreen(id, token) {
   const [catalog, endpoint] = await Promise.all([api('GET', '/v1/event-types'), id ? api('GET', tenantPath(`/endpoints/${id}`)) : null]);
   if (token !== renderToken) return;
-  const field = (label, input, hint) => h('div', { class: 'field' }, h('label', { for: input.id }, label, hint ? h('span', { class: 'hint' }, ` ${hint}`) : null), input);
+  const field = (label, input, hint) =>
+    h('div', { class: 'field' }, h('label', { for: input.id }, label, hint ? h('span', { class: 'hint' }, ` ${hint}`) : null), input);
   const name = h('input', { type: 'text', id: 'ep-name', required: true, value: endpoint?.name ?? '' });
-  const url = h('input', { type: 'url', id: 'ep-url', required: true, value: endpoint?.url ?? '', placeholder: 'https://example.com/webhooks' });
+  const url = h('input', {
+    type: 'url',
+    id: 'ep-url',
+    required: true,
+    value: endpoint?.url ?? '',
+    placeholder: 'https://example.com/webhooks',
+  });
   const description = h('input', { type: 'text', id: 'ep-description', value: endpoint?.description ?? '' });
 
   // Event types from the catalog, grouped; "*" subscribes to everything.
@@ -356,7 +409,11 @@ async function endpointFormScreen(id, token) {
   authType.addEventListener('change', renderAuth);
   renderAuth();
 
-  const headers = h('textarea', { id: 'ep-headers', placeholder: '{ "x-team": "billing" }' }, endpoint && Object.keys(endpoint.headers).length ? pretty(endpoint.headers) : '');
+  const headers = h(
+    'textarea',
+    { id: 'ep-headers', placeholder: '{ "x-team": "billing" }' },
+    endpoint && Object.keys(endpoint.headers).length ? pretty(endpoint.headers) : '',
+  );
   const retry = h(
     'textarea',
     { id: 'ep-retry', placeholder: '{ "strategy": "schedule", "delaysSeconds": [300, 600] }' },
@@ -388,7 +445,11 @@ async function endpointFormScreen(id, token) {
           const body = { name: name.value.trim(), url: url.value.trim(), description: description.value.trim(), eventTypes };
           const type = authType.value;
           const secretGiven = authB.value !== '';
-          const authUnchanged = endpoint && endpoint.auth.type === type && !secretGiven && (type === 'none' || authA.value === (endpoint.auth.username ?? endpoint.auth.name ?? ''));
+          const authUnchanged =
+            endpoint &&
+            endpoint.auth.type === type &&
+            !secretGiven &&
+            (type === 'none' || authA.value === (endpoint.auth.username ?? endpoint.auth.name ?? ''));
           if (!authUnchanged) {
             if (type === 'none') body.auth = { type: 'none' };
             else if (type === 'basic') body.auth = { type, username: authA.value, password: authB.value };
@@ -446,7 +507,14 @@ async function endpointScreen(id, token) {
     secretBox.replaceChildren(
       h('span', { class: 'secret', id: 'secret-value' }, secrets.secret),
       ...secrets.previousSecrets.map((previous) =>
-        h('div', { class: 'hint' }, 'Previous secret, still signing until ', formatDate(previous.expiresAt), ': ', h('span', { class: 'secret' }, previous.secret)),
+        h(
+          'div',
+          { class: 'hint' },
+          'Previous secret, still signing until ',
+          formatDate(previous.expiresAt),
+          ': ',
+          h('span', { class: 'secret' }, previous.secret),
+        ),
       ),
     );
   };
@@ -525,7 +593,12 @@ async function endpointScreen(id, token) {
   );
 
   // The log: filters map one to one onto GET /deliveries query parameters.
-  const status = h('select', { id: 'filter-status' }, h('option', { value: '' }, 'Any status'), ['pending', 'retrying', 'succeeded', 'failed', 'cancelled'].map((s) => h('option', { value: s }, s)));
+  const status = h(
+    'select',
+    { id: 'filter-status' },
+    h('option', { value: '' }, 'Any status'),
+    ['pending', 'retrying', 'succeeded', 'failed', 'cancelled'].map((s) => h('option', { value: s }, s)),
+  );
   const eventType = h(
     'select',
     { id: 'filter-event-type' },
@@ -572,18 +645,28 @@ async function endpointScreen(id, token) {
       );
       const existing = append ? logBox.querySelector('tbody') : null;
       if (existing) existing.append(...rows);
-      else if (!rows.length) logBox.replaceChildren(h('div', { class: 'empty' }, 'No deliveries match. Publish an event or send a test event.'));
+      else if (!rows.length)
+        logBox.replaceChildren(h('div', { class: 'empty' }, 'No deliveries match. Publish an event or send a test event.'));
       else
         logBox.replaceChildren(
           h(
             'table',
             {},
-            h('thead', {}, h('tr', {}, ['Delivery', 'Date', 'Event type', 'URL', 'Status', 'Response', 'Resource'].map((t) => h('th', {}, t)))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['Delivery', 'Date', 'Event type', 'URL', 'Status', 'Response', 'Resource'].map((t) => h('th', {}, t)),
+              ),
+            ),
             h('tbody', {}, rows),
           ),
         );
       logBox.querySelector('.pager')?.remove();
-      if (cursor) logBox.append(h('p', { class: 'pager' }, h('button', { type: 'button', onclick: () => void refreshLog(true) }, 'Load more')));
+      if (cursor)
+        logBox.append(h('p', { class: 'pager' }, h('button', { type: 'button', onclick: () => void refreshLog(true) }, 'Load more')));
     } catch (error) {
       logBox.replaceChildren(errorBox(error));
     }
@@ -609,7 +692,12 @@ async function endpointScreen(id, token) {
   );
   show(
     h('p', {}, h('a', { href: '#/endpoints' }, '← Endpoints')),
-    h('div', { class: 'row between' }, h('div', {}, h('h1', {}, endpoint.name), h('p', { class: 'sub' }, endpoint.description || endpoint.url)), actions),
+    h(
+      'div',
+      { class: 'row between' },
+      h('div', {}, h('h1', {}, endpoint.name), h('p', { class: 'sub' }, endpoint.description || endpoint.url)),
+      actions,
+    ),
     h('div', { class: 'panel' }, facts),
     h('h2', {}, 'Delivery log'),
     filters,
@@ -682,11 +770,20 @@ async function deliveryScreen(id, token) {
             {},
             attempt.error ? h('p', { class: 'error-box' }, `${attempt.error.kind}: ${attempt.error.message}`) : null,
             h('h2', {}, 'Request'),
-            h('pre', {}, `POST ${attempt.request.url}\n`, Object.entries(attempt.request.headers).map(([k, v]) => `${k}: ${v}\n`)),
+            h(
+              'pre',
+              {},
+              `POST ${attempt.request.url}\n`,
+              Object.entries(attempt.request.headers).map(([k, v]) => `${k}: ${v}\n`),
+            ),
             attempt.response
               ? [
                   h('h2', {}, `Response ${attempt.response.status}`),
-                  h('pre', { class: 'response-headers' }, Object.entries(attempt.response.headers).map(([k, v]) => `${k}: ${v}\n`)),
+                  h(
+                    'pre',
+                    { class: 'response-headers' },
+                    Object.entries(attempt.response.headers).map(([k, v]) => `${k}: ${v}\n`),
+                  ),
                   h('pre', { class: 'response-body' }, attempt.response.body || '(empty body)'),
                 ]
               : null,
@@ -699,11 +796,18 @@ async function deliveryScreen(id, token) {
     h(
       'div',
       { class: 'row between' },
-      h('div', {}, h('h1', { class: 'mono' }, delivery.id), h('p', { class: 'sub' }, `${delivery.eventType} → ${endpoint?.url ?? delivery.endpointId}`)),
+      h(
+        'div',
+        {},
+        h('h1', { class: 'mono' }, delivery.id),
+        h('p', { class: 'sub' }, `${delivery.eventType} → ${endpoint?.url ?? delivery.endpointId}`),
+      ),
       h(
         'div',
         { class: 'row' },
-        act('Resend', 'resend', `/deliveries/${id}/resend`, true, (r) => (r.mode === 'new' ? 'Resent as a new delivery' : 'Attempting now')),
+        act('Resend', 'resend', `/deliveries/${id}/resend`, true, (r) =>
+          r.mode === 'new' ? 'Resent as a new delivery' : 'Attempting now',
+        ),
         act('Cancel', 'cancel', `/deliveries/${id}/cancel`, open, () => 'Cancelling…'),
       ),
     ),
@@ -730,7 +834,11 @@ async function deliveryScreen(id, token) {
       ),
     ),
     h('h2', {}, 'Payload'),
-    h('pre', { id: 'payload' }, pretty({ type: event.type, resourceId: event.resourceId, operation: event.operation, data: event.data, previous: event.previous })),
+    h(
+      'pre',
+      { id: 'payload' },
+      pretty({ type: event.type, resourceId: event.resourceId, operation: event.operation, data: event.data, previous: event.previous }),
+    ),
     h('h2', {}, `Attempts (${delivery.attempts.length})`),
     h('div', { id: 'attempts' }, attempts),
   );

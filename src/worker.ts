@@ -54,7 +54,12 @@ async function main(): Promise<void> {
     },
   });
   logger.info(
-    { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, metrics: metricsServer?.url, temporalMetrics: config.TEMPORAL_METRICS_BIND_ADDRESS },
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      namespace: config.TEMPORAL_NAMESPACE,
+      metrics: metricsServer?.url,
+      temporalMetrics: config.TEMPORAL_METRICS_BIND_ADDRESS,
+    },
     'worker running',
   );
   await running;

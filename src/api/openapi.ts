@@ -216,10 +216,7 @@ function buildRegistry(): OpenAPIRegistry {
     public: true,
     summary: 'What the web console (served under /console/) needs to know: the Temporal UI address and namespace',
     responses: {
-      200: json(
-        z.strictObject({ temporalUiUrl: z.string().nullable(), namespace: z.string(), version: z.string() }),
-        'Console settings',
-      ),
+      200: json(z.strictObject({ temporalUiUrl: z.string().nullable(), namespace: z.string(), version: z.string() }), 'Console settings'),
     },
   });
 

@@ -43,7 +43,10 @@ class ActivityLogging implements ActivityInboundCallsInterceptor {
     const started = performance.now();
     try {
       const result = await next(input);
-      this.logger.info({ ...fields, durationMs: Math.round(performance.now() - started), result: pick(result, RESULT_FIELDS) }, 'activity completed');
+      this.logger.info(
+        { ...fields, durationMs: Math.round(performance.now() - started), result: pick(result, RESULT_FIELDS) },
+        'activity completed',
+      );
       return result;
     } catch (error) {
       const { name, message } = error as Error;

@@ -45,7 +45,9 @@ export interface HookrelayWorker {
 }
 
 export async function createHookrelayWorker(options: HookrelayWorkerOptions): Promise<HookrelayWorker> {
-  const ownConnection = options.connection ? undefined : await NativeConnection.connect({ ...options.connectionOptions, address: options.temporalAddress });
+  const ownConnection = options.connection
+    ? undefined
+    : await NativeConnection.connect({ ...options.connectionOptions, address: options.temporalAddress });
   const connection = options.connection ?? ownConnection!;
   const http = new WebhookHttpClient({ allowPrivateNetworks: options.allowPrivateNetworks, resolveHost: options.resolveHost });
   const shutdownGraceMs = options.shutdownGraceMs ?? 20_000;

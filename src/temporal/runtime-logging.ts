@@ -21,7 +21,9 @@ export function installTemporalLogging(logger: Logger, level: LogLevel = 'WARN',
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => sdkLogger[levels[entry.level]]({ ...entry.meta }, entry.message)),
     ...(options.metricsBindAddress && {
-      telemetryOptions: { metrics: { prometheus: { bindAddress: options.metricsBindAddress, countersTotalSuffix: true, useSecondsForDurations: true } } },
+      telemetryOptions: {
+        metrics: { prometheus: { bindAddress: options.metricsBindAddress, countersTotalSuffix: true, useSecondsForDurations: true } },
+      },
     }),
   });
 }

@@ -72,11 +72,13 @@ describe('observability', () => {
     expect(sample(text, 'hookrelay_delivery_attempt_duration_seconds_bucket', { status_class: '5xx', le: '+Inf' })).toBe(1);
     expect(sample(text, 'hookrelay_deliveries_backlog', { status: 'retrying' })).toBe(1);
     expect(sample(text, 'hookrelay_deliveries_backlog', { status: 'pending' })).toBe(0);
+    expect(sample(text, 'hookrelay_http_requests_total', { method: 'POST', route: '/v1/tenants/:tenantId/events', status: '202' })).toBe(1);
     expect(
-      sample(text, 'hookrelay_http_requests_total', { method: 'POST', route: '/v1/tenants/:tenantId/events', status: '202' }),
-    ).toBe(1);
-    expect(
-      sample(text, 'hookrelay_http_request_duration_seconds_count', { method: 'POST', route: '/v1/tenants/:tenantId/endpoints', status: '201' }),
+      sample(text, 'hookrelay_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/v1/tenants/:tenantId/endpoints',
+        status: '201',
+      }),
     ).toBe(2);
 
     // Cancelling the one waiting for its retry: a cancelled outcome, and the backlog empties.
@@ -122,8 +124,11 @@ describe('observability', () => {
 
   it('never logs a signing secret, an endpoint credential or an API key', async () => {
     await hookrelay.request('POST', '/v1/event-types', { body: { name: 'secret.checked', group: 'Checks' } });
-    const tenantKey = (await hookrelay.request('POST', `/v1/tenants/${tenantId}/api-keys`, { body: { scopes: ['endpoints:read', 'endpoints:write', 'events:publish'] } }))
-      .body.key as string;
+    const tenantKey = (
+      await hookrelay.request('POST', `/v1/tenants/${tenantId}/api-keys`, {
+        body: { scopes: ['endpoints:read', 'endpoints:write', 'events:publish'] },
+      })
+    ).body.key as string;
     const password = 'pa55word-never-logged-7391';
     const token = 'bearer-token-never-logged-2846';
     const headerValue = 'header-value-never-logged-5517';
@@ -142,11 +147,20 @@ describe('observability', () => {
     );
     expect(endpoints.map((e) => e.status)).toEqual([201, 201, 201]);
     const secrets = await Promise.all(
-      endpoints.map(async (e) => (await hookrelay.request('GET', `/v1/tenants/${tenantId}/endpoints/${e.body.id}/secret`, { key: tenantKey })).body.secret as string),
+      endpoints.map(
+        async (e) =>
+          (await hookrelay.request('GET', `/v1/tenants/${tenantId}/endpoints/${e.body.id}/secret`, { key: tenantKey })).body
+            .secret as string,
+      ),
     );
-    const rotated = await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints/${endpoints[0]!.body.id}/secret/rotate`, { key: tenantKey });
+    const rotated = await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints/${endpoints[0]!.body.id}/secret/rotate`, {
+      key: tenantKey,
+    });
     const received = receiver.requests.length;
-    await hookrelay.request('POST', `/v1/tenants/${tenantId}/events`, { key: tenantKey, body: { type: 'secret.checked', data: { ok: true } } });
+    await hookrelay.request('POST', `/v1/tenants/${tenantId}/events`, {
+      key: tenantKey,
+      body: { type: 'secret.checked', data: { ok: true } },
+    });
     await receiver.waitForRequests(received + 3);
     // A request with a wrong key and one with credentials in the query are logged too.
     await hookrelay.request('GET', `/v1/tenants/${tenantId}`, { key: 'hr_wrong_key_never_logged_0000' });
@@ -154,7 +168,17 @@ describe('observability', () => {
 
     const log = lines.join('');
     expect(log).toContain(tenantId);
-    for (const forbidden of [customSecret, ...secrets, rotated.body.secret, password, token, headerValue, tenantKey, hookrelay.adminKey, 'hr_wrong_key_never_logged_0000']) {
+    for (const forbidden of [
+      customSecret,
+      ...secrets,
+      rotated.body.secret,
+      password,
+      token,
+      headerValue,
+      tenantKey,
+      hookrelay.adminKey,
+      'hr_wrong_key_never_logged_0000',
+    ]) {
       expect({ forbidden, found: log.includes(forbidden) }).toEqual({ forbidden, found: false });
     }
     expect(log).not.toMatch(/whsec_/);

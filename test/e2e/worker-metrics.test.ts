@@ -61,14 +61,20 @@ describe('worker process metrics', () => {
     });
     worker.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     worker.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    await until(async () => (output.includes('"msg":"worker running"') ? true : undefined), `the worker to start; output:\n${output}`, 45_000);
+    await until(
+      async () => (output.includes('"msg":"worker running"') ? true : undefined),
+      `the worker to start; output:\n${output}`,
+      45_000,
+    );
 
     const tenantId = (await hookrelay.request('POST', '/v1/tenants', { body: { name: 'Metered' } })).body.id;
     await hookrelay.request('POST', '/v1/event-types', { body: { name: 'order.shipped' } });
     await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints`, {
       body: { name: 'shipping', url: receiver.url, eventTypes: ['order.shipped'], enabled: true },
     });
-    const published = await hookrelay.request('POST', `/v1/tenants/${tenantId}/events`, { body: { type: 'order.shipped', data: { id: 1 } } });
+    const published = await hookrelay.request('POST', `/v1/tenants/${tenantId}/events`, {
+      body: { type: 'order.shipped', data: { id: 1 } },
+    });
     expect(published.status).toBe(202);
     await receiver.waitForRequests(1);
 
@@ -85,9 +91,15 @@ describe('worker process metrics', () => {
     }, 'the Temporal SDK activity metrics');
     expect(temporalMetrics).toMatch(new RegExp(`task_queue="${hookrelay.taskQueue}"`));
 
-    const deliveryId = (await hookrelay.db.selectFrom('deliveries').select('id').where('event_id', '=', published.body.id).executeTakeFirstOrThrow()).id;
+    const deliveryId = (
+      await hookrelay.db.selectFrom('deliveries').select('id').where('event_id', '=', published.body.id).executeTakeFirstOrThrow()
+    ).id;
     await until(async () => (output.includes(`"deliveryId":"${deliveryId}"`) ? true : undefined), 'the activity log line');
     const line = JSON.parse(output.split('\n').find((l) => l.includes('"activity":"attemptDelivery"') && l.includes(deliveryId))!);
-    expect(line).toMatchObject({ name: 'hookrelay-worker', workflowId: `delivery-${deliveryId}`, result: { outcome: 'succeeded', status: 200 } });
+    expect(line).toMatchObject({
+      name: 'hookrelay-worker',
+      workflowId: `delivery-${deliveryId}`,
+      result: { outcome: 'succeeded', status: 200 },
+    });
   });
 });

@@ -101,7 +101,11 @@ describe('docker-compose.yml', () => {
       expect(config.TEMPORAL_ADDRESS).toBe('temporal:7233');
     }
     expect(environmentOf('temporal-ui').TEMPORAL_ADDRESS).toBe('temporal:7233');
-    expect(parseConfig(environmentOf('api'))).toMatchObject({ HOST: '0.0.0.0', PORT: 3000, TEMPORAL_UI_URL: expect.stringMatching(/^http/) });
+    expect(parseConfig(environmentOf('api'))).toMatchObject({
+      HOST: '0.0.0.0',
+      PORT: 3000,
+      TEMPORAL_UI_URL: expect.stringMatching(/^http/),
+    });
     expect(parseConfig(environmentOf('worker'))).toMatchObject({
       HOOKRELAY_WORKER_METRICS_PORT: 9464,
       TEMPORAL_METRICS_BIND_ADDRESS: '0.0.0.0:9465',
