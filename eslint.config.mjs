@@ -22,6 +22,18 @@ export default tseslint.config(
     },
   },
   {
+    // The web console: plain browser ES modules, no type information.
+    files: ['console/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'history', 'sessionStorage', 'fetch', 'URLSearchParams', 'Node', 'confirm', 'setTimeout', 'clearTimeout'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['src/workflows/**/*.ts', 'src/domain/retry-schedule.ts', 'src/temporal/search-attributes.ts'],
     rules: {
       'no-restricted-imports': [

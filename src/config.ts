@@ -37,6 +37,22 @@ export const configSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('hookrelay'),
   TEMPORAL_UI_URL: urlString(['http:', 'https:']).optional(),
+  /** mTLS to a Temporal cluster or Temporal Cloud: client certificate and key (PEM files). */
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  /** A private CA for the Temporal frontend's certificate (PEM); the system roots otherwise. */
+  TEMPORAL_TLS_CA_PATH: optionalString,
+  /** Overrides the server name checked against the frontend's certificate. */
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  /** Temporal Cloud API key (implies TLS). */
+  TEMPORAL_API_KEY: optionalString,
+  /** Where the worker's Temporal SDK serves its own Prometheus metrics (host:port); off when unset. */
+  TEMPORAL_METRICS_BIND_ADDRESS: z
+    .string()
+    .regex(/^[^\s]+:\d+$/, 'must be host:port, e.g. 0.0.0.0:9465')
+    .optional(),
+  /** Port of the worker's hookrelay metrics (GET /metrics); off when unset. The API serves its own on PORT. */
+  HOOKRELAY_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_TEST_SERVER_PATH: optionalString,
   HOOKRELAY_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -96,6 +112,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const raw = result.data;
+  if (Boolean(raw.TEMPORAL_TLS_CERT_PATH) !== Boolean(raw.TEMPORAL_TLS_KEY_PATH)) {
+    throw new ConfigError(['TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both (mTLS client certificate and its key) or neither']);
+  }
   const developmentDefault = raw.NODE_ENV !== 'production';
   return {
     ...raw,

@@ -6,8 +6,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
-import { createApp } from './api/app';
+import { createApp, type AppOptions } from './api/app';
 import type { Config } from './config';
 import type { Database } from './db/schema';
 import { generateAdminKey } from './domain/api-keys';
@@ -76,7 +75,7 @@ export interface RunningApi {
 
 export async function startApiServer(
   ctx: ServiceContext,
-  options: { port: number; host: string; adminKey: string | undefined; maxBodyBytes: number; logger: Logger },
+  options: { port: number; host: string } & AppOptions,
 ): Promise<RunningApi> {
   const app = createApp(ctx, options);
   const server = await new Promise<Server>((resolve, reject) => {

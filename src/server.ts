@@ -4,7 +4,9 @@ import { createDatabase } from './db/connection';
 import { exitGracefullyOnSignals } from './graceful-shutdown';
 import { createLogger } from './logger';
 import { createServiceContext, resolveEncryptionKey, startApiServer } from './runtime';
+import { HookrelayMetrics } from './metrics/metrics';
 import { connectTemporalClient } from './temporal/client';
+import { temporalConnectionOptions } from './temporal/connection-options';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -15,7 +17,10 @@ async function main(): Promise<void> {
   }
   if (!config.HOOKRELAY_ADMIN_KEY) logger.warn('HOOKRELAY_ADMIN_KEY is not set: no admin operations are possible');
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
-  const temporal = await connectTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = await connectTemporalClient({
+    ...temporalConnectionOptions(config.TEMPORAL_ADDRESS, config),
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
   const ctx = createServiceContext(config, { db, temporal, encryptionKey: resolveEncryptionKey(config) });
   const api = await startApiServer(ctx, {
     port: config.PORT,
@@ -23,6 +28,8 @@ async function main(): Promise<void> {
     adminKey: config.HOOKRELAY_ADMIN_KEY,
     maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
     logger,
+    metrics: new HookrelayMetrics({ processMetrics: true }),
+    console: { temporalUiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
   });
   logger.info({ url: api.url }, 'API listening');
   const graceMs = config.HOOKRELAY_SHUTDOWN_GRACE_MS;

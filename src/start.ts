@@ -10,7 +10,9 @@ import { findTemporalBinary, temporalCli } from './dev/temporal-binaries';
 import { startTemporalDevServer, type TemporalDevServer } from './dev/temporal-dev-server';
 import { createLogger } from './logger';
 import { createServiceContext, deliveryTuning, resolveAdminKey, resolveEncryptionKey, startApiServer } from './runtime';
+import { HookrelayMetrics } from './metrics/metrics';
 import { connectTemporalClient } from './temporal/client';
+import { temporalConnectionOptions, type TemporalConnectionOptions } from './temporal/connection-options';
 import { createHookrelayWorker } from './temporal/create-worker';
 import { ensureRetentionSchedule } from './temporal/retention-schedule';
 import { installTemporalLogging } from './temporal/runtime-logging';
@@ -18,7 +20,7 @@ import { installTemporalLogging } from './temporal/runtime-logging';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL });
-  installTemporalLogging(logger);
+  installTemporalLogging(logger, 'WARN', { metricsBindAddress: config.TEMPORAL_METRICS_BIND_ADDRESS });
   const dataDir = path.resolve(config.HOOKRELAY_DATA_DIR);
   const cleanups: Array<() => Promise<unknown>> = [];
   const say = (line: string) => process.stdout.write(line + '\n');
@@ -78,12 +80,21 @@ async function main(): Promise<void> {
 
     const encryptionKey = resolveEncryptionKey(config);
     const adminKey = resolveAdminKey(config);
-    const temporal = await connectTemporalClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
+    // TLS and API keys apply to an external Temporal only; the dev server speaks plain gRPC.
+    const connectionOptions: TemporalConnectionOptions = config.TEMPORAL_ADDRESS
+      ? temporalConnectionOptions(temporalAddress, config)
+      : { address: temporalAddress };
+    const temporal = await connectTemporalClient({ ...connectionOptions, namespace: config.TEMPORAL_NAMESPACE });
+    // One process: the worker's delivery metrics and the API's request metrics share a registry.
+    const metrics = new HookrelayMetrics({ processMetrics: true });
     cleanups.push(() => temporal.connection.close());
     const ctx = createServiceContext(config, { db, temporal, encryptionKey });
     await ensureRetentionSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, retentionDays: config.HOOKRELAY_RETENTION_DAYS });
     const worker = await createHookrelayWorker({
       temporalAddress,
+      connectionOptions,
+      metrics,
+      logger,
       namespace: config.TEMPORAL_NAMESPACE,
       services: ctx,
       ...deliveryTuning(config),
@@ -105,12 +116,16 @@ async function main(): Promise<void> {
       adminKey,
       maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
       logger,
+      metrics,
+      console: { temporalUiUrl, namespace: config.TEMPORAL_NAMESPACE },
     });
     cleanups.push(() => api.close());
 
     say('');
     say('hookrelay is running');
     say(`  API:         ${api.url}`);
+    say(`  Console:     ${api.url}/console`);
+    say(`  Metrics:     ${api.url}/metrics`);
     say(`  Temporal UI: ${temporalUiUrl ?? '(not started here; set TEMPORAL_UI_URL to show it)'}`);
     say(`  Temporal:    ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`);
     say(`  Admin key:   ${adminKey}`);

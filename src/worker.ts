@@ -6,7 +6,10 @@ import { createDatabase } from './db/connection';
 import { exitGracefullyOnSignals } from './graceful-shutdown';
 import { createLogger } from './logger';
 import { createServiceContext, deliveryTuning, resolveEncryptionKey } from './runtime';
+import { HookrelayMetrics } from './metrics/metrics';
+import { startMetricsServer } from './metrics/metrics-server';
 import { connectTemporalClient } from './temporal/client';
+import { temporalConnectionOptions } from './temporal/connection-options';
 import { ensureRetentionSchedule } from './temporal/retention-schedule';
 import { createHookrelayWorker } from './temporal/create-worker';
 import { installTemporalLogging } from './temporal/runtime-logging';
@@ -14,23 +17,32 @@ import { installTemporalLogging } from './temporal/runtime-logging';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'hookrelay-worker' });
-  installTemporalLogging(logger);
+  installTemporalLogging(logger, 'WARN', { metricsBindAddress: config.TEMPORAL_METRICS_BIND_ADDRESS });
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
     logger.fatal('DATABASE_URL and TEMPORAL_ADDRESS are required (use `npm start` for the embedded stack)');
     process.exit(78);
   }
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
-  const temporal = await connectTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const connectionOptions = temporalConnectionOptions(config.TEMPORAL_ADDRESS, config);
+  const temporal = await connectTemporalClient({ ...connectionOptions, namespace: config.TEMPORAL_NAMESPACE });
+  const metrics = new HookrelayMetrics({ processMetrics: true });
+  const metricsServer =
+    config.HOOKRELAY_WORKER_METRICS_PORT === undefined
+      ? undefined
+      : await startMetricsServer(metrics, { port: config.HOOKRELAY_WORKER_METRICS_PORT, host: config.HOST });
   const services = createServiceContext(config, { db, temporal, encryptionKey: resolveEncryptionKey(config) });
   await ensureRetentionSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, retentionDays: config.HOOKRELAY_RETENTION_DAYS });
   const worker = await createHookrelayWorker({
     temporalAddress: config.TEMPORAL_ADDRESS,
+    connectionOptions,
+    metrics,
+    logger,
     namespace: config.TEMPORAL_NAMESPACE,
     services,
     ...deliveryTuning(config),
     workflowBundlePath: config.HOOKRELAY_WORKFLOW_BUNDLE ?? prebuiltBundle(),
   });
-  const running = worker.run().finally(() => db.destroy());
+  const running = worker.run().finally(() => Promise.all([db.destroy(), metricsServer?.close()]));
   exitGracefullyOnSignals({
     logger,
     // The worker's own bounds: activities are cancelled after the grace time, and it stops
@@ -41,7 +53,15 @@ async function main(): Promise<void> {
       await running;
     },
   });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+  logger.info(
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      namespace: config.TEMPORAL_NAMESPACE,
+      metrics: metricsServer?.url,
+      temporalMetrics: config.TEMPORAL_METRICS_BIND_ADDRESS,
+    },
+    'worker running',
+  );
   await running;
   await temporal.connection.close();
   process.exit(0);

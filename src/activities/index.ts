@@ -35,6 +35,7 @@ import type {
   RecordedEvent,
   ScheduleRetryInput,
 } from '../workflows/contracts';
+import type { DeliveryMetrics } from '../metrics/metrics';
 import type { WebhookHttpClient } from './webhook-http';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -50,6 +51,8 @@ export interface ActivityDependencies {
   defaultTimeoutMs: number;
   /** An endpoint failing without a single success for this long is disabled. */
   disableFailingEndpointAfterMs: number;
+  /** Counts attempts and finished deliveries (Prometheus); optional so tests may leave it out. */
+  metrics?: DeliveryMetrics;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -186,7 +189,11 @@ export function createActivities(deps: ActivityDependencies) {
       },
       { id: delivery.endpointId, succeeded },
     );
-    if (succeeded) return { outcome: 'succeeded', status: status! };
+    deps.metrics?.attemptFinished({ status, errorKind: result.kind === 'error' ? result.errorKind : null, durationMs: result.durationMs });
+    if (succeeded) {
+      deps.metrics?.deliveryFinished('succeeded');
+      return { outcome: 'succeeded', status: status! };
+    }
 
     const failingSince = delivery.endpointFailingSince;
     if (failingSince && now.getTime() - failingSince.getTime() >= deps.disableFailingEndpointAfterMs && delivery.endpointEnabled) {
@@ -209,6 +216,7 @@ export function createActivities(deps: ActivityDependencies) {
   /** The endpoint went away: the delivery fails (so a later recover can resend it) without an attempt. */
   async function stopDelivery(deliveryId: string, reason: string): Promise<AttemptOutcome> {
     await updateDelivery(db, deliveryId, { status: 'failed', status_reason: reason, next_attempt_at: null, finished_at: new Date() });
+    deps.metrics?.deliveryFinished('failed');
     return { outcome: 'skipped', reason, status: 'failed' };
   }
 
@@ -229,6 +237,7 @@ export function createActivities(deps: ActivityDependencies) {
         await disableEndpoint(services, delivery.tenant_id, delivery.endpoint_id, input.disableEndpointReason, { exceptDeliveryId: input.deliveryId });
       }
     }
+    deps.metrics?.deliveryFinished(input.status);
   }
 
   async function purgeExpiredData(input: PurgeInput): Promise<PurgeResult> {

@@ -13,17 +13,30 @@ import { endpointsRouter } from './routes/endpoints.routes';
 import { eventTypesRouter } from './routes/event-types.routes';
 import { eventsRouter } from './routes/events.routes';
 import { tenantsRouter } from './routes/tenants.routes';
+import { HookrelayMetrics } from '../metrics/metrics';
+import { requestObservability } from './request-observability';
+import { consoleRouter, type ConsoleOptions } from './routes/console.routes';
+import { metricsRouter } from './routes/metrics.routes';
 
 export interface AppOptions {
   adminKey: string | undefined;
   maxBodyBytes: number;
   logger: Logger;
+  /** The process's registry (shared with an in-process worker); a private one when absent. */
+  metrics?: HookrelayMetrics;
+  /** What the web console is told about Temporal (its UI link). */
+  console?: Partial<ConsoleOptions>;
 }
 
 export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const metrics = options.metrics ?? new HookrelayMetrics();
+  metrics.collectBacklogFrom(ctx.db);
+  app.use(requestObservability({ logger: options.logger, metrics }));
+  app.use(metricsRouter(metrics));
+  app.use(consoleRouter({ namespace: 'default', ...options.console }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

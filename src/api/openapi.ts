@@ -201,6 +201,24 @@ function buildRegistry(): OpenAPIRegistry {
     summary: 'This document',
     responses: { 200: { description: 'The OpenAPI 3.1 document', content: { 'application/json': { schema: jsonObject } } } },
   });
+  path({
+    method: 'get',
+    path: '/metrics',
+    public: true,
+    summary: 'Prometheus metrics (text exposition format): deliveries, attempts, backlog, API requests',
+    responses: {
+      200: { description: 'Metrics in the Prometheus text format', content: { 'text/plain; version=0.0.4': { schema: z.string() } } },
+    },
+  });
+  path({
+    method: 'get',
+    path: '/console/config.json',
+    public: true,
+    summary: 'What the web console (served under /console/) needs to know: the Temporal UI address and namespace',
+    responses: {
+      200: json(z.strictObject({ temporalUiUrl: z.string().nullable(), namespace: z.string(), version: z.string() }), 'Console settings'),
+    },
+  });
 
   path({
     method: 'post',

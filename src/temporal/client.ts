@@ -7,15 +7,16 @@ import { newId } from '../domain/ids';
 import type { PlannedDelivery, PublishEventInput, PublishEventResult } from '../workflows/contracts';
 import { deliveryStartOptions } from '../workflows/delivery-start';
 import type { deliveryWorkflow } from '../workflows/delivery.workflow';
+import type { TemporalConnectionOptions } from './connection-options';
 import type { publishWorkflow } from '../workflows/publish.workflow';
 
-export interface TemporalClientOptions {
-  address: string;
+/** `tls` and `apiKey` for a Temporal cluster with mTLS or Temporal Cloud (see temporalConnectionOptions). */
+export interface TemporalClientOptions extends TemporalConnectionOptions {
   namespace: string;
 }
 
-export async function connectTemporalClient({ address, namespace }: TemporalClientOptions): Promise<Client> {
-  const connection = await Connection.connect({ address });
+export async function connectTemporalClient({ namespace, ...connectionOptions }: TemporalClientOptions): Promise<Client> {
+  const connection = await Connection.connect(connectionOptions);
   return new Client({ connection, namespace });
 }
 

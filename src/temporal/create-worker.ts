@@ -4,12 +4,18 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities';
 import type { ResolveHost } from '../activities/ssrf-guard';
 import { WebhookHttpClient } from '../activities/webhook-http';
+import type { DeliveryMetrics } from '../metrics/metrics';
 import type { ServiceContext } from '../services/context';
 import { USER_AGENT } from '../version';
+import type { Logger } from 'pino';
+import { activityLoggingInterceptor } from './activity-logging';
+import type { TemporalConnectionOptions } from './connection-options';
 
 export interface HookrelayWorkerOptions {
   /** Where to connect; or pass `connection` (e.g. a test environment's). */
   temporalAddress?: string;
+  /** TLS / API key for the connection made from temporalAddress (see temporalConnectionOptions). */
+  connectionOptions?: Omit<TemporalConnectionOptions, 'address'>;
   connection?: NativeConnection;
   namespace: string;
   /** Database, secret box, Temporal client and task queue shared with the activities. */
@@ -24,6 +30,10 @@ export interface HookrelayWorkerOptions {
   shutdownGraceMs?: number;
   /** Prebuilt workflow bundle (production images); otherwise bundled at start-up. */
   workflowBundlePath?: string;
+  /** Attempts and finished deliveries are counted here (the process's Prometheus registry). */
+  metrics?: DeliveryMetrics;
+  /** One line per activity execution with its workflow and delivery ids. */
+  logger?: Logger;
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
 }
 
@@ -35,7 +45,9 @@ export interface HookrelayWorker {
 }
 
 export async function createHookrelayWorker(options: HookrelayWorkerOptions): Promise<HookrelayWorker> {
-  const ownConnection = options.connection ? undefined : await NativeConnection.connect({ address: options.temporalAddress });
+  const ownConnection = options.connection
+    ? undefined
+    : await NativeConnection.connect({ ...options.connectionOptions, address: options.temporalAddress });
   const connection = options.connection ?? ownConnection!;
   const http = new WebhookHttpClient({ allowPrivateNetworks: options.allowPrivateNetworks, resolveHost: options.resolveHost });
   const shutdownGraceMs = options.shutdownGraceMs ?? 20_000;
@@ -45,12 +57,14 @@ export async function createHookrelayWorker(options: HookrelayWorkerOptions): Pr
     userAgent: USER_AGENT,
     defaultTimeoutMs: options.defaultTimeoutMs,
     disableFailingEndpointAfterMs: options.disableFailingEndpointAfterMs,
+    metrics: options.metrics,
   });
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
     taskQueue: options.services.taskQueue,
     activities,
+    ...(options.logger ? { interceptors: { activity: [activityLoggingInterceptor(options.logger)] } } : {}),
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') }),

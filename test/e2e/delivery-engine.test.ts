@@ -349,7 +349,7 @@ describe('delivery engine across a worker restart', () => {
     const tenantId = await createTenant(first);
     await ensureEventType(first, 'invoice.activated');
     await first.request('POST', `/v1/tenants/${tenantId}/endpoints`, {
-      body: { name: 'r', url: receiver.url, eventTypes: ['invoice.activated'], enabled: true, retryPolicy: fastRetries([6]) },
+      body: { name: 'r', url: receiver.url, eventTypes: ['invoice.activated'], enabled: true, retryPolicy: fastRetries([6, 6, 6, 6]) },
     });
     receiver.respondWith(() => ({ status: 500 }));
     const eventIds: string[] = [];
@@ -360,7 +360,7 @@ describe('delivery engine across a worker restart', () => {
     await waitFor(async () => {
       const rows = await first.db.selectFrom('deliveries').select('status').where('tenant_id', '=', tenantId).execute();
       return rows.length === 20 && rows.every((r) => r.status === 'retrying');
-    }, { what: 'all retrying' });
+    }, { what: 'all retrying', timeoutMs: 30_000 });
     await first.stopWorker();
     receiver.respondWith(() => ({ status: 200 }));
     await new Promise((resolve) => setTimeout(resolve, 7000)); // the retry timers fire with no worker

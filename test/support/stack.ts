@@ -4,12 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { Client as TemporalClient } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { Client as PgClient } from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { ResolveHost } from '../../src/activities/ssrf-guard';
 import { parseConfig, type Config } from '../../src/config';
 import { createDatabase } from '../../src/db/connection';
 import type { Database } from '../../src/db/schema';
 import { SecretBox } from '../../src/domain/secret-box';
+import { HookrelayMetrics } from '../../src/metrics/metrics';
 import { createServiceContext, deliveryTuning, startApiServer, type RunningApi } from '../../src/runtime';
 import type { ServiceContext } from '../../src/services/context';
 import { connectTemporalClient } from '../../src/temporal/client';
@@ -59,6 +60,8 @@ export interface TestHookrelay {
   apiUrl: string;
   adminKey: string;
   worker: HookrelayWorker;
+  /** The registry the worker and the API share (scraped at GET /metrics). */
+  metrics: HookrelayMetrics;
   /** JSON request against the API; `key` defaults to the admin key. */
   request(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   stopWorker(): Promise<void>;
@@ -70,13 +73,16 @@ export interface TestHookrelay {
 export interface TestHookrelayOptions {
   /** Replaces DNS for deliveries, e.g. to resolve a made-up name to loopback (rebinding). */
   resolveHost?: ResolveHost;
+  /** Where the API and activity logs go (silent by default); tests capture lines with it. */
+  logger?: Logger;
 }
 
 /** `overrides` are environment variables; private networks are allowed unless they say otherwise. */
 export async function startTestHookrelay(overrides: Record<string, string> = {}, options: TestHookrelayOptions = {}): Promise<TestHookrelay> {
   const stack = testStack();
-  const logger = pino({ level: 'silent' });
-  installTemporalLogging(logger);
+  installTemporalLogging(pino({ level: 'silent' }));
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const metrics = new HookrelayMetrics();
   const database = await createTestDatabase();
   const taskQueue = `test-${randomBytes(6).toString('hex')}`;
   const adminKey = `test-admin-${randomBytes(12).toString('hex')}`;
@@ -103,6 +109,8 @@ export async function startTestHookrelay(overrides: Record<string, string> = {},
       services: ctx,
       ...deliveryTuning(config),
       resolveHost: options.resolveHost,
+      metrics,
+      logger: options.logger,
       workflowBundlePath: stack.workflowBundlePath,
     });
   const worker = await newWorker();
@@ -113,6 +121,8 @@ export async function startTestHookrelay(overrides: Record<string, string> = {},
     adminKey,
     maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
     logger,
+    metrics,
+    console: { temporalUiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
   });
   let workerStopped = false;
   const stopWorker = async () => {
@@ -131,6 +141,7 @@ export async function startTestHookrelay(overrides: Record<string, string> = {},
     apiUrl: api.url,
     adminKey,
     worker,
+    metrics,
     async request(method, path, options = {}) {
       const key = options.key === undefined ? adminKey : options.key;
       const response = await fetch(api.url + path, {

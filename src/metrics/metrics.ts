@@ -1,0 +1,109 @@
+// hookrelay's Prometheus metrics (prom-client), one registry per process. Activities see only
+// the DeliveryMetrics recorder; the API adds request metrics and the backlog collected on scrape.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Kysely } from 'kysely';
+import { countOpenDeliveriesByStatus } from '../db/delivery-backlog.repository';
+import type { Database } from '../db/schema';
+
+export type DeliveryOutcome = 'succeeded' | 'failed' | 'cancelled';
+
+/** What the delivery activities report; the only metrics surface they know. */
+export interface DeliveryMetrics {
+  /** One POST: its HTTP status (null when no answer came) or the error kind, and how long it took. */
+  attemptFinished(attempt: { status: number | null; errorKind: string | null; durationMs: number }): void;
+  /** A delivery reached a final status. */
+  deliveryFinished(outcome: DeliveryOutcome): void;
+}
+
+/** "2xx" … "5xx" for an answer, "error" when none came (the error kind is a separate label). */
+export function statusClass(status: number | null): string {
+  if (status === null) return 'error';
+  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
+}
+
+export class HookrelayMetrics implements DeliveryMetrics {
+  readonly registry = new Registry();
+  private readonly deliveries: Counter<'outcome'>;
+  private readonly attempts: Counter<'status_class' | 'error_kind'>;
+  private readonly attemptDuration: Histogram<'status_class'>;
+  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  private backlogSource: Kysely<Database> | undefined;
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.deliveries = new Counter({
+      name: 'hookrelay_deliveries_finished_total',
+      help: 'Deliveries that reached a final status, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.attempts = new Counter({
+      name: 'hookrelay_delivery_attempts_total',
+      help: 'Delivery attempts (POSTs), by response status class (2xx…5xx) or "error" with its kind',
+      labelNames: ['status_class', 'error_kind'],
+      registers,
+    });
+    this.attemptDuration = new Histogram({
+      name: 'hookrelay_delivery_attempt_duration_seconds',
+      help: 'Duration of delivery attempts, from connect to the end of the response body',
+      labelNames: ['status_class'],
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60],
+      registers,
+    });
+    this.httpRequests = new Counter({
+      name: 'hookrelay_http_requests_total',
+      help: 'API requests, by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.httpDuration = new Histogram({
+      name: 'hookrelay_http_request_duration_seconds',
+      help: 'API request duration, by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    // Both labels always exist, so a dashboard sees 0 rather than no series.
+    const backlogSource = () => this.backlogSource;
+    new Gauge({
+      name: 'hookrelay_deliveries_backlog',
+      help: 'Open deliveries by status (pending: first attempt not finished; retrying: waiting for a retry timer), read from PostgreSQL on scrape',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const db = backlogSource();
+        if (!db) return;
+        const counts = await countOpenDeliveriesByStatus(db);
+        for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
+      },
+    });
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'hookrelay_' });
+  }
+
+  /** Scrapes then report the open deliveries of this database. */
+  collectBacklogFrom(db: Kysely<Database>): void {
+    this.backlogSource = db;
+  }
+
+  attemptFinished(attempt: { status: number | null; errorKind: string | null; durationMs: number }): void {
+    const cls = statusClass(attempt.status);
+    this.attempts.inc({ status_class: cls, error_kind: attempt.status === null ? (attempt.errorKind ?? 'unknown') : 'none' });
+    this.attemptDuration.observe({ status_class: cls }, attempt.durationMs / 1000);
+  }
+
+  deliveryFinished(outcome: DeliveryOutcome): void {
+    this.deliveries.inc({ outcome });
+  }
+
+  httpRequestFinished(request: { method: string; route: string; status: number; durationSeconds: number }): void {
+    const labels = { method: request.method, route: request.route, status: String(request.status) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, request.durationSeconds);
+  }
+
+  /** The text exposition format, and its content type. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,194 @@
+// The web console driven end to end in headless Chromium (Debian's /usr/bin/chromium through
+// playwright-core): sign in, pick a tenant, create an endpoint, send a test event, open the
+// delivery and its attempt, resend, rotate the secret, toggle enabled. One screenshot per main
+// screen goes to artifacts/console/.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startReceiver, type Receiver } from '../support/receiver';
+import { startTestHookrelay, type TestHookrelay } from '../support/stack';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve(__dirname, '../../artifacts/console');
+const TEMPORAL_UI = 'http://127.0.0.1:8233';
+
+describe('web console', () => {
+  let hookrelay: TestHookrelay;
+  let receiver: Receiver;
+  let browser: BrowserContext;
+  let page: Page;
+  let profile: string;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    [hookrelay, receiver] = await Promise.all([startTestHookrelay({ TEMPORAL_UI_URL: TEMPORAL_UI }), startReceiver()]);
+    receiver.respondWith(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"received":true}' }));
+    tenantId = (await hookrelay.request('POST', '/v1/tenants', { body: { name: 'Acme Billing' } })).body.id;
+    await hookrelay.request('POST', '/v1/tenants', { body: { name: 'Globex' } });
+    for (const [name, group, description] of [
+      ['invoice.activated', 'Invoice', 'An invoice became active'],
+      ['invoice.paid', 'Invoice', 'An invoice was paid'],
+      ['customer.created', 'Customer', 'A customer was created'],
+    ]) {
+      await hookrelay.request('POST', '/v1/event-types', { body: { name, group, description } });
+    }
+    profile = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 860 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.on('dialog', (dialog) => void dialog.accept());
+    page.on('pageerror', (error) => console.log('pageerror', error.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await hookrelay?.close();
+    await receiver?.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  it('signs in, creates an endpoint, sends a test event, inspects, resends, rotates and toggles', async () => {
+    // Sign in with the admin key: the tenant picker comes first.
+    await page.goto(`${hookrelay.apiUrl}/console/`);
+    await page.locator('#api-key').waitFor();
+    await shot('01-sign-in');
+    await page.fill('#api-key', 'not-a-key-at-all');
+    await page.click('#sign-in');
+    await page.getByText('This API key is not valid.').waitFor();
+    await page.fill('#api-key', hookrelay.adminKey);
+    await page.click('#sign-in');
+    await page.getByRole('heading', { name: 'Choose a tenant' }).waitFor();
+    await page.getByText('Globex').waitFor();
+    await shot('02-tenants');
+    await page.click(`tr[data-tenant="${tenantId}"]`);
+
+    // No endpoints yet: the empty state, then the form with the catalog grouped.
+    await page.getByText('No endpoints yet.').waitFor();
+    await page.click('#new-endpoint');
+    await page.locator('#ep-name').waitFor();
+    await page.fill('#ep-name', 'Billing webhook');
+    await page.fill('#ep-url', receiver.url);
+    await page.fill('#ep-description', 'Invoices to the billing system');
+    await page.check('input[data-event-type="invoice.activated"]');
+    await page.check('input[data-event-type="invoice.paid"]');
+    await page.selectOption('#ep-auth', 'bearer');
+    await page.fill('#ep-auth-b', 'receiver-token-123');
+    await page.fill('#ep-headers', '{ "x-team": "billing" }');
+    await page.fill('#ep-retry', '{ "strategy": "schedule", "delaysSeconds": [60, 600] }');
+    expect(await page.locator('.group strong').allTextContents()).toEqual(expect.arrayContaining(['Customer', 'Invoice']));
+    await shot('03-endpoint-form');
+    await page.click('#save-endpoint');
+
+    // The endpoint page: facts, actions and the (empty) log.
+    await page.locator('#send-test').waitFor();
+    const endpointId = /#\/endpoints\/(ep_\w+)$/.exec(page.url())![1]!;
+    const created = await hookrelay.request('GET', `/v1/tenants/${tenantId}/endpoints/${endpointId}`);
+    expect(created.body).toMatchObject({
+      name: 'Billing webhook',
+      url: receiver.url,
+      enabled: true,
+      eventTypes: ['invoice.activated', 'invoice.paid'],
+      auth: { type: 'bearer' },
+      headers: { 'x-team': 'billing' },
+      retryPolicy: { strategy: 'schedule', delaysSeconds: [60, 600] },
+    });
+    await page.getByText('No deliveries match.').waitFor();
+
+    // Send a test event: the receiver gets it and the log shows it.
+    await page.click('#send-test');
+    const [received] = await receiver.waitForRequests(1);
+    expect(received!.headers.authorization).toBe('Bearer receiver-token-123');
+    const row = page.locator('tr[data-delivery]').first();
+    for (let i = 0; i < 40 && !(await row.getByText('succeeded').isVisible()); i++) {
+      await page.click('#refresh-log');
+      await page.waitForTimeout(250);
+    }
+    await row.getByText('succeeded').waitFor();
+    await expect(row.textContent()).resolves.toContain('webhook.test');
+    await expect(row.textContent()).resolves.toContain('200');
+    await shot('04-endpoint-detail');
+
+    // Filters: a status with no match empties the log; back to any status shows it again.
+    await page.selectOption('#filter-status', 'failed');
+    await page.click('#apply-filters');
+    await page.getByText('No deliveries match.').waitFor();
+    await page.selectOption('#filter-status', '');
+    await page.click('#apply-filters');
+    await row.waitFor();
+
+    // The delivery: payload, the attempt's response, and the Temporal UI link.
+    const deliveryId = (await row.getAttribute('data-delivery'))!;
+    await row.click();
+    await page.locator('#attempts details[data-attempt="1"]').waitFor();
+    await expect(page.locator('#payload').textContent()).resolves.toContain('webhook.test');
+    await expect(page.locator('details[data-attempt="1"] .response-body').textContent()).resolves.toContain('"received":true');
+    await expect(page.locator('#temporal-link').getAttribute('href')).resolves.toBe(
+      `${TEMPORAL_UI}/namespaces/default/workflows/delivery-${deliveryId}`,
+    );
+    await expect(page.locator('#cancel').isDisabled()).resolves.toBe(true);
+    await shot('05-delivery');
+
+    // Resend a finished delivery: a new delivery, which the console opens.
+    await page.click('#resend');
+    await page.waitForURL((url) => url.hash.startsWith('#/deliveries/') && !url.hash.endsWith(deliveryId));
+    await receiver.waitForRequests(2);
+    const resentId = /#\/deliveries\/(dlv_\w+)$/.exec(page.url())![1]!;
+    const resent = await hookrelay.request('GET', `/v1/tenants/${tenantId}/deliveries/${resentId}`);
+    expect(resent.body.retryOfId).toBe(deliveryId);
+    await page.getByText('Resent from').waitFor();
+
+    // Reveal, then rotate the secret: the old one is listed as still signing.
+    await page.goto(`${hookrelay.apiUrl}/console/#/endpoints/${endpointId}`);
+    await page.click('#reveal-secret');
+    const before = (await page.locator('#secret-value').textContent())!;
+    expect(before).toMatch(/^whsec_/);
+    await page.click('#rotate-secret');
+    await page.getByText('Previous secret, still signing until').waitFor();
+    const after = (await page.locator('#secret-value').textContent())!;
+    expect(after).toMatch(/^whsec_/);
+    expect(after).not.toBe(before);
+    const secrets = await hookrelay.request('GET', `/v1/tenants/${tenantId}/endpoints/${endpointId}/secret`);
+    expect(secrets.body).toMatchObject({ secret: after, previousSecrets: [{ secret: before }] });
+
+    // Toggle enabled off from the list.
+    await page.click('a[href="#/endpoints"]');
+    const toggle = page.locator(`tr[data-endpoint="${endpointId}"] .switch`);
+    await toggle.waitFor();
+    await shot('06-endpoints');
+    await toggle.click();
+    await page.locator(`tr[data-endpoint="${endpointId}"]`).getByText('disabled', { exact: true }).waitFor();
+    const disabled = await hookrelay.request('GET', `/v1/tenants/${tenantId}/endpoints/${endpointId}`);
+    expect(disabled.body).toMatchObject({ enabled: false, disabledReason: 'disabled from the console' });
+
+    // Signing out forgets the key.
+    await page.click('nav button');
+    await page.locator('#api-key').waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+  });
+
+  it('serves the console with a strict content security policy and its config', async () => {
+    const res = await fetch(`${hookrelay.apiUrl}/console/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const config = await hookrelay.request('GET', '/console/config.json', { key: null });
+    expect(config.body).toEqual({ temporalUiUrl: TEMPORAL_UI, namespace: 'default', version: expect.any(String) });
+  });
+});

@@ -1,0 +1,140 @@
+// No container engine runs here, so the deployment files are checked by reading them: the compose
+// file's services, images, commands and environment against the config schema, and the
+// Dockerfile's stages against what `npm run build` produces.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { configSchema, parseConfig } from '../../src/config';
+
+const root = path.resolve(__dirname, '../..');
+const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: string | { context: string };
+  command?: string[];
+  environment?: Record<string, string | number | boolean>;
+  depends_on?: Record<string, { condition: string }> | string[];
+  deploy?: { replicas?: number };
+}
+
+const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
+const services = compose.services;
+const hookrelayServices = ['migrate', 'api', 'worker'] as const;
+
+/** Compose interpolation: ${VAR:?message} / ${VAR:-default} / ${VAR}, filled with a sample value. */
+function interpolate(value: string, samples: Record<string, string>): string {
+  return value.replace(/\$\{(\w+)(?::?[-?][^}]*)?\}/g, (_, name: string) => {
+    const sample = samples[name];
+    if (sample === undefined) throw new Error(`no sample value for \${${name}}`);
+    return sample;
+  });
+}
+
+const samples = {
+  HOOKRELAY_ADMIN_KEY: 'hr_admin_0123456789abcdef0123',
+  HOOKRELAY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+function environmentOf(name: string): Record<string, string> {
+  const raw = services[name]?.environment ?? {};
+  return Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, interpolate(String(value), samples)]));
+}
+
+/** "node dist/src/x.js" → src/x.ts must exist and be compiled by tsconfig.build.json. */
+function sourceOf(distFile: string): string {
+  const match = /^dist\/(src\/.+)\.js$/.exec(distFile);
+  if (!match) throw new Error(`${distFile} is not under dist/src`);
+  return `${match[1]}.ts`;
+}
+
+describe('docker-compose.yml', () => {
+  it('runs PostgreSQL, a Temporal server on it, the Temporal UI, a one-shot migrate, the api and two workers', () => {
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'migrate', 'api', 'worker']));
+    expect(services.postgres!.image).toMatch(/^postgres:\d+/);
+    expect(services.temporal!.image).toMatch(/^temporalio\/(auto-setup|server):/);
+    expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
+    const temporalEnv = environmentOf('temporal');
+    expect(temporalEnv).toMatchObject({ DB: expect.stringMatching(/^postgres/), POSTGRES_SEEDS: 'postgres' });
+    expect(services.worker!.deploy?.replicas).toBeGreaterThanOrEqual(2);
+    for (const name of hookrelayServices) expect({ name, build: services[name]!.build }).toEqual({ name, build: '.' });
+    for (const name of ['api', 'worker']) {
+      expect(services[name]!.depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
+    }
+  });
+
+  it('starts each process from a file `npm run build` produces, the same ones the npm scripts run', () => {
+    const tsconfigBuild = JSON.parse(read('tsconfig.build.json')) as { include: string[] };
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.build).toMatch(/tsc -p tsconfig\.build\.json/);
+    const expected = { migrate: 'dist/src/migrate.js', api: 'dist/src/server.js', worker: 'dist/src/worker.js' };
+    for (const name of hookrelayServices) {
+      const command = services[name]!.command!;
+      expect({ name, command }).toEqual({ name, command: ['node', expected[name]] });
+      const source = sourceOf(command[1]!);
+      expect({ source, exists: existsSync(path.join(root, source)) }).toEqual({ source, exists: true });
+      expect(tsconfigBuild.include).toContain('src');
+      expect(scripts[name]).toBe(`node ${expected[name]}`);
+    }
+  });
+
+  it('configures hookrelay only with variables the config schema knows, and they parse for production', () => {
+    const known = new Set(Object.keys(configSchema.shape));
+    for (const name of hookrelayServices) {
+      const env = environmentOf(name);
+      const unknown = Object.keys(env).filter((key) => !known.has(key));
+      expect({ name, unknown }).toEqual({ name, unknown: [] });
+      const config = parseConfig(env);
+      expect(config).toMatchObject({ NODE_ENV: 'production', HOOKRELAY_ALLOW_HTTP: false, HOOKRELAY_ALLOW_PRIVATE_NETWORKS: false });
+      expect(config.HOOKRELAY_ENCRYPTION_KEY).toBeDefined();
+      expect(config.HOOKRELAY_ADMIN_KEY).toBeDefined();
+
+      // Wired to the services of this file: the database's credentials, Temporal's frontend.
+      const database = new URL(config.DATABASE_URL!);
+      const postgresEnv = environmentOf('postgres');
+      expect({ host: database.hostname, user: database.username, password: database.password, db: database.pathname.slice(1) }).toEqual({
+        host: 'postgres',
+        user: postgresEnv.POSTGRES_USER,
+        password: postgresEnv.POSTGRES_PASSWORD,
+        db: postgresEnv.POSTGRES_DB,
+      });
+      expect(config.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    }
+    expect(environmentOf('temporal-ui').TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(parseConfig(environmentOf('api'))).toMatchObject({
+      HOST: '0.0.0.0',
+      PORT: 3000,
+      TEMPORAL_UI_URL: expect.stringMatching(/^http/),
+    });
+    expect(parseConfig(environmentOf('worker'))).toMatchObject({
+      HOOKRELAY_WORKER_METRICS_PORT: 9464,
+      TEMPORAL_METRICS_BIND_ADDRESS: '0.0.0.0:9465',
+    });
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const stages = [...dockerfile.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/gim)].map((m) => ({ image: m[1]!, name: m[2] }));
+
+  it('builds in one Debian-based Node stage and runs from another', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of stages) expect(stage.image).toMatch(/^node:\d+-(bookworm|bullseye|trixie)(-slim)?$/);
+    expect(stages[0]!.name).toBe('build');
+    expect(dockerfile).toMatch(/RUN npm run build/);
+    expect(dockerfile).not.toMatch(/^RUN .*npm ci\b/m);
+  });
+
+  it('carries dist (with the prebuilt workflow bundle) and the console into the runtime stage', () => {
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
+    expect(runtime).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
+    expect(runtime).toMatch(/COPY --from=build \/app\/node_modules/);
+    expect(runtime).toMatch(/COPY console \.\/console/);
+    expect(existsSync(path.join(root, 'console/index.html'))).toBe(true);
+    expect(read('scripts/bundle-workflows.ts')).toMatch(/workflow-bundle\.js/);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/CMD \["node", "dist\/src\/server\.js"\]/);
+    const ignored = read('.dockerignore').split('\n');
+    expect(ignored).not.toContain('console');
+  });
+});
