@@ -338,7 +338,7 @@ describe('delivery engine', () => {
       HookrelayDeliveryStatus: 'succeeded',
     });
     const history = await handle.fetchHistory();
-    expect(history.events!.length).toBeLessThanOrEqual(12);
+    expect(history.events!.length).toBeLessThanOrEqual(11); // issue 6 target for a first-try success
   });
 });
 

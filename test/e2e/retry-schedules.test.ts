@@ -1,6 +1,5 @@
 // Long retry schedules, end to end on the time-skipping server: hours of backoff in seconds,
 // real activities, a real receiver on loopback that keeps failing.
-import type { temporal } from '@temporalio/proto';
 import { startPublish } from '../../src/temporal/client';
 import { deliveryWorkflowId, newId } from '../../src/domain/ids';
 import type { DeliveryState } from '../../src/workflows/contracts';
@@ -9,18 +8,21 @@ import { startReceiver, type Receiver } from '../support/receiver';
 import { startTimeSkippingHookrelay, type TimeSkippingHookrelay } from '../support/time-skipping';
 import { waitFor } from '../support/wait';
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-
-function seconds(event: HistoryEvent): number {
-  const t = event.eventTime!;
-  return Number(t.seconds) + (t.nanos ?? 0) / 1e9;
-}
-
-/** Seconds between consecutive attempts, read from the workflow's own history (server time). */
+/**
+ * Seconds waited between consecutive attempts, read from the workflow's own history: each retry
+ * is a timer that started with the computed delay and fired (attempts run as local activities,
+ * inside workflow tasks, so the timers are what separates them).
+ */
 async function attemptGaps(hookrelay: TimeSkippingHookrelay, workflowId: string): Promise<number[]> {
   const history = await hookrelay.env.client.workflow.getHandle(workflowId).fetchHistory();
-  const attempts = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'attemptDelivery');
-  return attempts.slice(1).map((event, i) => seconds(event) - seconds(attempts[i]!));
+  const events = history.events ?? [];
+  const fired = new Set(events.filter((e) => e.timerFiredEventAttributes).map((e) => String(e.timerFiredEventAttributes!.startedEventId)));
+  return events
+    .filter((e) => e.timerStartedEventAttributes && fired.has(String(e.eventId)))
+    .map((e) => {
+      const timeout = e.timerStartedEventAttributes!.startToFireTimeout!;
+      return Number(timeout.seconds ?? 0) + (timeout.nanos ?? 0) / 1e9;
+    });
 }
 
 describe('retry schedules (time-skipping)', () => {

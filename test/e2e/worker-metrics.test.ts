@@ -87,7 +87,7 @@ describe('worker process metrics', () => {
 
     const temporalMetrics = await until(async () => {
       const text = await (await fetch(`http://127.0.0.1:${temporalMetricsPort}/metrics`)).text();
-      return /^temporal_activity_execution_latency/m.test(text) ? text : undefined;
+      return /^temporal_(local_)?activity_execution_latency/m.test(text) ? text : undefined; // attempts run as local activities
     }, 'the Temporal SDK activity metrics');
     expect(temporalMetrics).toMatch(new RegExp(`task_queue="${hookrelay.taskQueue}"`));
 
