@@ -1,6 +1,7 @@
 // Benchmark of the delivery log list (npm run bench:log): a throwaway embedded PostgreSQL with
 // 100k deliveries and 1M attempts, then the real service code path (listDeliveries, limit 50) on
 // a first and a deep cursor page, with no filter and with each filter. Prints p50/p95/p99 in ms.
+import { toDeliveryFilter } from '../src/services/deliveries.service';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -223,17 +224,7 @@ async function cursorAt(
 
 /** The plan PostgreSQL runs for a measured query, and its execution time (BENCH_EXPLAIN=1 prints the plans). */
 async function explain(db: Kysely<Database>, tenantId: string, query: ListDeliveriesQuery): Promise<{ text: string; executionMs: number }> {
-  const plan = await deliveryListQuery(db, {
-    tenantId,
-    endpointId: query.endpointId,
-    eventType: query.eventType,
-    status: query.status,
-    resourceId: query.resourceId,
-    since: query.since ? new Date(query.since) : undefined,
-    until: query.until ? new Date(query.until) : undefined,
-    cursor: query.cursor ? (decodeCursor(query.cursor) ?? undefined) : undefined,
-    limit: query.limit,
-  }).explain(undefined, sql`analyze, buffers, costs off`);
+  const plan = await deliveryListQuery(db, toDeliveryFilter(tenantId, query)).explain(undefined, sql`analyze, buffers, costs off`);
   const text = plan.map((row) => String(row['QUERY PLAN'])).join('\n');
   const executionMs = Number(/Execution Time: ([\d.]+) ms/.exec(text)?.[1] ?? NaN);
   return { text, executionMs };

@@ -1,5 +1,5 @@
 // The delivery log.
-import { findDelivery, listAttempts, listDeliveries as queryDeliveries } from '../db/deliveries.repository';
+import { findDelivery, listAttempts, listDeliveries as queryDeliveries, type DeliveryFilter } from '../db/deliveries.repository';
 import { readCursor, toPage } from '../db/pagination';
 import type { ListDeliveriesQuery } from '../api/schemas';
 import { NotFoundError } from '../domain/errors';
@@ -12,9 +12,9 @@ export async function getDeliveryWithAttempts(ctx: ServiceContext, tenantId: str
   return { delivery, attempts: await listAttempts(ctx.db, id) };
 }
 
-export async function listDeliveries(ctx: ServiceContext, tenantId: string, query: ListDeliveriesQuery) {
-  await getTenant(ctx, tenantId); // an unknown tenant is a 404, not an empty log
-  const rows = await queryDeliveries(ctx.db, {
+/** The validated query string → the repository's filter (shared with the delivery-log benchmark). */
+export function toDeliveryFilter(tenantId: string, query: ListDeliveriesQuery): DeliveryFilter {
+  return {
     tenantId,
     endpointId: query.endpointId,
     eventType: query.eventType,
@@ -24,6 +24,11 @@ export async function listDeliveries(ctx: ServiceContext, tenantId: string, quer
     until: query.until ? new Date(query.until) : undefined,
     cursor: readCursor(query.cursor),
     limit: query.limit,
-  });
+  };
+}
+
+export async function listDeliveries(ctx: ServiceContext, tenantId: string, query: ListDeliveriesQuery) {
+  await getTenant(ctx, tenantId); // an unknown tenant is a 404, not an empty log
+  const rows = await queryDeliveries(ctx.db, toDeliveryFilter(tenantId, query));
   return toPage(rows, query.limit);
 }
