@@ -11,7 +11,7 @@ import type { ListDeliveriesQuery } from '../src/api/schemas';
 import { createDatabase } from '../src/db/connection';
 import { migrateToLatest } from '../src/db/migrate';
 import { deliveryListQuery } from '../src/db/deliveries.repository';
-import { decodeCursor, encodeCursor } from '../src/db/pagination';
+import { encodeCursor } from '../src/db/pagination';
 import type { Database } from '../src/db/schema';
 import { startEmbeddedPostgres } from '../src/dev/embedded-postgres';
 import type { ServiceContext } from '../src/services/context';
