@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createApp } from './api/app';
+import { answerClientErrorsWithProblems } from './api/problems';
 import type { Config } from './config';
 import type { Database } from './db/schema';
 import { generateAdminKey } from './domain/api-keys';
@@ -37,7 +38,10 @@ export function resolveAdminKey(config: Config): string {
   return persistedValue(config.HOOKRELAY_DATA_DIR, 'admin.key', generateAdminKey);
 }
 
-export function createServiceContext(config: Config, deps: { db: Kysely<Database>; temporal: Client; encryptionKey: string }): ServiceContext {
+export function createServiceContext(
+  config: Config,
+  deps: { db: Kysely<Database>; temporal: Client; encryptionKey: string },
+): ServiceContext {
   return {
     db: deps.db,
     temporal: deps.temporal,
@@ -75,6 +79,7 @@ export async function startApiServer(
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });
+  answerClientErrorsWithProblems(server);
   let closing = false;
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
     // A request that arrives on a kept-alive connection while draining is served, then the connection ends.

@@ -1,14 +1,10 @@
 // The one place errors become HTTP: RFC 9457 problem details (application/problem+json).
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import {
-  ConflictError,
-  ForbiddenError,
-  InvalidInputError,
-  NotFoundError,
-  UnauthenticatedError,
-} from '../domain/errors';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../domain/errors';
 
 export interface FieldError {
   path: string;
@@ -61,8 +57,10 @@ export function toProblem(error: unknown): Problem {
 
   // body-parser's errors carry a status and a type.
   const httpError = error as { status?: number; type?: string; message?: string };
-  if (httpError.type === 'entity.too.large') return problem(413, 'payload-too-large', 'Payload too large', 'The request body exceeds the configured limit');
-  if (httpError.type === 'entity.parse.failed') return problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON');
+  if (httpError.type === 'entity.too.large')
+    return problem(413, 'payload-too-large', 'Payload too large', 'The request body exceeds the configured limit');
+  if (httpError.type === 'entity.parse.failed')
+    return problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON');
   if (httpError.type === 'encoding.unsupported' || httpError.type === 'charset.unsupported') {
     return problem(415, 'unsupported-media-type', 'Unsupported media type', httpError.message);
   }
@@ -79,4 +77,28 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     sendProblem(res, body);
   };
+}
+
+/**
+ * Requests Node's HTTP parser rejects before Express sees them (broken framing, NUL in a header,
+ * headers over the size limit) get a problem too, instead of Node's bare "400 Bad Request".
+ */
+export function answerClientErrorsWithProblems(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const body =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? problem(431, 'headers-too-large', 'Request header fields too large', 'The request headers exceed the size limit')
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? problem(408, 'request-timeout', 'Request timeout', 'The request was not received in time')
+          : problem(400, 'bad-request', 'Bad request', 'The request is not valid HTTP/1.1');
+    const text = JSON.stringify(body);
+    socket.end(
+      `HTTP/1.1 ${body.status} ${body.title}\r\ncontent-type: application/problem+json\r\n` +
+        `content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    );
+  });
 }

@@ -9,7 +9,8 @@ export interface PageCursor {
   id: string;
 }
 
-const cursorPayload = z.strictObject({ t: z.iso.datetime(), id: z.string().min(1).max(100) });
+// Only ids this API issues (prefix_ulid): anything else never reaches a query.
+const cursorPayload = z.strictObject({ t: z.iso.datetime(), id: z.string().regex(/^[a-z]{2,4}_[0-9a-z]{26}$/) });
 
 export function encodeCursor(cursor: PageCursor): string {
   return Buffer.from(JSON.stringify({ t: cursor.createdAt.toISOString(), id: cursor.id })).toString('base64url');
