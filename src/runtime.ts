@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createApp } from './api/app';
 import { answerClientErrorsWithProblems } from './api/problems';
+import type { ApiRateLimit } from './api/rate-limit';
 import type { Config } from './config';
 import type { Database } from './db/schema';
 import { generateAdminKey } from './domain/api-keys';
@@ -61,6 +62,11 @@ export function deliveryTuning(config: Config) {
   };
 }
 
+/** The per-key API rate limit the configuration asks for. */
+export function apiRateLimit(config: Config): ApiRateLimit {
+  return { perSecond: config.HOOKRELAY_API_RATE_LIMIT_PER_SECOND, burst: config.HOOKRELAY_API_RATE_LIMIT_BURST };
+}
+
 export interface RunningApi {
   server: Server;
   url: string;
@@ -73,7 +79,7 @@ export interface RunningApi {
 
 export async function startApiServer(
   ctx: ServiceContext,
-  options: { port: number; host: string; adminKey: string | undefined; maxBodyBytes: number; logger: Logger },
+  options: { port: number; host: string; adminKey: string | undefined; maxBodyBytes: number; logger: Logger; rateLimit?: ApiRateLimit },
 ): Promise<RunningApi> {
   const app = createApp(ctx, options);
   const server = await new Promise<Server>((resolve, reject) => {

@@ -3,7 +3,7 @@ import { loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
 import { exitGracefullyOnSignals } from './graceful-shutdown';
 import { createLogger } from './logger';
-import { createServiceContext, resolveEncryptionKey, startApiServer } from './runtime';
+import { apiRateLimit, createServiceContext, resolveEncryptionKey, startApiServer } from './runtime';
 import { connectTemporalClient } from './temporal/client';
 
 async function main(): Promise<void> {
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     host: config.HOST,
     adminKey: config.HOOKRELAY_ADMIN_KEY,
     maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
+    rateLimit: apiRateLimit(config),
     logger,
   });
   logger.info({ url: api.url }, 'API listening');

@@ -9,7 +9,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './dev/embedd
 import { findTemporalBinary, temporalCli } from './dev/temporal-binaries';
 import { startTemporalDevServer, type TemporalDevServer } from './dev/temporal-dev-server';
 import { createLogger } from './logger';
-import { createServiceContext, deliveryTuning, resolveAdminKey, resolveEncryptionKey, startApiServer } from './runtime';
+import { apiRateLimit, createServiceContext, deliveryTuning, resolveAdminKey, resolveEncryptionKey, startApiServer } from './runtime';
 import { connectTemporalClient } from './temporal/client';
 import { createHookrelayWorker } from './temporal/create-worker';
 import { ensureRetentionSchedule } from './temporal/retention-schedule';
@@ -104,6 +104,7 @@ async function main(): Promise<void> {
       host: config.HOST,
       adminKey,
       maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
+      rateLimit: apiRateLimit(config),
       logger,
     });
     cleanups.push(() => api.close());

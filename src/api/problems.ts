@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../domain/errors';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError, UnauthenticatedError } from '../domain/errors';
 
 export interface FieldError {
   path: string;
@@ -53,6 +53,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof ForbiddenError) return problem(403, 'forbidden', 'Forbidden', error.message);
   if (error instanceof NotFoundError) return problem(404, 'not-found', 'Not found', error.message);
   if (error instanceof ConflictError) return problem(409, 'conflict', 'Conflict', error.message);
+  if (error instanceof RateLimitedError) return problem(429, 'rate-limited', 'Too many requests', error.message);
   if (error instanceof UnsupportedMediaTypeError) return problem(415, 'unsupported-media-type', 'Unsupported media type', error.message);
 
   // body-parser's errors carry a status and a type.
@@ -75,6 +76,7 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
     const body = toProblem(error);
     if (body.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) return;
+    if (error instanceof RateLimitedError) res.set('retry-after', String(error.retryAfterSeconds));
     sendProblem(res, body);
   };
 }
