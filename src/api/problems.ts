@@ -68,7 +68,25 @@ export function toProblem(error: unknown): Problem {
   if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
     return problem(httpError.status, 'bad-request', 'Bad request', httpError.message);
   }
+  if (isDependencyUnavailable(error)) {
+    return problem(503, 'unavailable', 'Service unavailable', 'PostgreSQL or Temporal is unreachable; nothing was accepted, retry shortly');
+  }
   return problem(500, 'internal', 'Internal server error');
+}
+
+// Connection-level failures of PostgreSQL (socket errors, SQLSTATE class 08, shutdown 57P0x) and
+// Temporal (gRPC UNAVAILABLE): our outage, not the caller's mistake, so 503 and "retry".
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03']);
+const GRPC_UNAVAILABLE = 14;
+
+function isDependencyUnavailable(error: unknown): boolean {
+  for (let current = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
+    if (typeof current.code === 'string' && (UNAVAILABLE_CODES.has(current.code) || current.code.startsWith('08'))) return true;
+    if (current.code === GRPC_UNAVAILABLE) return true;
+    if (typeof current.message === 'string' && /Connection terminated|terminating connection/.test(current.message)) return true;
+    current = current.cause as typeof current;
+  }
+  return false;
 }
 
 export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
@@ -77,6 +95,7 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
     if (body.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) return;
     if (error instanceof RateLimitedError) res.set('retry-after', String(error.retryAfterSeconds));
+    if (body.status === 503) res.set('retry-after', '1');
     sendProblem(res, body);
   };
 }

