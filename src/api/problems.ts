@@ -80,7 +80,11 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 const GRPC_UNAVAILABLE = 14;
 
 function isDependencyUnavailable(error: unknown): boolean {
-  for (let current = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
+  for (
+    let current = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0;
+    current && depth < 5;
+    depth++
+  ) {
     if (typeof current.code === 'string' && (UNAVAILABLE_CODES.has(current.code) || current.code.startsWith('08'))) return true;
     if (current.code === GRPC_UNAVAILABLE) return true;
     if (typeof current.message === 'string' && /Connection terminated|terminating connection/.test(current.message)) return true;

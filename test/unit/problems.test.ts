@@ -4,7 +4,11 @@ import { RateLimitedError } from '../../src/domain/errors';
 
 describe('problems for limits and outages', () => {
   it('maps a rate limit to 429', () => {
-    expect(toProblem(new RateLimitedError(3))).toMatchObject({ status: 429, title: 'Too many requests', detail: expect.stringContaining('3 s') });
+    expect(toProblem(new RateLimitedError(3))).toMatchObject({
+      status: 429,
+      title: 'Too many requests',
+      detail: expect.stringContaining('3 s'),
+    });
   });
 
   it('maps an unreachable PostgreSQL or Temporal to 503, and anything else unknown to 500', () => {
