@@ -9,8 +9,8 @@ export interface PageCursor {
   id: string;
 }
 
-// Only ids this API issues (prefix_ulid): anything else never reaches a query.
-const cursorPayload = z.strictObject({ t: z.iso.datetime(), id: z.string().regex(/^[a-z]{2,4}_[0-9a-z]{26}$/) });
+// Ids are plain tokens (prefix_ulid): NUL bytes and other text never reach a query through a cursor.
+const cursorPayload = z.strictObject({ t: z.iso.datetime(), id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/) });
 
 export function encodeCursor(cursor: PageCursor): string {
   return Buffer.from(JSON.stringify({ t: cursor.createdAt.toISOString(), id: cursor.id })).toString('base64url');

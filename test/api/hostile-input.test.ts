@@ -385,7 +385,7 @@ function hostileQueryValues(name: string, schema: { type?: string; format?: stri
       'nope',
       '====',
       cursor({ t: '2026-01-01T00:00:00.000Z', id: `x${NUL}` }),
-      cursor({ t: '0000-01-01T00:00:00.000Z', id: 'x' }),
+      cursor({ t: '0000-01-01T00:00:00.000Z', id: 'x y' }),
       cursor({ t: '9999-12-31T23:59:59.999Z', id: SQL_META }),
       cursor({ t: 'yesterday', id: 'x' }),
       cursor({ t: '2026-01-01T00:00:00.000Z', id: 'x', extra: 1 }),
