@@ -36,6 +36,12 @@ describe('fault: PostgreSQL down for 10 s mid-run', () => {
     await stack.stopPostgres();
     await sleep(10_000);
     await stack.startPostgres();
+    await sleep(2_000);
+    // The worker must ride the outage out, not die of it.
+    if (stack.worker.child.exitCode !== null || stack.worker.child.signalCode !== null) {
+      console.log(`worker exited (${stack.worker.child.exitCode ?? stack.worker.child.signalCode}) during the outage:\n${stack.worker.output().slice(-6000)}`);
+    }
+    expect({ workerExitCode: stack.worker.child.exitCode }).toEqual({ workerExitCode: null });
     const { ids: eventIds, refusals } = await publishing;
     const tally = await waitUntilFinished(stack.db, DELIVERIES, 330_000);
     const seen = receiverFigures(stack.receiver, eventIds);
