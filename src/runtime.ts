@@ -7,6 +7,8 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { createApp, type AppOptions } from './api/app';
+import { answerClientErrorsWithProblems } from './api/problems';
+import type { ApiRateLimit } from './api/rate-limit';
 import type { Config } from './config';
 import type { Database } from './db/schema';
 import { generateAdminKey } from './domain/api-keys';
@@ -36,7 +38,10 @@ export function resolveAdminKey(config: Config): string {
   return persistedValue(config.HOOKRELAY_DATA_DIR, 'admin.key', generateAdminKey);
 }
 
-export function createServiceContext(config: Config, deps: { db: Kysely<Database>; temporal: Client; encryptionKey: string }): ServiceContext {
+export function createServiceContext(
+  config: Config,
+  deps: { db: Kysely<Database>; temporal: Client; encryptionKey: string },
+): ServiceContext {
   return {
     db: deps.db,
     temporal: deps.temporal,
@@ -63,6 +68,11 @@ export function deliveryTuning(config: Config) {
   };
 }
 
+/** The per-key API rate limit the configuration asks for. */
+export function apiRateLimit(config: Config): ApiRateLimit {
+  return { perSecond: config.HOOKRELAY_API_RATE_LIMIT_PER_SECOND, burst: config.HOOKRELAY_API_RATE_LIMIT_BURST };
+}
+
 export interface RunningApi {
   server: Server;
   url: string;
@@ -81,6 +91,7 @@ export async function startApiServer(
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });
+  answerClientErrorsWithProblems(server);
   let closing = false;
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
     // A request that arrives on a kept-alive connection while draining is served, then the connection ends.

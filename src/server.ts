@@ -3,7 +3,7 @@ import { loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
 import { exitGracefullyOnSignals } from './graceful-shutdown';
 import { createLogger } from './logger';
-import { createServiceContext, resolveEncryptionKey, startApiServer } from './runtime';
+import { apiRateLimit, createServiceContext, resolveEncryptionKey, startApiServer } from './runtime';
 import { HookrelayMetrics } from './metrics/metrics';
 import { connectTemporalClient } from './temporal/client';
 import { temporalConnectionOptions } from './temporal/connection-options';
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     host: config.HOST,
     adminKey: config.HOOKRELAY_ADMIN_KEY,
     maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
+    rateLimit: apiRateLimit(config),
     logger,
     metrics: new HookrelayMetrics({ processMetrics: true }),
     console: { temporalUiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },

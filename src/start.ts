@@ -9,7 +9,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './dev/embedd
 import { findTemporalBinary, temporalCli } from './dev/temporal-binaries';
 import { startTemporalDevServer, type TemporalDevServer } from './dev/temporal-dev-server';
 import { createLogger } from './logger';
-import { createServiceContext, deliveryTuning, resolveAdminKey, resolveEncryptionKey, startApiServer } from './runtime';
+import { apiRateLimit, createServiceContext, deliveryTuning, resolveAdminKey, resolveEncryptionKey, startApiServer } from './runtime';
 import { HookrelayMetrics } from './metrics/metrics';
 import { connectTemporalClient } from './temporal/client';
 import { temporalConnectionOptions, type TemporalConnectionOptions } from './temporal/connection-options';
@@ -115,6 +115,7 @@ async function main(): Promise<void> {
       host: config.HOST,
       adminKey,
       maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
+      rateLimit: apiRateLimit(config),
       logger,
       metrics,
       console: { temporalUiUrl, namespace: config.TEMPORAL_NAMESPACE },

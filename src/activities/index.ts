@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import {
   countDeliveriesOfEvent,
   findDeliveryById,
+  findPlannedDeliveriesOfEvent,
   insertDeliveries,
   loadDeliveryForAttempt,
   purgeOlderThan,
@@ -12,7 +13,7 @@ import {
   updateDelivery,
 } from '../db/deliveries.repository';
 import { findEndpointForTargetedDelivery, findSubscribedEndpoints } from '../db/endpoints.repository';
-import { findEventByIdempotencyKey, insertEvent, releaseIdempotencyKey } from '../db/events.repository';
+import { findEvent, findEventByIdempotencyKey, insertEvent, releaseIdempotencyKey } from '../db/events.repository';
 import type { Database } from '../db/schema';
 import { findTenantById } from '../db/tenants.repository';
 import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
@@ -62,6 +63,13 @@ export function createActivities(deps: ActivityDependencies) {
   /** Records the event (once per idempotency key per 24 h) and plans one delivery per subscribed endpoint. */
   async function recordEvent(input: PublishEventInput): Promise<RecordedEvent> {
     return db.transaction().execute(async (trx) => {
+      // A retry of this same publish: an earlier attempt committed but its result was lost (the
+      // worker died). Hand back what it planned, so the workflow still starts every delivery.
+      const recorded = await findEvent(trx, input.tenantId, input.eventId);
+      if (recorded) {
+        const deliveries = await findPlannedDeliveriesOfEvent(trx, recorded.id);
+        return { eventId: recorded.id, deliveryCount: deliveries.length, duplicate: false, deliveries };
+      }
       if (input.idempotencyKey) {
         // Serialise publishers of the same key so two concurrent requests cannot both fan out.
         await advisoryLock(trx, `${input.tenantId}:${input.idempotencyKey}`);

@@ -7,6 +7,7 @@ import type { ServiceContext } from '../services/context';
 import { authenticate } from './auth';
 import { buildOpenApiDocument } from './openapi';
 import { problem, problemErrorHandler, sendProblem, UnsupportedMediaTypeError } from './problems';
+import { rateLimitPerKey, type ApiRateLimit } from './rate-limit';
 import { deliveriesRouter } from './routes/deliveries.routes';
 import { deliveryControlRouter } from './routes/delivery-control.routes';
 import { endpointsRouter } from './routes/endpoints.routes';
@@ -26,6 +27,8 @@ export interface AppOptions {
   metrics?: HookrelayMetrics;
   /** What the web console is told about Temporal (its UI link). */
   console?: Partial<ConsoleOptions>;
+  /** Per-key request limit; none when absent. */
+  rateLimit?: ApiRateLimit;
 }
 
 export function createApp(ctx: ServiceContext, options: AppOptions): Express {
@@ -59,6 +62,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   const jsonTypes = ['application/json', 'application/*+json'];
   app.use('/v1', express.json({ limit: options.maxBodyBytes, strict: true, type: jsonTypes }));
   app.use('/v1', authenticate({ db: ctx.db, adminKey: options.adminKey }));
+  if (options.rateLimit) app.use('/v1', rateLimitPerKey(options.rateLimit));
   // express.json skips other content types silently; a body it skipped must not pass for "no body".
   app.use('/v1', (req, _res, next) => {
     const hasBody = req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;

@@ -166,11 +166,18 @@ function buildRegistry(): OpenAPIRegistry {
   const Problem = registry.register('Problem', problemResponse);
 
   const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+  // Every /v1 route is rate limited per key, so each may also answer 429 with Retry-After.
   const problems = (...statuses: number[]) =>
     Object.fromEntries(
-      statuses.map((status) => [
+      [...statuses, 429].map((status) => [
         status,
-        { description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem', content: { 'application/problem+json': { schema: Problem } } },
+        {
+          description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
+          ...(status === 429 && {
+            headers: { 'Retry-After': { description: 'Seconds to wait before the next request', schema: { type: 'integer' as const } } },
+          }),
+          content: { 'application/problem+json': { schema: Problem } },
+        },
       ]),
     );
   const body = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema } } });
@@ -464,6 +471,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflicts with what exists',
   413: 'Body over the configured limit',
   415: 'Body is not JSON',
+  429: 'Too many requests with this API key (HOOKRELAY_API_RATE_LIMIT_PER_SECOND); retry after Retry-After seconds',
 };
 
 export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocument']> {

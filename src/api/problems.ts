@@ -1,14 +1,10 @@
 // The one place errors become HTTP: RFC 9457 problem details (application/problem+json).
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import {
-  ConflictError,
-  ForbiddenError,
-  InvalidInputError,
-  NotFoundError,
-  UnauthenticatedError,
-} from '../domain/errors';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError, UnauthenticatedError } from '../domain/errors';
 
 export interface FieldError {
   path: string;
@@ -57,19 +53,44 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof ForbiddenError) return problem(403, 'forbidden', 'Forbidden', error.message);
   if (error instanceof NotFoundError) return problem(404, 'not-found', 'Not found', error.message);
   if (error instanceof ConflictError) return problem(409, 'conflict', 'Conflict', error.message);
+  if (error instanceof RateLimitedError) return problem(429, 'rate-limited', 'Too many requests', error.message);
   if (error instanceof UnsupportedMediaTypeError) return problem(415, 'unsupported-media-type', 'Unsupported media type', error.message);
 
   // body-parser's errors carry a status and a type.
   const httpError = error as { status?: number; type?: string; message?: string };
-  if (httpError.type === 'entity.too.large') return problem(413, 'payload-too-large', 'Payload too large', 'The request body exceeds the configured limit');
-  if (httpError.type === 'entity.parse.failed') return problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON');
+  if (httpError.type === 'entity.too.large')
+    return problem(413, 'payload-too-large', 'Payload too large', 'The request body exceeds the configured limit');
+  if (httpError.type === 'entity.parse.failed')
+    return problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON');
   if (httpError.type === 'encoding.unsupported' || httpError.type === 'charset.unsupported') {
     return problem(415, 'unsupported-media-type', 'Unsupported media type', httpError.message);
   }
   if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
     return problem(httpError.status, 'bad-request', 'Bad request', httpError.message);
   }
+  if (isDependencyUnavailable(error)) {
+    return problem(503, 'unavailable', 'Service unavailable', 'PostgreSQL or Temporal is unreachable; nothing was accepted, retry shortly');
+  }
   return problem(500, 'internal', 'Internal server error');
+}
+
+// Connection-level failures of PostgreSQL (socket errors, SQLSTATE class 08, shutdown 57P0x) and
+// Temporal (gRPC UNAVAILABLE): our outage, not the caller's mistake, so 503 and "retry".
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03']);
+const GRPC_UNAVAILABLE = 14;
+
+function isDependencyUnavailable(error: unknown): boolean {
+  for (
+    let current = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0;
+    current && depth < 5;
+    depth++
+  ) {
+    if (typeof current.code === 'string' && (UNAVAILABLE_CODES.has(current.code) || current.code.startsWith('08'))) return true;
+    if (current.code === GRPC_UNAVAILABLE) return true;
+    if (typeof current.message === 'string' && /Connection terminated|terminating connection/.test(current.message)) return true;
+    current = current.cause as typeof current;
+  }
+  return false;
 }
 
 export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
@@ -77,6 +98,32 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
     const body = toProblem(error);
     if (body.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) return;
+    if (error instanceof RateLimitedError) res.set('retry-after', String(error.retryAfterSeconds));
+    if (body.status === 503) res.set('retry-after', '1');
     sendProblem(res, body);
   };
+}
+
+/**
+ * Requests Node's HTTP parser rejects before Express sees them (broken framing, NUL in a header,
+ * headers over the size limit) get a problem too, instead of Node's bare "400 Bad Request".
+ */
+export function answerClientErrorsWithProblems(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const body =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? problem(431, 'headers-too-large', 'Request header fields too large', 'The request headers exceed the size limit')
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? problem(408, 'request-timeout', 'Request timeout', 'The request was not received in time')
+          : problem(400, 'bad-request', 'Bad request', 'The request is not valid HTTP/1.1');
+    const text = JSON.stringify(body);
+    socket.end(
+      `HTTP/1.1 ${body.status} ${body.title}\r\ncontent-type: application/problem+json\r\n` +
+        `content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    );
+  });
 }

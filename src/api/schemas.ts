@@ -26,6 +26,8 @@ export const eventTypeParams = z.strictObject({ name: eventTypeName });
 
 /** Routes without query parameters still reject unknown ones. */
 export const noQuery = z.strictObject({});
+/** Routes that take no body accept none, or an empty object; anything else is an unknown field. */
+export const noBody = z.strictObject({});
 
 export const createTenantBody = z.strictObject({
   name: z.string().min(1).max(200),
@@ -67,7 +69,10 @@ export const createEndpointBody = z.strictObject({
   name: z.string().min(1).max(200),
   url: z.string().min(1).max(2048),
   description: shortText.optional(),
-  eventTypes: z.array(z.union([eventTypeName, z.literal('*')])).min(1).max(500),
+  eventTypes: z
+    .array(z.union([eventTypeName, z.literal('*')]))
+    .min(1)
+    .max(500),
   enabled: z.boolean().optional(),
   auth: endpointAuthSchema.optional(),
   headers: customHeadersSchema.optional(),
@@ -86,7 +91,12 @@ export const createEndpointBody = z.strictObject({
 export const updateEndpointBody = createEndpointBody.omit({ enabled: true, secret: true }).partial();
 
 export const rotateSecretBody = z.strictObject({
-  gracePeriodSeconds: z.number().int().min(0).max(7 * 24 * 3600).optional(),
+  gracePeriodSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .optional(),
 });
 
 export const publishEventBody = z.strictObject({
@@ -150,4 +160,7 @@ export const recoverEndpointBody = z
     since: z.iso.datetime({ offset: true }),
     until: z.iso.datetime({ offset: true }).optional(),
   })
-  .refine((body) => body.until === undefined || Date.parse(body.since) < Date.parse(body.until), { message: 'since must be before until', path: ['since'] });
+  .refine((body) => body.until === undefined || Date.parse(body.since) < Date.parse(body.until), {
+    message: 'since must be before until',
+    path: ['since'],
+  });

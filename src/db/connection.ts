@@ -13,5 +13,8 @@ export function createDatabase({ connectionString, poolSize = 10 }: DatabaseOpti
   // An idle client losing its connection (database restart) must not crash the process;
   // the pool drops it and the next query reconnects.
   pool.on('error', () => undefined);
+  // A checked-out client (mid-transaction) losing its connection emits 'error' on itself, which
+  // would crash the process without a listener; its query rejects anyway and the pool drops it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

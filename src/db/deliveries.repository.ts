@@ -228,3 +228,23 @@ export async function purgeOlderThan(db: Kysely<Database>, cutoff: Date, batchSi
   );
   return { attempts, deliveries, events };
 }
+
+/** The deliveries a publish planned for its event (resends excluded), with what starting their workflows needs. */
+export async function findPlannedDeliveriesOfEvent(db: Kysely<Database>, eventId: string) {
+  const rows = await db
+    .selectFrom('deliveries')
+    .innerJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
+    .select(['deliveries.id', 'deliveries.workflow_id', 'deliveries.endpoint_id', 'deliveries.event_type', 'deliveries.tenant_id', 'endpoints.url'])
+    .where('deliveries.event_id', '=', eventId)
+    .where('deliveries.retry_of_id', 'is', null)
+    .orderBy('deliveries.id')
+    .execute();
+  return rows.map((row) => ({
+    deliveryId: row.id,
+    workflowId: row.workflow_id,
+    endpointId: row.endpoint_id,
+    endpointUrl: row.url,
+    eventType: row.event_type,
+    tenantId: row.tenant_id,
+  }));
+}

@@ -9,7 +9,8 @@ export interface PageCursor {
   id: string;
 }
 
-const cursorPayload = z.strictObject({ t: z.iso.datetime(), id: z.string().min(1).max(100) });
+// Ids are plain tokens (prefix_ulid): NUL bytes and other text never reach a query through a cursor.
+const cursorPayload = z.strictObject({ t: z.iso.datetime(), id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/) });
 
 export function encodeCursor(cursor: PageCursor): string {
   return Buffer.from(JSON.stringify({ t: cursor.createdAt.toISOString(), id: cursor.id })).toString('base64url');

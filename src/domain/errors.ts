@@ -27,5 +27,12 @@ export class ConflictError extends DomainError {}
 /** No or unknown credentials. → 401 */
 export class UnauthenticatedError extends DomainError {}
 
+/** The API key made more requests than its rate limit allows. → 429 with Retry-After */
+export class RateLimitedError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests with this API key; retry in ${retryAfterSeconds} s`);
+  }
+}
+
 /** Known credentials without the needed scope. → 403 */
 export class ForbiddenError extends DomainError {}

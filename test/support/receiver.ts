@@ -25,7 +25,8 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(): Promise<Receiver> {
+/** `port` fixes the port, so a receiver can go down and come back at the same URL. */
+export async function startReceiver(options: { port?: number } = {}): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   let responder: (request: ReceivedRequest, index: number) => Reply = () => ({ status: 200, body: 'ok' });
   const waiters: Array<() => void> = [];
@@ -52,7 +53,7 @@ export async function startReceiver(): Promise<Receiver> {
       else send();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 

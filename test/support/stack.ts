@@ -11,7 +11,7 @@ import { createDatabase } from '../../src/db/connection';
 import type { Database } from '../../src/db/schema';
 import { SecretBox } from '../../src/domain/secret-box';
 import { HookrelayMetrics } from '../../src/metrics/metrics';
-import { createServiceContext, deliveryTuning, startApiServer, type RunningApi } from '../../src/runtime';
+import { apiRateLimit, createServiceContext, deliveryTuning, startApiServer, type RunningApi } from '../../src/runtime';
 import type { ServiceContext } from '../../src/services/context';
 import { connectTemporalClient } from '../../src/temporal/client';
 import { createHookrelayWorker, type HookrelayWorker } from '../../src/temporal/create-worker';
@@ -98,6 +98,8 @@ export async function startTestHookrelay(overrides: Record<string, string> = {},
     HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'true',
     PORT: '0',
     LOG_LEVEL: 'silent',
+    // Tests drive the API faster than a client should; the rate-limit test turns it back on.
+    HOOKRELAY_API_RATE_LIMIT_PER_SECOND: '0',
     ...overrides,
   });
   const temporal = await connectTemporalClient({ address: stack.temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
@@ -120,6 +122,7 @@ export async function startTestHookrelay(overrides: Record<string, string> = {},
     host: '127.0.0.1',
     adminKey,
     maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
+    rateLimit: apiRateLimit(config),
     logger,
     metrics,
     console: { temporalUiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },

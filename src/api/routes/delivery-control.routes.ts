@@ -1,11 +1,18 @@
 // Routes that steer deliveries through Temporal: resend, cancel, recover, enable/disable, test.
 import { Router } from 'express';
 import type { ServiceContext } from '../../services/context';
-import { cancelDelivery, disableEndpoint, enableEndpoint, recoverEndpoint, resendDelivery, sendTestEvent } from '../../services/delivery-control.service';
+import {
+  cancelDelivery,
+  disableEndpoint,
+  enableEndpoint,
+  recoverEndpoint,
+  resendDelivery,
+  sendTestEvent,
+} from '../../services/delivery-control.service';
 import { getEndpoint } from '../../services/endpoints.service';
 import { requireTenantAccess } from '../auth';
 import { toEndpointResponse } from '../responses';
-import { deliveryParams, disableEndpointBody, endpointParams, recoverEndpointBody } from '../schemas';
+import { deliveryParams, disableEndpointBody, endpointParams, noBody, noQuery, recoverEndpointBody } from '../schemas';
 import { parseInput } from '../validation';
 
 export function deliveryControlRouter(ctx: ServiceContext): Router {
@@ -14,18 +21,24 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
   router.post('/v1/tenants/:tenantId/deliveries/:id/resend', async (req, res) => {
     const { tenantId, id } = parseInput(deliveryParams, req.params, 'params');
     requireTenantAccess(req, tenantId, 'endpoints:write');
+    parseInput(noQuery, req.query, 'query');
+    parseInput(noBody, req.body ?? {}, 'body');
     res.status(202).json(await resendDelivery(ctx, tenantId, id));
   });
 
   router.post('/v1/tenants/:tenantId/deliveries/:id/cancel', async (req, res) => {
     const { tenantId, id } = parseInput(deliveryParams, req.params, 'params');
     requireTenantAccess(req, tenantId, 'endpoints:write');
+    parseInput(noQuery, req.query, 'query');
+    parseInput(noBody, req.body ?? {}, 'body');
     res.status(202).json(await cancelDelivery(ctx, tenantId, id));
   });
 
   router.post('/v1/tenants/:tenantId/endpoints/:id/enable', async (req, res) => {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireTenantAccess(req, tenantId, 'endpoints:write');
+    parseInput(noQuery, req.query, 'query');
+    parseInput(noBody, req.body ?? {}, 'body');
     await enableEndpoint(ctx, tenantId, id);
     res.json(toEndpointResponse(await getEndpoint(ctx, tenantId, id)));
   });
@@ -33,6 +46,7 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
   router.post('/v1/tenants/:tenantId/endpoints/:id/disable', async (req, res) => {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireTenantAccess(req, tenantId, 'endpoints:write');
+    parseInput(noQuery, req.query, 'query');
     const body = parseInput(disableEndpointBody, req.body ?? {}, 'body');
     await disableEndpoint(ctx, tenantId, id, body.reason ?? 'disabled by request');
     res.json(toEndpointResponse(await getEndpoint(ctx, tenantId, id)));
@@ -41,6 +55,8 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
   router.post('/v1/tenants/:tenantId/endpoints/:id/test', async (req, res) => {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireTenantAccess(req, tenantId, 'endpoints:write');
+    parseInput(noQuery, req.query, 'query');
+    parseInput(noBody, req.body ?? {}, 'body');
     const result = await sendTestEvent(ctx, tenantId, id);
     res.status(202).json({ id: result.eventId, deliveryCount: result.deliveryCount });
   });
@@ -48,8 +64,12 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
   router.post('/v1/tenants/:tenantId/endpoints/:id/recover', async (req, res) => {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireTenantAccess(req, tenantId, 'endpoints:write');
+    parseInput(noQuery, req.query, 'query');
     const body = parseInput(recoverEndpointBody, req.body, 'body');
-    const { deliveryIds } = await recoverEndpoint(ctx, tenantId, id, { since: new Date(body.since), until: body.until ? new Date(body.until) : undefined });
+    const { deliveryIds } = await recoverEndpoint(ctx, tenantId, id, {
+      since: new Date(body.since),
+      until: body.until ? new Date(body.until) : undefined,
+    });
     res.status(202).json({ deliveryCount: deliveryIds.length, deliveryIds });
   });
 
