@@ -1,62 +1,13 @@
 // SIGTERM against the real process entries (src/server.ts, src/worker.ts) spawned as child
 // processes on the test stack: in-flight work finishes, new connections are refused, and the
 // process exits 0 within its bound.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
-import path from 'node:path';
 import { SecretBox } from '../../src/domain/secret-box';
 import { freePort } from '../support/free-port';
+import { spawnEntry, type SpawnedProcess } from '../support/processes';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { createTestDatabase, startTestHookrelay, testStack, type TestDatabase, type TestHookrelay } from '../support/stack';
-
-const ROOT = path.resolve(__dirname, '../..');
-
-interface Spawned {
-  child: ChildProcess;
-  /** Resolves with the first log line matching `pattern`. */
-  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-}
-
-function spawnEntry(entry: string, env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const listeners: Array<() => void> = [];
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-    listeners.forEach((listener) => listener());
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
-  );
-  return {
-    child,
-    exited,
-    waitForLog: (pattern, timeoutMs = 30_000) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const line = output.split('\n').find((candidate) => pattern.test(candidate));
-          if (line === undefined) return false;
-          clearTimeout(timer);
-          resolve(line);
-          return true;
-        };
-        const timer = setTimeout(
-          () => reject(new Error(`no log line matching ${pattern} within ${timeoutMs} ms; output:\n${output}`)),
-          timeoutMs,
-        );
-        if (!check()) listeners.push(check);
-        void exited.then(() => check() || reject(new Error(`process exited before logging ${pattern}; output:\n${output}`)));
-      }),
-  };
-}
 
 /**
  * True once a new connection to `port` is refused. The listening socket closes on the event-loop
@@ -106,7 +57,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('graceful shutdown of the API process', () => {
   let database: TestDatabase;
-  let spawned: Spawned | undefined;
+  let spawned: SpawnedProcess | undefined;
   const adminKey = 'test-admin-key-graceful-shutdown';
 
   beforeAll(async () => {
@@ -131,7 +82,7 @@ describe('graceful shutdown of the API process', () => {
       HOOKRELAY_ENCRYPTION_KEY: SecretBox.generateKey(),
       ...extraEnv,
     });
-    await spawned.waitForLog(/"msg":"API listening"/);
+    await spawned.waitForLog(/"msg":"API listening"/, 30_000);
     return { port, api: spawned };
   }
 
@@ -142,7 +93,7 @@ describe('graceful shutdown of the API process', () => {
 
     const signalledAt = Date.now();
     api.child.kill('SIGTERM');
-    await api.waitForLog(/"msg":"shutting down gracefully"/);
+    await api.waitForLog(/"msg":"shutting down gracefully"/, 30_000);
     expect(await refusesConnectionsWithin(port, 1_000)).toBe(true);
 
     inFlight.finish();
@@ -178,7 +129,7 @@ describe('graceful shutdown of the API process', () => {
 describe('graceful shutdown of the worker process', () => {
   let hookrelay: TestHookrelay;
   let receiver: Receiver;
-  let spawned: Spawned | undefined;
+  let spawned: SpawnedProcess | undefined;
 
   beforeAll(async () => {
     [hookrelay, receiver] = await Promise.all([startTestHookrelay(), startReceiver()]);

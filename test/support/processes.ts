@@ -14,7 +14,8 @@ export interface SpawnedProcess {
   output(): string;
   /** Resolves with the first printed line matching `pattern`. */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves on exit, with when it happened (ms since epoch). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
   /** SIGKILL: no shutdown, no cleanup, as a crash. */
   kill(): Promise<void>;
   /** SIGTERM and wait for the exit. */
@@ -35,8 +36,8 @@ export function spawnEntry(entry: string, env: Record<string, string>): SpawnedP
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
   );
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
