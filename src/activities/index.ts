@@ -1,36 +1,22 @@
 // Activities: every side effect of publishing and delivering. Built by a factory so the worker
 // injects the database, Temporal client, secret box and HTTP client (and tests inject theirs).
 import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
-import { sql, type Kysely } from 'kysely';
-import {
-  countDeliveriesOfEvent,
-  findDeliveryById,
-  findPlannedDeliveriesOfEvent,
-  insertDeliveries,
-  loadDeliveryForAttempt,
-  purgeOlderThan,
-  recordAttempt,
-  updateDelivery,
-} from '../db/deliveries.repository';
-import { findEndpointForTargetedDelivery, findSubscribedEndpoints } from '../db/endpoints.repository';
-import { findEvent, findEventByIdempotencyKey, insertEvent, releaseIdempotencyKey } from '../db/events.repository';
-import type { Database } from '../db/schema';
-import { findTenantById } from '../db/tenants.repository';
+import { findDeliveryById, loadDeliveryForAttempt, purgeOlderThan, recordAttempt, updateDelivery } from '../db/deliveries.repository';
 import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
 import { envelopeBody } from '../domain/envelope';
-import { deliveryWorkflowId, newId } from '../domain/ids';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { parseRetryAfter } from '../domain/retry-schedule';
 import { webhookHeaders } from '../domain/signature';
 import type { ServiceContext } from '../services/context';
 import { disableEndpoint } from '../services/delivery-control.service';
-import { assertPublishable } from '../services/event-types.service';
-import { InvalidInputError } from '../domain/errors';
+import { InvalidInputError, NotFoundError } from '../domain/errors';
+import * as publishing from '../services/publishing.service';
 import type {
   AttemptInput,
   AttemptOutcome,
   FinishDeliveryInput,
   PublishEventInput,
+  PublishEventResult,
   PurgeInput,
   PurgeResult,
   RecordedEvent,
@@ -39,7 +25,6 @@ import type {
 import type { DeliveryMetrics } from '../metrics/metrics';
 import type { WebhookHttpClient } from './webhook-http';
 
-export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** ApplicationFailure type of a publish the catalog refuses (unknown type, data against the schema). */
 export const INVALID_EVENT_FAILURE = 'InvalidEvent';
 /** Event types delivered even to a disabled endpoint (only ever targeted at one endpoint). */
@@ -60,71 +45,17 @@ export function createActivities(deps: ActivityDependencies) {
   const { services, http } = deps;
   const { db, secretBox } = services;
 
-  /** Records the event (once per idempotency key per 24 h) and plans one delivery per subscribed endpoint. */
-  async function recordEvent(input: PublishEventInput): Promise<RecordedEvent> {
-    return db.transaction().execute(async (trx) => {
-      // A retry of this same publish: an earlier attempt committed but its result was lost (the
-      // worker died). Hand back what it planned, so the workflow still starts every delivery.
-      const recorded = await findEvent(trx, input.tenantId, input.eventId);
-      if (recorded) {
-        const deliveries = await findPlannedDeliveriesOfEvent(trx, recorded.id);
-        return { eventId: recorded.id, deliveryCount: deliveries.length, duplicate: false, deliveries };
-      }
-      if (input.idempotencyKey) {
-        // Serialise publishers of the same key so two concurrent requests cannot both fan out.
-        await advisoryLock(trx, `${input.tenantId}:${input.idempotencyKey}`);
-        const existing = await findEventByIdempotencyKey(trx, input.tenantId, input.idempotencyKey);
-        if (existing && existing.created_at.getTime() > Date.now() - IDEMPOTENCY_WINDOW_MS) {
-          return { eventId: existing.id, deliveryCount: await countDeliveriesOfEvent(trx, existing.id), duplicate: true, deliveries: [] };
-        }
-        if (existing) await releaseIdempotencyKey(trx, existing.id);
-      }
-      const tenant = await findTenantById(trx, input.tenantId);
-      if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} not found`, 'NotFound');
-      if (!input.targetEndpointId) await assertPublishableOrFail(trx, input);
+  /**
+   * Records the event and starts its delivery workflows (client starts, not children): the
+   * publish workflow's only step. Repeating it after a crash starts whatever is missing.
+   */
+  async function publishAndStartDeliveries(input: PublishEventInput): Promise<PublishEventResult> {
+    return asActivityFailure(() => publishing.publishAndStartDeliveries(services, input));
+  }
 
-      const event = await insertEvent(trx, {
-        id: input.eventId,
-        tenant_id: input.tenantId,
-        type: input.type,
-        data: JSON.stringify(input.data),
-        resource_id: input.resourceId ?? null,
-        operation: input.operation ?? null,
-        previous: input.previous === undefined ? null : JSON.stringify(input.previous),
-        triggered_by: input.triggeredBy ?? null,
-        idempotency_key: input.idempotencyKey ?? null,
-        occurred_at: input.occurredAt ? new Date(input.occurredAt) : new Date(),
-      });
-      const endpoints = input.targetEndpointId
-        ? await findEndpointForTargetedDelivery(trx, input.tenantId, input.targetEndpointId)
-        : await findSubscribedEndpoints(trx, input.tenantId, input.type);
-      const rows = endpoints.map((endpoint) => {
-        const id = newId('dlv');
-        return {
-          id,
-          tenant_id: input.tenantId,
-          event_id: event.id,
-          endpoint_id: endpoint.id,
-          event_type: event.type,
-          resource_id: event.resource_id,
-          workflow_id: deliveryWorkflowId(id),
-        };
-      });
-      await insertDeliveries(trx, rows);
-      return {
-        eventId: event.id,
-        deliveryCount: rows.length,
-        duplicate: false,
-        deliveries: rows.map((row, index) => ({
-          deliveryId: row.id,
-          workflowId: row.workflow_id,
-          endpointId: row.endpoint_id,
-          endpointUrl: endpoints[index]!.url,
-          eventType: row.event_type,
-          tenantId: row.tenant_id,
-        })),
-      };
-    });
+  /** Publish workflows from before `publishAndStartDeliveries`: record only; the workflow starts children. */
+  async function recordEvent(input: PublishEventInput): Promise<RecordedEvent> {
+    return asActivityFailure(() => publishing.recordEvent(db, input, { deliveriesStartedByCaller: true }));
   }
 
   /**
@@ -253,21 +184,21 @@ export function createActivities(deps: ActivityDependencies) {
     return purgeOlderThan(db, cutoff, input.batchSize ?? 5000);
   }
 
-  return { recordEvent, attemptDelivery, scheduleRetry, finishDelivery, purgeExpiredData };
+  return { publishAndStartDeliveries, recordEvent, attemptDelivery, scheduleRetry, finishDelivery, purgeExpiredData };
 }
 
-/** The catalog's rules, as a non-retryable failure the publishing client turns back into InvalidInputError. */
-async function assertPublishableOrFail(db: Kysely<Database>, input: PublishEventInput): Promise<void> {
+/**
+ * A publish that can never succeed, as a non-retryable failure: an unknown tenant, or a catalog
+ * refusal the publishing client turns back into InvalidInputError.
+ */
+async function asActivityFailure<T>(publish: () => Promise<T>): Promise<T> {
   try {
-    await assertPublishable({ db }, input);
+    return await publish();
   } catch (error) {
     if (error instanceof InvalidInputError) throw ApplicationFailure.nonRetryable(error.message, INVALID_EVENT_FAILURE, error.errors);
+    if (error instanceof NotFoundError) throw ApplicationFailure.nonRetryable(error.message, 'NotFound');
     throw error;
   }
-}
-
-async function advisoryLock(trx: Kysely<Database>, key: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
 }
 
 export type Activities = ReturnType<typeof createActivities>;

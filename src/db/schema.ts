@@ -82,6 +82,8 @@ export interface EventTable {
   idempotency_key: string | null;
   occurred_at: Timestamp;
   created_at: CreatedAt;
+  /** When its delivery workflows were started; null while recorded but not yet started. */
+  deliveries_started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';

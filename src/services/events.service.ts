@@ -1,21 +1,26 @@
-// Publishing: validate against the catalog, then hand the event to the publish workflow,
-// which records it and fans out durably.
+// Publishing through the API: record the event and its deliveries, start the delivery
+// workflows, answer. No publish workflow in between (see publishing.service.ts).
 import { findEvent, listEvents as queryEvents } from '../db/events.repository';
 import { readCursor, toPage } from '../db/pagination';
 import { NotFoundError } from '../domain/errors';
+import { newId } from '../domain/ids';
 import type { ListEventsQuery, PublishEventBody } from '../api/schemas';
-import { publishEvent } from '../temporal/client';
 import type { PublishEventResult } from '../workflows/contracts';
 import type { ServiceContext } from './context';
-import { assertPublishable } from './event-types.service';
+import { publishAndStartDeliveries } from './publishing.service';
 import { getTenant } from './tenants.service';
 
-export async function publish(ctx: ServiceContext, tenantId: string, input: PublishEventBody): Promise<PublishEventResult> {
-  await getTenant(ctx, tenantId);
-  // Checked here for a clean 400 before any workflow starts; recordEvent checks again for
-  // publishers that start the workflow through the Temporal client.
-  await assertPublishable(ctx, input);
-  return publishEvent(ctx.temporal, { tenantId, ...input }, { taskQueue: ctx.taskQueue });
+/**
+ * Publishes an event. Once recorded it is accepted: if Temporal cannot take the delivery
+ * workflows right now, `onStartFailed` hears of it and the worker's sweeper starts them later.
+ */
+export async function publish(
+  ctx: ServiceContext,
+  tenantId: string,
+  input: PublishEventBody,
+  hooks: { onStartFailed?: (error: unknown) => void } = {},
+): Promise<PublishEventResult> {
+  return publishAndStartDeliveries(ctx, { tenantId, eventId: newId('evt'), ...input }, hooks);
 }
 
 export async function getEvent(ctx: ServiceContext, tenantId: string, id: string) {

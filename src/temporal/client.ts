@@ -1,7 +1,15 @@
 // The typed Temporal client hookrelay and its publishers use. `publishEvent` is the
 // HTTP-free way for a service to publish: its workflow id derives from the idempotency key
 // or the event id, so a repeated start is harmless.
-import { ApplicationFailure, Client, Connection, WorkflowFailedError, WorkflowIdConflictPolicy } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+} from '@temporalio/client';
 import { InvalidInputError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { unstorableJsonIssues } from '../domain/storable-json';
@@ -9,7 +17,7 @@ import type { PlannedDelivery, PublishEventInput, PublishEventResult } from '../
 import { deliveryStartOptions } from '../workflows/delivery-start';
 import type { deliveryWorkflow } from '../workflows/delivery.workflow';
 import type { TemporalConnectionOptions } from './connection-options';
-import type { publishWorkflow } from '../workflows/publish.workflow';
+import type { publishEventWorkflow } from '../workflows/publish.workflow';
 
 /** `tls` and `apiKey` for a Temporal cluster with mTLS or Temporal Cloud (see temporalConnectionOptions). */
 export interface TemporalClientOptions extends TemporalConnectionOptions {
@@ -49,7 +57,7 @@ export async function publishEvent(client: Client, request: PublishRequest, opti
 /** Like publishEvent, but takes the internal fields too (targeted test deliveries). */
 export async function publishInternal(client: Client, input: PublishEventInput, options: { taskQueue: string }): Promise<PublishEventResult> {
   try {
-    return await client.workflow.execute<typeof publishWorkflow>('publishWorkflow', publishStartOptions(input, options.taskQueue));
+    return await client.workflow.execute<typeof publishEventWorkflow>('publishEventWorkflow', publishStartOptions(input, options.taskQueue));
   } catch (error) {
     throw refusedPublish(error) ?? error;
   }
@@ -72,14 +80,22 @@ function refusedPublish(error: unknown): InvalidInputError | undefined {
 
 /** Starts a publish without waiting for it (operational events raised from inside an activity). */
 export async function startPublish(client: Client, input: PublishEventInput, options: { taskQueue: string }): Promise<void> {
-  await client.workflow.start<typeof publishWorkflow>('publishWorkflow', publishStartOptions(input, options.taskQueue));
+  await client.workflow.start<typeof publishEventWorkflow>('publishEventWorkflow', publishStartOptions(input, options.taskQueue));
 }
 
-/** Starts the delivery workflow of a delivery row created outside a publish (a resend). */
+/**
+ * Starts the workflow of a recorded delivery. Idempotent: a running one is joined, and one that
+ * already ran is never started again (its id is the delivery's own).
+ */
 export async function startDeliveryWorkflow(client: Client, delivery: PlannedDelivery, options: { taskQueue: string }): Promise<void> {
-  await client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
-    ...deliveryStartOptions(delivery),
-    taskQueue: options.taskQueue,
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-  });
+  try {
+    await client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
+      ...deliveryStartOptions(delivery),
+      taskQueue: options.taskQueue,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
 }

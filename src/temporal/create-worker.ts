@@ -10,6 +10,7 @@ import { USER_AGENT } from '../version';
 import type { Logger } from 'pino';
 import { activityLoggingInterceptor } from './activity-logging';
 import type { TemporalConnectionOptions } from './connection-options';
+import { defaultStrandedDeliverySweep, startStrandedDeliverySweeper, type StrandedDeliverySweepOptions } from './stranded-delivery-sweeper';
 
 export interface HookrelayWorkerOptions {
   /** Where to connect; or pass `connection` (e.g. a test environment's). */
@@ -34,6 +35,8 @@ export interface HookrelayWorkerOptions {
   metrics?: DeliveryMetrics;
   /** One line per activity execution with its workflow and delivery ids. */
   logger?: Logger;
+  /** Starting the deliveries of events recorded but never started (default every 30 s). */
+  strandedDeliverySweep?: StrandedDeliverySweepOptions;
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
 }
 
@@ -77,9 +80,11 @@ export async function createHookrelayWorker(options: HookrelayWorkerOptions): Pr
   return {
     worker,
     async run() {
+      const sweeper = startStrandedDeliverySweeper(options.services, options.strandedDeliverySweep ?? defaultStrandedDeliverySweep, options.logger);
       try {
         await worker.run();
       } finally {
+        await sweeper.stop();
         await http.close();
         await ownConnection?.close();
       }

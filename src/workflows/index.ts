@@ -1,4 +1,5 @@
 // Workflow entry for the worker bundle: deterministic code only.
 export { deliveryWorkflow } from './delivery.workflow';
-export { publishWorkflow } from './publish.workflow';
+export { publishEventWorkflow } from './publish.workflow';
+export { publishWorkflow } from './publish-with-children.workflow';
 export { retentionWorkflow } from './retention.workflow';

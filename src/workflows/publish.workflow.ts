@@ -1,23 +1,18 @@
-// Records an event and starts one delivery workflow per subscribed endpoint. Children are
-// abandoned on completion: each delivery outlives its publish workflow.
-import { ParentClosePolicy, proxyLocalActivities, startChild } from '@temporalio/workflow';
+// The publish path for Temporal-client publishers: one local activity records the event and
+// starts one delivery workflow per subscribed endpoint (client starts, so each delivery outlives
+// this workflow). A crash in between repeats the activity, which starts whatever is missing.
+// One workflow task, 6 history events, whatever the fan-out.
+import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PublishEventInput, PublishEventResult } from './contracts';
-import { deliveryWorkflow } from './delivery.workflow';
-import { deliveryStartOptions } from './delivery-start';
 
-// Local: one short database transaction, run inside the workflow task (fewer events, lower latency).
-const { recordEvent } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+// Local: short database work and start requests, run inside the workflow task. The timeout
+// leaves room for a large fan-out (the starts run in parallel).
+const { publishAndStartDeliveries } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['NotFound', 'InvalidEvent'] },
 });
 
-export async function publishWorkflow(input: PublishEventInput): Promise<PublishEventResult> {
-  const recorded = await recordEvent(input);
-  await Promise.all(
-    recorded.deliveries.map((delivery) =>
-      startChild(deliveryWorkflow, { ...deliveryStartOptions(delivery), parentClosePolicy: ParentClosePolicy.ABANDON }),
-    ),
-  );
-  return { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount, duplicate: recorded.duplicate };
+export async function publishEventWorkflow(input: PublishEventInput): Promise<PublishEventResult> {
+  return publishAndStartDeliveries(input);
 }

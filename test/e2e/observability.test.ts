@@ -1,5 +1,6 @@
 // What an operator sees: Prometheus counters after real deliveries, request ids echoed and
 // logged with the tenant, activity lines with delivery and workflow ids — and never a secret.
+import { publishEvent } from '../../src/temporal/client';
 import { createLogger } from '../../src/logger';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
@@ -119,7 +120,11 @@ describe('observability', () => {
       attemptNumber: 1,
       result: { outcome: 'succeeded', status: 200 },
     });
-    expect(parsed.find((line) => line.activity === 'recordEvent')).toMatchObject({ tenantId, eventId: expect.stringMatching(/^evt_/) });
+
+    // A publish through the Temporal client runs the publish workflow's activity; its line names the event.
+    const viaClient = await publishEvent(hookrelay.temporal, { tenantId, type: 'invoice.paid', data: { n: 2 } }, { taskQueue: hookrelay.taskQueue });
+    const publishLine = lines.map((line) => JSON.parse(line) as Record<string, any>).find((line) => line.activity === 'publishAndStartDeliveries');
+    expect(publishLine).toMatchObject({ tenantId, eventId: viaClient.eventId, result: { eventId: viaClient.eventId, deliveryCount: 2 } });
   });
 
   it('never logs a signing secret, an endpoint credential or an API key', async () => {

@@ -24,7 +24,12 @@ export function eventsRouter(ctx: ServiceContext): Router {
     if (headerKey !== undefined && (headerKey.length < 1 || headerKey.length > 255)) {
       throw new InvalidInputError('Invalid idempotency key', [{ path: 'headers.idempotency-key', message: 'must be 1 to 255 characters' }]);
     }
-    const result = await publish(ctx, tenantId, { ...body, idempotencyKey: body.idempotencyKey ?? headerKey });
+    const result = await publish(
+      ctx,
+      tenantId,
+      { ...body, idempotencyKey: body.idempotencyKey ?? headerKey },
+      { onStartFailed: (error) => req.log.warn({ err: error }, 'event recorded; its delivery workflows will be started by the worker sweeper') },
+    );
     // 202: accepted and durably recorded; deliveries proceed asynchronously. A repeat is 200.
     res.status(result.duplicate ? 200 : 202).json({ id: result.eventId, deliveryCount: result.deliveryCount, duplicate: result.duplicate });
   });

@@ -1,0 +1,167 @@
+// Publishing, shared by every path in: record the event and its deliveries in one transaction,
+// then start one delivery workflow per delivery and mark the event "deliveries started".
+//   - the API calls publishAndStartDeliveries directly (one workflow per delivery, nothing else);
+//   - the publish workflow (Temporal-client publishers) runs the same thing as a local activity;
+//   - startStrandedDeliveries, run by the worker, starts what was recorded but never started
+//     (the API process died between commit and start, or Temporal was unreachable).
+// Starting is idempotent (workflow id = delivery id, a closed one is never started again), so
+// every path may repeat it.
+import { sql, type Kysely } from 'kysely';
+import { countDeliveriesOfEvent, findPlannedDeliveriesOfEvent, insertDeliveries } from '../db/deliveries.repository';
+import { findEndpointForTargetedDelivery, findSubscribedEndpoints } from '../db/endpoints.repository';
+import {
+  findEvent,
+  findEventByIdempotencyKey,
+  findEventsWithUnstartedDeliveries,
+  insertEvent,
+  markDeliveriesStarted,
+  releaseIdempotencyKey,
+} from '../db/events.repository';
+import type { Database } from '../db/schema';
+import { findTenantById } from '../db/tenants.repository';
+import { NotFoundError } from '../domain/errors';
+import { deliveryWorkflowId, newId } from '../domain/ids';
+import { startDeliveryWorkflow } from '../temporal/client';
+import type { PlannedDelivery, PublishEventInput, PublishEventResult, RecordedEvent } from '../workflows/contracts';
+import type { ServiceContext } from './context';
+import { assertPublishable } from './event-types.service';
+
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export interface RecordOptions {
+  /**
+   * Whoever records also starts the deliveries: true when a (legacy) publish workflow starts
+   * them as children, so the sweeper never looks at the event.
+   */
+  deliveriesStartedByCaller?: boolean;
+}
+
+/**
+ * Records the event (once per idempotency key per 24 h) and plans one delivery per subscribed
+ * endpoint. Returns the deliveries still to start: the planned ones, or for a repeat of an
+ * event whose deliveries were never started, those. Throws NotFoundError (tenant) and
+ * InvalidInputError (catalog).
+ */
+export async function recordEvent(db: Kysely<Database>, input: PublishEventInput, options: RecordOptions = {}): Promise<RecordedEvent> {
+  return db.transaction().execute(async (trx) => {
+    // A retry of this same publish: an earlier attempt committed but its result was lost (the
+    // process died). Hand back what it planned, so every delivery is still started.
+    const recorded = await findEvent(trx, input.tenantId, input.eventId);
+    if (recorded) {
+      const deliveries = await findPlannedDeliveriesOfEvent(trx, recorded.id);
+      return { eventId: recorded.id, deliveryCount: deliveries.length, duplicate: false, deliveries };
+    }
+    if (input.idempotencyKey) {
+      // Serialise publishers of the same key so two concurrent requests cannot both fan out.
+      await advisoryLock(trx, `${input.tenantId}:${input.idempotencyKey}`);
+      const existing = await findEventByIdempotencyKey(trx, input.tenantId, input.idempotencyKey);
+      if (existing && existing.created_at.getTime() > Date.now() - IDEMPOTENCY_WINDOW_MS) {
+        // The original publish may have died before starting its deliveries: this repeat does it.
+        const unstarted = existing.deliveries_started_at === null ? await findPlannedDeliveriesOfEvent(trx, existing.id) : [];
+        return { eventId: existing.id, deliveryCount: await countDeliveriesOfEvent(trx, existing.id), duplicate: true, deliveries: unstarted };
+      }
+      if (existing) await releaseIdempotencyKey(trx, existing.id);
+    }
+    const tenant = await findTenantById(trx, input.tenantId);
+    if (!tenant) throw new NotFoundError('tenant', input.tenantId);
+    if (!input.targetEndpointId) await assertPublishable({ db: trx }, input);
+
+    const endpoints = input.targetEndpointId
+      ? await findEndpointForTargetedDelivery(trx, input.tenantId, input.targetEndpointId)
+      : await findSubscribedEndpoints(trx, input.tenantId, input.type);
+    const now = new Date();
+    const event = await insertEvent(trx, {
+      id: input.eventId,
+      tenant_id: input.tenantId,
+      type: input.type,
+      data: JSON.stringify(input.data),
+      resource_id: input.resourceId ?? null,
+      operation: input.operation ?? null,
+      previous: input.previous === undefined ? null : JSON.stringify(input.previous),
+      triggered_by: input.triggeredBy ?? null,
+      idempotency_key: input.idempotencyKey ?? null,
+      occurred_at: input.occurredAt ? new Date(input.occurredAt) : now,
+      // Nothing to start (no subscriber) is already "started".
+      deliveries_started_at: options.deliveriesStartedByCaller || endpoints.length === 0 ? now : null,
+    });
+    const rows = endpoints.map((endpoint) => {
+      const id = newId('dlv');
+      return {
+        id,
+        tenant_id: input.tenantId,
+        event_id: event.id,
+        endpoint_id: endpoint.id,
+        event_type: event.type,
+        resource_id: event.resource_id,
+        workflow_id: deliveryWorkflowId(id),
+      };
+    });
+    await insertDeliveries(trx, rows);
+    return {
+      eventId: event.id,
+      deliveryCount: rows.length,
+      duplicate: false,
+      deliveries: rows.map((row, index) => ({
+        deliveryId: row.id,
+        workflowId: row.workflow_id,
+        endpointId: row.endpoint_id,
+        endpointUrl: endpoints[index]!.url,
+        eventType: row.event_type,
+        tenantId: row.tenant_id,
+      })),
+    };
+  });
+}
+
+/** Starts the delivery workflows of a recorded event (harmless if some already run or ran) and marks it. */
+export async function startDeliveries(ctx: ServiceContext, eventId: string, deliveries: PlannedDelivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  await Promise.all(deliveries.map((delivery) => startDeliveryWorkflow(ctx.temporal, delivery, { taskQueue: ctx.taskQueue })));
+  await markDeliveriesStarted(ctx.db, eventId);
+}
+
+/** Records the event and starts its deliveries: publishing in one call, with no publish workflow. */
+export async function publishAndStartDeliveries(
+  ctx: ServiceContext,
+  input: PublishEventInput,
+  hooks: { onStartFailed?: (error: unknown) => void } = {},
+): Promise<PublishEventResult> {
+  const recorded = await recordEvent(ctx.db, input);
+  try {
+    await startDeliveries(ctx, recorded.eventId, recorded.deliveries);
+  } catch (error) {
+    // Committed in PostgreSQL, so accepted: the worker's sweeper starts them (startStrandedDeliveries).
+    if (!hooks.onStartFailed) throw error;
+    hooks.onStartFailed(error);
+  }
+  return { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount, duplicate: recorded.duplicate };
+}
+
+export interface StrandedSweepResult {
+  events: number;
+  deliveries: number;
+}
+
+/**
+ * Starts the deliveries of events recorded more than `olderThanMs` ago whose workflows were
+ * never started. Run periodically by the worker; normally finds nothing.
+ */
+export async function startStrandedDeliveries(ctx: ServiceContext, options: { olderThanMs: number; batchSize?: number }): Promise<StrandedSweepResult> {
+  const result: StrandedSweepResult = { events: 0, deliveries: 0 };
+  const recordedBefore = new Date(Date.now() - options.olderThanMs);
+  for (;;) {
+    const events = await findEventsWithUnstartedDeliveries(ctx.db, recordedBefore, options.batchSize ?? 100);
+    for (const event of events) {
+      const deliveries = await findPlannedDeliveriesOfEvent(ctx.db, event.id);
+      await startDeliveries(ctx, event.id, deliveries);
+      if (deliveries.length === 0) await markDeliveriesStarted(ctx.db, event.id);
+      result.events += 1;
+      result.deliveries += deliveries.length;
+    }
+    if (events.length < (options.batchSize ?? 100)) return result;
+  }
+}
+
+async function advisoryLock(trx: Kysely<Database>, key: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+}
