@@ -23,6 +23,9 @@ const urlString = (protocols: string[]) =>
     { message: `must be a URL (${protocols.join(' or ')})` },
   );
 
+/** See HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS; chosen with `npm run bench` part (d). */
+const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -76,8 +79,15 @@ export const configSchema = z.object({
   HOOKRELAY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Worker tuning (Temporal SDK defaults when unset). */
   HOOKRELAY_WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
+  /** Attempts run as local activities: this bounds concurrent attempts per worker. */
+  HOOKRELAY_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
   HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
-  HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  /**
+   * Sticky workflow cache. Bounded by default: a delivery parked on a retry timer needs no cache
+   * (it is replayed from its short history when it wakes), and each cached one costs the worker
+   * memory (issue 6: about 0.3 MiB each). 0 turns the cache off.
+   */
+  HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   HOOKRELAY_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   HOOKRELAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   /** Requests per second each API key may make (admin and tenant keys alike); 0 turns the limit off. */

@@ -60,10 +60,13 @@ export function deliveryTuning(config: Config) {
     shutdownGraceMs: config.HOOKRELAY_SHUTDOWN_GRACE_MS,
     tuning: {
       ...(config.HOOKRELAY_WORKER_MAX_CONCURRENT_ACTIVITIES && { maxConcurrentActivityTaskExecutions: config.HOOKRELAY_WORKER_MAX_CONCURRENT_ACTIVITIES }),
+      ...(config.HOOKRELAY_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES && {
+        maxConcurrentLocalActivityExecutions: config.HOOKRELAY_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+      }),
       ...(config.HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS && {
         maxConcurrentWorkflowTaskExecutions: config.HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       }),
-      ...(config.HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS !== undefined && { maxCachedWorkflows: config.HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS }),
+      maxCachedWorkflows: config.HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS,
     },
   };
 }

@@ -7,7 +7,9 @@
 //   (d) parked retries: N deliveries waiting on retry timers: worker RSS, database sizes
 //   (e) cost: history events and database round trips per first-try delivery
 // Flags: --seconds 60 (the sustained API run), --short 20 (the others), --parked 10000,
-//        --concurrency 64, --database-url, --temporal-address, --only a,b,c,d,e
+//        --concurrency 64, --database-url, --temporal-address, --only a,b,c,d,e,
+//        --sqlite-pragmas off (the dev server without WAL / synchronous=OFF, to measure them),
+//        --profile-worker DIR (a V8 CPU profile of the worker process, written when it stops)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, chmodSync, statSync, existsSync, writeFileSync, readFileSync } from 'node:fs';
@@ -54,6 +56,8 @@ const { values: flags } = parseArgs({
     only: { type: 'string', default: 'a,b,c,d,e' },
     out: { type: 'string', default: 'artifacts/bench.json' },
     label: { type: 'string', default: 'run' },
+    'sqlite-pragmas': { type: 'string', default: 'on' },
+    'profile-worker': { type: 'string' },
   },
 });
 const SECONDS = Number(flags.seconds);
@@ -83,7 +87,13 @@ async function main(): Promise<void> {
     const temporalDb = path.join(workDir, 'temporal.db');
     if (!temporalAddress) {
       const cliPath = await findTemporalBinary(temporalCli, { toolsDir: path.join(ROOT, '.tools'), searchPath: '' });
-      const server = await startTemporalDevServer({ cliPath, port: 57000 + Math.floor(Math.random() * 1000), headless: true, dbFile: temporalDb });
+      const server = await startTemporalDevServer({
+        cliPath,
+        port: 57000 + Math.floor(Math.random() * 1000),
+        headless: true,
+        dbFile: temporalDb,
+        sqlitePragmas: flags['sqlite-pragmas'] !== 'off',
+      });
       stops.push(() => server.stop());
       temporalAddress = server.address;
     }
@@ -116,7 +126,7 @@ async function main(): Promise<void> {
     const ctx = createServiceContext(config, { db, temporal, encryptionKey });
     const api = await startApiServer(ctx, { port: 0, host: '127.0.0.1', adminKey, maxBodyBytes: 1 << 20, logger: pino({ level: 'silent' }) });
     stops.push(() => api.close());
-    results.settings = { concurrency: CONCURRENCY, seconds: SECONDS, short: SHORT, tuning: pickTuningEnv() };
+    results.settings = { concurrency: CONCURRENCY, seconds: SECONDS, short: SHORT, sqlitePragmas: flags['sqlite-pragmas'], tuning: pickTuningEnv() };
     log(`stack up: postgres, temporal ${temporalAddress}, worker pid ${worker.child.pid}, API ${api.url}`);
 
     await createEventType(ctx, { name: 'bench.event', group: 'Bench' });
@@ -204,7 +214,7 @@ async function main(): Promise<void> {
       await closedLoop(3600, CONCURRENCY, async () => {
         if (published >= PARKED) throw new StopLoop();
         published++;
-        await publishViaClient(parkedTenant.id)();
+        await publishViaApi(parkedTenant.id)();
       });
       for (;;) {
         const { count } = await db
@@ -269,11 +279,19 @@ async function closedLoop(seconds: number, concurrency: number, operation: () =>
 
 type Publish = () => Promise<{ eventId: string; started: number }>;
 
-/** Publishes in a closed loop for `seconds`, then waits until every delivery arrived. */
+/**
+ * Maximum load, measured like the ceiling: `concurrency` publishers, each publishing its next
+ * event once every delivery of the previous one has been received (so no queue builds up
+ * anywhere and the figure is a sustainable rate, not how fast a backlog can be accepted).
+ */
 async function endToEnd(receiver: BenchReceiver, publish: Publish, fanOut: number, seconds: number, concurrency: number) {
   const sent: Array<{ eventId: string; started: number }> = [];
   const t0 = performance.now();
-  const loop = await closedLoop(seconds, concurrency, async () => sent.push(await publish()));
+  const loop = await closedLoop(seconds, concurrency, async () => {
+    const published = await publish();
+    sent.push(published);
+    await receiver.waitFor(published.eventId, fanOut);
+  });
   return drain(receiver, sent, fanOut, t0, loop.errors);
 }
 
@@ -389,11 +407,14 @@ async function cost(
 interface BenchReceiver {
   url(pathname: string): string;
   received: Map<string, number[]>;
+  /** Resolves once `count` deliveries of the event arrived; rejects after 60 s. */
+  waitFor(eventId: string, count: number): Promise<void>;
   close(): Promise<void>;
 }
 
 async function startBenchReceiver(): Promise<BenchReceiver> {
   const received = new Map<string, number[]>();
+  const waiters = new Map<string, { count: number; resolve: () => void }>();
   const server = createServer((req, res) => {
     const id = req.headers['webhook-id'];
     req.resume();
@@ -402,6 +423,11 @@ async function startBenchReceiver(): Promise<BenchReceiver> {
         const list = received.get(id) ?? [];
         list.push(performance.now());
         received.set(id, list);
+        const waiter = waiters.get(id);
+        if (waiter && list.length >= waiter.count) {
+          waiters.delete(id);
+          waiter.resolve();
+        }
       }
       res.writeHead(req.url!.startsWith('/fail') ? 500 : 200).end('ok');
     });
@@ -412,12 +438,22 @@ async function startBenchReceiver(): Promise<BenchReceiver> {
   return {
     url: (pathname) => `http://127.0.0.1:${port}${pathname}`,
     received,
+    waitFor: (eventId, count) =>
+      new Promise<void>((resolve, reject) => {
+        if ((received.get(eventId)?.length ?? 0) >= count) return resolve();
+        const timer = setTimeout(() => {
+          waiters.delete(eventId);
+          reject(new Error(`${eventId}: not delivered within 60 s`));
+        }, 60_000);
+        waiters.set(eventId, { count, resolve: () => (clearTimeout(timer), resolve()) });
+      }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
 async function spawnChild(entry: string, env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const profile = flags['profile-worker'] && entry.endsWith('src/worker.ts') ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['profile-worker'])}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -24,6 +24,8 @@ export type HttpAttemptResult =
 export interface WebhookHttpClientOptions {
   /** Connection pool per origin; keep-alive makes repeat deliveries to one receiver cheap. */
   connectionsPerOrigin?: number;
+  /** Reuse connections (default true); false opens one per attempt, only to measure what reuse buys. */
+  keepAlive?: boolean;
   /**
    * Deliver to private, loopback and other internal addresses (HOOKRELAY_ALLOW_PRIVATE_NETWORKS).
    * Off unless asked: the guard is the safe default.
@@ -47,8 +49,10 @@ export interface WebhookRequest {
 
 export class WebhookHttpClient {
   private readonly dispatcher: Dispatcher;
+  private readonly keepAlive: boolean;
 
   constructor(options: WebhookHttpClientOptions = {}) {
+    this.keepAlive = options.keepAlive ?? true;
     this.dispatcher = new Agent({
       connections: options.connectionsPerOrigin ?? 32,
       keepAliveTimeout: 30_000,
@@ -67,6 +71,7 @@ export class WebhookHttpClient {
         headers: req.headers,
         body: req.body,
         dispatcher: this.dispatcher,
+        reset: !this.keepAlive,
         signal,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,

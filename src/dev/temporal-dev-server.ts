@@ -16,6 +16,8 @@ export interface TemporalDevServerOptions {
   namespace?: string;
   log?: (line: string) => void;
   startTimeoutMs?: number;
+  /** WAL journal and synchronous=OFF (default true); off only to measure what they buy. */
+  sqlitePragmas?: boolean;
 }
 
 export interface TemporalDevServer {
@@ -36,10 +38,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     String(options.port),
     '--log-level',
     'error',
-    '--sqlite-pragma',
-    'journal_mode=WAL',
-    '--sqlite-pragma',
-    'synchronous=OFF',
+    ...(options.sqlitePragmas === false ? [] : ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF']),
     ...searchAttributeDefinitions.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
   ];
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);

@@ -37,7 +37,10 @@ export interface HookrelayWorkerOptions {
   logger?: Logger;
   /** Starting the deliveries of events recorded but never started (default every 30 s). */
   strandedDeliverySweep?: StrandedDeliverySweepOptions;
-  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
+  tuning?: Pick<
+    WorkerOptions,
+    'maxConcurrentActivityTaskExecutions' | 'maxConcurrentLocalActivityExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'
+  >;
 }
 
 export interface HookrelayWorker {
