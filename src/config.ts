@@ -82,6 +82,12 @@ export const configSchema = z.object({
   /** Attempts run as local activities: this bounds concurrent attempts per worker. */
   HOOKRELAY_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
   HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
+  HOOKRELAY_WORKER_MAX_WORKFLOW_TASK_POLLS: z.coerce.number().int().min(2).max(1_000).optional(),
+  /**
+   * Share of workflow-task pollers on the normal (non-sticky) queue. A delivery's first workflow
+   * task always comes from the normal queue, and a first-try delivery has no other.
+   */
+  HOOKRELAY_WORKER_NON_STICKY_POLL_RATIO: z.coerce.number().min(0.01).max(1).optional(),
   /**
    * Sticky workflow cache. Bounded by default: a delivery parked on a retry timer needs no cache
    * (it is replayed from its short history when it wakes), and each cached one costs the worker

@@ -40,11 +40,12 @@ export function resolveAdminKey(config: Config): string {
 
 export function createServiceContext(
   config: Config,
-  deps: { db: Kysely<Database>; temporal: Client; encryptionKey: string },
+  deps: { db: Kysely<Database>; temporal: Client; encryptionKey: string; eagerWorkflowStart?: boolean },
 ): ServiceContext {
   return {
     db: deps.db,
     temporal: deps.temporal,
+    eagerWorkflowStart: deps.eagerWorkflowStart ?? false,
     secretBox: new SecretBox(deps.encryptionKey),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     urlPolicy: { allowHttp: config.HOOKRELAY_ALLOW_HTTP, allowPrivateNetworks: config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS },
@@ -66,6 +67,8 @@ export function deliveryTuning(config: Config) {
       ...(config.HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS && {
         maxConcurrentWorkflowTaskExecutions: config.HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       }),
+      ...(config.HOOKRELAY_WORKER_MAX_WORKFLOW_TASK_POLLS && { maxConcurrentWorkflowTaskPolls: config.HOOKRELAY_WORKER_MAX_WORKFLOW_TASK_POLLS }),
+      ...(config.HOOKRELAY_WORKER_NON_STICKY_POLL_RATIO && { nonStickyToStickyPollRatio: config.HOOKRELAY_WORKER_NON_STICKY_POLL_RATIO }),
       maxCachedWorkflows: config.HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS,
     },
   };

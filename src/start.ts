@@ -2,6 +2,8 @@
 // DATABASE_URL is set, a Temporal dev server unless TEMPORAL_ADDRESS is set, then migrations,
 // the worker and the API. Ctrl-C stops everything; data stays under .data/ for the next start.
 import path from 'node:path';
+import { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
 import { migrateToLatest } from './db/migrate';
@@ -11,7 +13,6 @@ import { startTemporalDevServer, type TemporalDevServer } from './dev/temporal-d
 import { createLogger } from './logger';
 import { apiRateLimit, createServiceContext, deliveryTuning, resolveAdminKey, resolveEncryptionKey, startApiServer } from './runtime';
 import { HookrelayMetrics } from './metrics/metrics';
-import { connectTemporalClient } from './temporal/client';
 import { temporalConnectionOptions, type TemporalConnectionOptions } from './temporal/connection-options';
 import { createHookrelayWorker } from './temporal/create-worker';
 import { ensureRetentionSchedule } from './temporal/retention-schedule';
@@ -84,15 +85,17 @@ async function main(): Promise<void> {
     const connectionOptions: TemporalConnectionOptions = config.TEMPORAL_ADDRESS
       ? temporalConnectionOptions(temporalAddress, config)
       : { address: temporalAddress };
-    const temporal = await connectTemporalClient({ ...connectionOptions, namespace: config.TEMPORAL_NAMESPACE });
+    // One connection for the worker and the API's client: deliveries the API starts are started
+    // eagerly, their first workflow task handed straight to this process's worker.
+    const connection = await NativeConnection.connect(connectionOptions);
+    cleanups.push(() => connection.close());
+    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     // One process: the worker's delivery metrics and the API's request metrics share a registry.
     const metrics = new HookrelayMetrics({ processMetrics: true });
-    cleanups.push(() => temporal.connection.close());
-    const ctx = createServiceContext(config, { db, temporal, encryptionKey });
+    const ctx = createServiceContext(config, { db, temporal, encryptionKey, eagerWorkflowStart: true });
     await ensureRetentionSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, retentionDays: config.HOOKRELAY_RETENTION_DAYS });
     const worker = await createHookrelayWorker({
-      temporalAddress,
-      connectionOptions,
+      connection,
       metrics,
       logger,
       namespace: config.TEMPORAL_NAMESPACE,

@@ -1,6 +1,8 @@
 // Process entry: the Temporal worker (workflows + activities), configured by the environment alone.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
 import { exitGracefullyOnSignals } from './graceful-shutdown';
@@ -8,7 +10,6 @@ import { createLogger } from './logger';
 import { createServiceContext, deliveryTuning, resolveEncryptionKey } from './runtime';
 import { HookrelayMetrics } from './metrics/metrics';
 import { startMetricsServer } from './metrics/metrics-server';
-import { connectTemporalClient } from './temporal/client';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { ensureRetentionSchedule } from './temporal/retention-schedule';
 import { createHookrelayWorker } from './temporal/create-worker';
@@ -23,18 +24,19 @@ async function main(): Promise<void> {
     process.exit(78);
   }
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
-  const connectionOptions = temporalConnectionOptions(config.TEMPORAL_ADDRESS, config);
-  const temporal = await connectTemporalClient({ ...connectionOptions, namespace: config.TEMPORAL_NAMESPACE });
+  // One connection for the worker and the client its activities use: the delivery workflows a
+  // publishEventWorkflow starts are started eagerly, on this worker, without a task-queue hop.
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.TEMPORAL_ADDRESS, config));
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const metrics = new HookrelayMetrics({ processMetrics: true });
   const metricsServer =
     config.HOOKRELAY_WORKER_METRICS_PORT === undefined
       ? undefined
       : await startMetricsServer(metrics, { port: config.HOOKRELAY_WORKER_METRICS_PORT, host: config.HOST });
-  const services = createServiceContext(config, { db, temporal, encryptionKey: resolveEncryptionKey(config) });
+  const services = createServiceContext(config, { db, temporal, encryptionKey: resolveEncryptionKey(config), eagerWorkflowStart: true });
   await ensureRetentionSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, retentionDays: config.HOOKRELAY_RETENTION_DAYS });
   const worker = await createHookrelayWorker({
-    temporalAddress: config.TEMPORAL_ADDRESS,
-    connectionOptions,
+    connection,
     metrics,
     logger,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
     'worker running',
   );
   await running;
-  await temporal.connection.close();
+  await connection.close();
   process.exit(0);
 }
 

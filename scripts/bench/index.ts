@@ -9,7 +9,11 @@
 // Flags: --seconds 60 (the sustained API run), --short 20 (the others), --parked 10000,
 //        --concurrency 64, --database-url, --temporal-address, --only a,b,c,d,e,
 //        --sqlite-pragmas off (the dev server without WAL / synchronous=OFF, to measure them),
-//        --profile-worker DIR (a V8 CPU profile of the worker process, written when it stops)
+//        --profile-worker DIR (a V8 CPU profile of the worker process, written when it stops),
+//        --worker-node-options (NODE_OPTIONS of the worker processes; default '--max-old-space-size=256',
+//        as `npm run worker` runs one; '' for none),
+//        --topology split|single: the worker in its own process (split, as in production), or in
+//        the API's process sharing its NativeConnection with eager workflow start (as `npm start`)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, chmodSync, statSync, existsSync, writeFileSync, readFileSync } from 'node:fs';
@@ -18,7 +22,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Pool } from 'pg';
 import pino from 'pino';
@@ -34,7 +39,8 @@ import { findTemporalBinary, temporalCli } from '../../src/dev/temporal-binaries
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { newId } from '../../src/domain/ids';
 import { SecretBox } from '../../src/domain/secret-box';
-import { createServiceContext, startApiServer } from '../../src/runtime';
+import { createServiceContext, deliveryTuning, startApiServer } from '../../src/runtime';
+import { createHookrelayWorker } from '../../src/temporal/create-worker';
 import { createEndpoint } from '../../src/services/endpoints.service';
 import { createEventType } from '../../src/services/event-types.service';
 import { createTenant } from '../../src/services/tenants.service';
@@ -58,6 +64,9 @@ const { values: flags } = parseArgs({
     label: { type: 'string', default: 'run' },
     'sqlite-pragmas': { type: 'string', default: 'on' },
     'profile-worker': { type: 'string' },
+    // As `npm run worker` and the compose file run a worker.
+    'worker-node-options': { type: 'string', default: '--max-old-space-size=256' },
+    topology: { type: 'string', default: 'split' },
   },
 });
 const SECONDS = Number(flags.seconds);
@@ -117,17 +126,44 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'info',
       ...pickTuningEnv(),
     };
-    log('starting the worker process …');
-    const worker = await spawnChild(path.join(ROOT, 'src/worker.ts'), env, /worker running/);
-    stops.push(() => worker.stop());
     const config = parseConfig({ ...env, NODE_ENV: 'development' });
-    const temporal = await connectTemporalClient({ address: temporalAddress, namespace: 'default' });
-    stops.push(() => temporal.connection.close());
-    const ctx = createServiceContext(config, { db, temporal, encryptionKey });
+    let workerPid: number;
+    let temporal: Client;
+    let ctx: ReturnType<typeof createServiceContext>;
+    if (flags.topology === 'single') {
+      log('starting the worker in this process (eager workflow start) …');
+      const connection = await NativeConnection.connect({ address: temporalAddress });
+      stops.push(() => connection.close());
+      temporal = new Client({ connection, namespace: 'default' });
+      ctx = createServiceContext(config, { db, temporal, encryptionKey, eagerWorkflowStart: true });
+      const worker = await createHookrelayWorker({ connection, namespace: 'default', services: ctx, ...deliveryTuning(config), workflowBundlePath: bundlePath });
+      const running = worker.run();
+      stops.push(async () => {
+        worker.shutdown();
+        await running;
+      });
+      workerPid = process.pid;
+    } else {
+      log('starting the worker process …');
+      const worker = await spawnChild(path.join(ROOT, 'src/worker.ts'), env, /worker running/);
+      stops.push(() => worker.stop());
+      temporal = await connectTemporalClient({ address: temporalAddress, namespace: 'default' });
+      stops.push(() => temporal.connection.close());
+      ctx = createServiceContext(config, { db, temporal, encryptionKey });
+      workerPid = worker.child.pid!;
+    }
     const api = await startApiServer(ctx, { port: 0, host: '127.0.0.1', adminKey, maxBodyBytes: 1 << 20, logger: pino({ level: 'silent' }) });
     stops.push(() => api.close());
-    results.settings = { concurrency: CONCURRENCY, seconds: SECONDS, short: SHORT, sqlitePragmas: flags['sqlite-pragmas'], tuning: pickTuningEnv() };
-    log(`stack up: postgres, temporal ${temporalAddress}, worker pid ${worker.child.pid}, API ${api.url}`);
+    results.settings = {
+      concurrency: CONCURRENCY,
+      seconds: SECONDS,
+      short: SHORT,
+      sqlitePragmas: flags['sqlite-pragmas'],
+      workerNodeOptions: flags['worker-node-options'] ?? null,
+      topology: flags.topology,
+      tuning: pickTuningEnv(),
+    };
+    log(`stack up: postgres, temporal ${temporalAddress}, worker pid ${workerPid}, API ${api.url}`);
 
     await createEventType(ctx, { name: 'bench.event', group: 'Bench' });
     const single = await createTenant(ctx, { name: 'bench-1' });
@@ -143,12 +179,12 @@ async function main(): Promise<void> {
         body: JSON.stringify({ type: 'bench.event', data: { invoiceId: 'inv_123', amount: 4200, lines: [{ sku: 'a', qty: 1 }] } }),
       });
       const body = (await res.body.json()) as { id: string };
-      return { eventId: body.id, started };
+      return { eventId: body.id, started, accepted: performance.now() };
     };
     const publishViaClient = (tenantId: string) => async () => {
       const started = performance.now();
       const result = await publishEvent(temporal, { tenantId, type: 'bench.event', data: { invoiceId: 'inv_123', amount: 4200 } }, { taskQueue: TASK_QUEUE });
-      return { eventId: result.eventId, started };
+      return { eventId: result.eventId, started, accepted: performance.now() };
     };
 
     // --- (a) ceiling ------------------------------------------------------------------------
@@ -208,7 +244,7 @@ async function main(): Promise<void> {
         enabled: true,
         retryPolicy: { strategy: 'schedule', delaysSeconds: [36000], jitter: 0 },
       });
-      const rssBefore = rssMiB(worker.child.pid!);
+      const rssBefore = rssMiB(workerPid);
       const started = performance.now();
       let published = 0;
       await closedLoop(3600, CONCURRENCY, async () => {
@@ -233,7 +269,7 @@ async function main(): Promise<void> {
         parkedDeliveries: PARKED,
         secondsToPark: round1(parkSeconds),
         workerRssMiBBefore: rssBefore,
-        workerRssMiB: rssMiB(worker.child.pid!),
+        workerRssMiB: rssMiB(workerPid),
         postgresMiB: round1(Number(rows[0]!.size) / 2 ** 20),
         temporalSqliteMiB: round1(['', '-wal', '-shm'].map((suffix) => fileSize(temporalDb + suffix)).reduce((a, b) => a + b, 0) / 2 ** 20),
       };
@@ -277,7 +313,9 @@ async function closedLoop(seconds: number, concurrency: number, operation: () =>
   return { completed: latencies.length, errors, perSecond: latencies.length / elapsed, p50Ms: s.p50, p95Ms: s.p95, p99Ms: s.p99 };
 }
 
-type Publish = () => Promise<{ eventId: string; started: number }>;
+/** `started` when the publish was sent, `accepted` when its answer came back. */
+type Published = { eventId: string; started: number; accepted: number };
+type Publish = () => Promise<Published>;
 
 /**
  * Maximum load, measured like the ceiling: `concurrency` publishers, each publishing its next
@@ -285,7 +323,7 @@ type Publish = () => Promise<{ eventId: string; started: number }>;
  * anywhere and the figure is a sustainable rate, not how fast a backlog can be accepted).
  */
 async function endToEnd(receiver: BenchReceiver, publish: Publish, fanOut: number, seconds: number, concurrency: number) {
-  const sent: Array<{ eventId: string; started: number }> = [];
+  const sent: Published[] = [];
   const t0 = performance.now();
   const loop = await closedLoop(seconds, concurrency, async () => {
     const published = await publish();
@@ -297,7 +335,7 @@ async function endToEnd(receiver: BenchReceiver, publish: Publish, fanOut: numbe
 
 /** Publishes at a fixed rate (open loop) for `seconds`, then waits for every delivery. */
 async function endToEndAtRate(receiver: BenchReceiver, publish: Publish, perSecond: number, seconds: number) {
-  const sent: Array<{ eventId: string; started: number }> = [];
+  const sent: Published[] = [];
   const t0 = performance.now();
   const total = Math.floor(perSecond * seconds);
   let errors = 0;
@@ -312,7 +350,7 @@ async function endToEndAtRate(receiver: BenchReceiver, publish: Publish, perSeco
   return drain(receiver, sent, 1, t0, errors);
 }
 
-async function drain(receiver: BenchReceiver, sent: Array<{ eventId: string; started: number }>, fanOut: number, t0: number, errors: number) {
+async function drain(receiver: BenchReceiver, sent: Published[], fanOut: number, t0: number, errors: number) {
   const expected = sent.length * fanOut;
   const deadline = performance.now() + 120_000;
   while (sent.some((s) => (receiver.received.get(s.eventId)?.length ?? 0) < fanOut) && performance.now() < deadline) {
@@ -329,6 +367,7 @@ async function drain(receiver: BenchReceiver, sent: Array<{ eventId: string; sta
     }
   }
   const s = summarize(latencies);
+  const accept = summarize(sent.map((p) => p.accepted - p.started));
   return {
     events: sent.length,
     deliveries: delivered,
@@ -338,6 +377,9 @@ async function drain(receiver: BenchReceiver, sent: Array<{ eventId: string; sta
     p50Ms: s.p50,
     p95Ms: s.p95,
     p99Ms: s.p99,
+    /** Publish answered (202): the part of the latency spent before the delivery workflow runs. */
+    acceptP50Ms: accept.p50,
+    acceptP99Ms: accept.p99,
   };
 }
 
@@ -455,7 +497,12 @@ async function spawnChild(entry: string, env: Record<string, string>, ready: Reg
   const profile = flags['profile-worker'] && entry.endsWith('src/worker.ts') ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['profile-worker'])}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? ROOT,
+      ...(flags['worker-node-options'] && { NODE_OPTIONS: flags['worker-node-options'] }),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -11,4 +11,10 @@ export interface ServiceContext {
   temporal: Client;
   taskQueue: string;
   urlPolicy: UrlPolicy;
+  /**
+   * The Temporal client shares its NativeConnection with a worker of this process (`npm start`):
+   * delivery workflows are then started eagerly, their first task handed to that worker in the
+   * start response instead of through the server's task queue.
+   */
+  eagerWorkflowStart?: boolean;
 }

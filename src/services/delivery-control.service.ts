@@ -61,7 +61,7 @@ async function createRetryDelivery(ctx: ServiceContext, original: DeliveryRow, e
       eventType: original.event_type,
       tenantId: original.tenant_id,
     },
-    { taskQueue: ctx.taskQueue },
+    { taskQueue: ctx.taskQueue, eager: ctx.eagerWorkflowStart },
   );
   return row!;
 }

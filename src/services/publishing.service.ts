@@ -116,7 +116,8 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
 /** Starts the delivery workflows of a recorded event (harmless if some already run or ran) and marks it. */
 export async function startDeliveries(ctx: ServiceContext, eventId: string, deliveries: PlannedDelivery[]): Promise<void> {
   if (deliveries.length === 0) return;
-  await Promise.all(deliveries.map((delivery) => startDeliveryWorkflow(ctx.temporal, delivery, { taskQueue: ctx.taskQueue })));
+  const options = { taskQueue: ctx.taskQueue, eager: ctx.eagerWorkflowStart };
+  await Promise.all(deliveries.map((delivery) => startDeliveryWorkflow(ctx.temporal, delivery, options)));
   await markDeliveriesStarted(ctx.db, eventId);
 }
 

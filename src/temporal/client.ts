@@ -85,17 +85,25 @@ export async function startPublish(client: Client, input: PublishEventInput, opt
 
 /**
  * Starts the workflow of a recorded delivery. Idempotent: a running one is joined, and one that
- * already ran is never started again (its id is the delivery's own).
+ * already ran is never started again (its id is the delivery's own). Resolves to whether the
+ * server handed its first task straight to a worker of this process (eager start).
  */
-export async function startDeliveryWorkflow(client: Client, delivery: PlannedDelivery, options: { taskQueue: string }): Promise<void> {
+export async function startDeliveryWorkflow(
+  client: Client,
+  delivery: PlannedDelivery,
+  options: { taskQueue: string; /** Only for a client on a NativeConnection shared with a worker. */ eager?: boolean },
+): Promise<{ eagerlyStarted: boolean }> {
   try {
-    await client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
+    const handle = await client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
       ...deliveryStartOptions(delivery),
       taskQueue: options.taskQueue,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      ...(options.eager && { requestEagerStart: true }),
     });
+    return { eagerlyStarted: handle.eagerlyStarted };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    return { eagerlyStarted: false };
   }
 }

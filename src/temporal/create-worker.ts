@@ -39,7 +39,12 @@ export interface HookrelayWorkerOptions {
   strandedDeliverySweep?: StrandedDeliverySweepOptions;
   tuning?: Pick<
     WorkerOptions,
-    'maxConcurrentActivityTaskExecutions' | 'maxConcurrentLocalActivityExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentLocalActivityExecutions'
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxConcurrentWorkflowTaskPolls'
+    | 'nonStickyToStickyPollRatio'
+    | 'maxCachedWorkflows'
   >;
 }
 

@@ -7,11 +7,14 @@ import { createServer } from 'node:net';
 import { deliveryWorkflowId, newId } from '../../src/domain/ids';
 import type { ServiceContext } from '../../src/services/context';
 import { publishAndStartDeliveries, recordEvent, startStrandedDeliveries } from '../../src/services/publishing.service';
-import { publishEvent, publishWorkflowId } from '../../src/temporal/client';
+import { publishEvent, publishWorkflowId, startDeliveryWorkflow } from '../../src/temporal/client';
+import { createHookrelayWorker } from '../../src/temporal/create-worker';
+import { deliveryTuning } from '../../src/runtime';
+import { NativeConnection } from '@temporalio/worker';
 import { startStrandedDeliverySweeper } from '../../src/temporal/stranded-delivery-sweeper';
 import { createTenant, ensureEventType } from '../support/api';
 import { startReceiver, type Receiver } from '../support/receiver';
-import { startTestHookrelay, type TestHookrelay } from '../support/stack';
+import { startTestHookrelay, testStack, type TestHookrelay } from '../support/stack';
 import { waitFor } from '../support/wait';
 
 describe('publish paths', () => {
@@ -108,6 +111,35 @@ describe('publish paths', () => {
     expect(repeat.body).toEqual({ id: eventId, deliveryCount: 1, duplicate: true });
     await waitFor(async () => requestsFor(eventId).length === 1, { what: 'the delivery' });
     expect(await startedAt(eventId)).toBeInstanceOf(Date);
+  });
+
+  it('a client sharing its NativeConnection with a worker starts deliveries eagerly (npm start, activities)', async () => {
+    const connection = await NativeConnection.connect({ address: testStack().temporalAddress });
+    const taskQueue = `${hookrelay.taskQueue}-eager`;
+    const ctx: ServiceContext = { ...hookrelay.ctx, temporal: new Client({ connection }), taskQueue, eagerWorkflowStart: true };
+    const worker = await createHookrelayWorker({
+      connection,
+      namespace: 'default',
+      services: ctx,
+      ...deliveryTuning(hookrelay.config),
+      workflowBundlePath: testStack().workflowBundlePath,
+    });
+    const running = worker.run();
+    try {
+      const recorded = await recordEvent(hookrelay.db, { eventId: newId('evt'), tenantId, type: 'invoice.activated', data: { n: 4 } });
+      const started = await startDeliveryWorkflow(ctx.temporal, recorded.deliveries[0]!, { taskQueue, eager: true });
+      expect(started).toEqual({ eagerlyStarted: true });
+      await waitFor(async () => requestsFor(recorded.eventId).length === 1, { what: 'the eagerly started delivery' });
+      // Starting it again is harmless, and not eager: it already ran.
+      await hookrelay.temporal.workflow.getHandle(recorded.deliveries[0]!.workflowId).result();
+      expect(await startDeliveryWorkflow(ctx.temporal, recorded.deliveries[0]!, { taskQueue, eager: true })).toEqual({ eagerlyStarted: false });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(requestsFor(recorded.eventId)).toHaveLength(1);
+    } finally {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    }
   });
 
   it('with Temporal unreachable an API publish is still accepted, and the sweeper delivers it later', async () => {

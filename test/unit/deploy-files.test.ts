@@ -70,11 +70,13 @@ describe('docker-compose.yml', () => {
     const expected = { migrate: 'dist/src/migrate.js', api: 'dist/src/server.js', worker: 'dist/src/worker.js' };
     for (const name of hookrelayServices) {
       const command = services[name]!.command!;
-      expect({ name, command }).toEqual({ name, command: ['node', expected[name]] });
-      const source = sourceOf(command[1]!);
+      const file = command[command.length - 1]!;
+      expect({ name, runtime: command[0], file }).toEqual({ name, runtime: 'node', file: expected[name] });
+      const source = sourceOf(file);
       expect({ source, exists: existsSync(path.join(root, source)) }).toEqual({ source, exists: true });
       expect(tsconfigBuild.include).toContain('src');
-      expect(scripts[name]).toBe(`node ${expected[name]}`);
+      // The same command, node flags included (the worker's bounded heap), as the npm script.
+      expect(scripts[name]).toBe(command.join(' '));
     }
   });
 
