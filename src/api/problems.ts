@@ -96,7 +96,7 @@ function isDependencyUnavailable(error: unknown): boolean {
 export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const body = toProblem(error);
-    if (body.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    if (body.status >= 500) logger.error({ err: error, status: body.status, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) return;
     if (error instanceof RateLimitedError) res.set('retry-after', String(error.retryAfterSeconds));
     if (body.status === 503) res.set('retry-after', '1');

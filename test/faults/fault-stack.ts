@@ -150,16 +150,20 @@ export async function setUpTenant(stack: FaultStack, endpoint: Record<string, un
 /**
  * Publishes `count` events through the API, `concurrency` at a time, as a careful client does:
  * an answer other than 2xx (a dependency may be down) is retried with the same idempotency key.
- * Returns the ids of the accepted events and how many answers were not 2xx.
+ * `perSecond` paces the publishes (event n is not sent before n / perSecond seconds), so they
+ * span an outage instead of all being accepted before it. Returns the ids of the accepted events
+ * and how many answers were not 2xx.
  */
-export async function publishMany(stack: FaultStack, tenantId: string, count: number, concurrency = 20) {
+export async function publishMany(stack: FaultStack, tenantId: string, count: number, options: { concurrency?: number; perSecond?: number } = {}) {
   const ids: string[] = [];
   const refusals: Record<string, number> = {};
   let next = 0;
+  const started = Date.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: options.concurrency ?? 20 }, async () => {
       while (next < count) {
         const n = next++;
+        if (options.perSecond) await sleep(Math.max(0, started + (n * 1000) / options.perSecond - Date.now()));
         for (let attempt = 1; ; attempt++) {
           const res = await stack.api
             .request('POST', `/v1/tenants/${tenantId}/events`, {

@@ -29,7 +29,8 @@ describe('fault: PostgreSQL down for 10 s mid-run', () => {
     // One attempt only: had the outage been counted against the endpoint, deliveries would fail.
     const { tenantId } = await setUpTenant(stack, { retryPolicy: { strategy: 'schedule', delaysSeconds: [], jitter: 0 } });
     stack.receiver.respondWith(() => ({ status: 200, body: 'ok', delayMs: 20 }));
-    const publishing = publishMany(stack, tenantId, DELIVERIES);
+    // Paced over about 20 s, so publishes meet the outage too.
+    const publishing = publishMany(stack, tenantId, DELIVERIES, { perSecond: 15 });
     await waitFor(() => stack.receiver.requests.length >= DELIVERIES / 3, 120_000);
 
     const stoppedAt = Date.now();
@@ -57,6 +58,12 @@ describe('fault: PostgreSQL down for 10 s mid-run', () => {
       totalSeconds: (Date.now() - started) / 1000,
       note: `publish answers during the outage, retried: ${JSON.stringify(refusals)}`,
     });
+    // Our outage is a 503 ("retry"), never a 500.
+    const serverErrors = stack.api
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"request failed"') && line.includes('"status":500'));
+    expect({ refusedWith500: refusals['500'] ?? 0, serverErrors: serverErrors.slice(0, 3) }).toEqual({ refusedWith500: 0, serverErrors: [] });
     expect(eventIds).toHaveLength(DELIVERIES);
     expect(tally).toEqual({ total: DELIVERIES, succeeded: DELIVERIES, failed: 0, other: 0 });
     expect(seen.missing).toEqual([]);

@@ -27,7 +27,9 @@ describe('fault: Temporal restarted mid-run', () => {
     const started = Date.now();
     const { tenantId } = await setUpTenant(stack);
     stack.receiver.respondWith(() => ({ status: 200, body: 'ok', delayMs: 20 }));
-    const publishing = publishMany(stack, tenantId, DELIVERIES);
+    // Paced over about 20 s, so publishes meet the outage too: they are accepted once PostgreSQL has
+    // them, and their deliveries start when the Temporal client or, failing it, the sweeper gets through.
+    const publishing = publishMany(stack, tenantId, DELIVERIES, { perSecond: 15 });
     await waitFor(() => stack.receiver.requests.length >= DELIVERIES / 3, 120_000);
 
     const stoppedAt = Date.now();
