@@ -42,10 +42,24 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const stack = testStack();
   const name = `test_${randomBytes(6).toString('hex')}`;
-  const admin = new PgClient({ connectionString: stack.postgresUrl });
+  // Through the maintenance database: a session on the template itself makes every concurrent
+  // clone fail with "source database is being accessed by other users" (SQLSTATE 55006).
+  const admin = new PgClient({ connectionString: stack.postgresUrl.replace(/\/[^/]+$/, '/postgres') });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${stack.templateDatabase}`);
-  await admin.end();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${stack.templateDatabase}`);
+        break;
+      } catch (error) {
+        // Another process may still be closing a session on the template (the global setup's).
+        if ((error as { code?: string }).code !== '55006' || attempt >= 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
   const url = stack.postgresUrl.replace(/\/[^/]+$/, `/${name}`);
   const db = createDatabase({ connectionString: url, poolSize: 10 });
   return { url, db, destroy: () => db.destroy() };
