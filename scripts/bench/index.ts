@@ -12,6 +12,7 @@
 //        --profile-worker DIR (a V8 CPU profile of the worker process, written when it stops),
 //        --worker-node-options (NODE_OPTIONS of the worker processes; default '--max-old-space-size=256',
 //        as `npm run worker` runs one; '' for none),
+//        --temporal-db memory (the dev server without its SQLite file: what storage costs),
 //        --topology split|single: the worker in its own process (split, as in production), or in
 //        the API's process sharing its NativeConnection with eager workflow start (as `npm start`)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -67,6 +68,7 @@ const { values: flags } = parseArgs({
     // As `npm run worker` and the compose file run a worker.
     'worker-node-options': { type: 'string', default: '--max-old-space-size=256' },
     topology: { type: 'string', default: 'split' },
+    'temporal-db': { type: 'string', default: 'file' },
   },
 });
 const SECONDS = Number(flags.seconds);
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
         cliPath,
         port: 57000 + Math.floor(Math.random() * 1000),
         headless: true,
-        dbFile: temporalDb,
+        dbFile: flags['temporal-db'] === 'memory' ? undefined : temporalDb,
         sqlitePragmas: flags['sqlite-pragmas'] !== 'off',
       });
       stops.push(() => server.stop());
@@ -161,6 +163,7 @@ async function main(): Promise<void> {
       sqlitePragmas: flags['sqlite-pragmas'],
       workerNodeOptions: flags['worker-node-options'] ?? null,
       topology: flags.topology,
+      temporalDb: flags['temporal-db'],
       tuning: pickTuningEnv(),
     };
     log(`stack up: postgres, temporal ${temporalAddress}, worker pid ${workerPid}, API ${api.url}`);
