@@ -430,7 +430,7 @@ async function cost(
   for (let i = 0; i < samples; i++) {
     // The API's publish: record (one transaction) + mark started; the workflow starts cost no query.
     const before = roundTrips;
-    const recorded: RecordedEvent = await recordEvent(countingDb, { eventId: newId('evt'), tenantId, type: 'bench.event', data: { i } });
+    const recorded: RecordedEvent = await recordEvent(countingDb, { eventId: newId('evt'), tenantId, type: 'bench.event', data: { i } }, { freshEventId: true });
     await markDeliveriesStarted(countingDb, recorded.eventId);
     const mid = roundTrips;
     await env.run(activities.attemptDelivery, { deliveryId: recorded.deliveries[0]!.deliveryId, attemptNumber: 1, trigger: 'scheduled' as const });

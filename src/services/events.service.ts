@@ -20,7 +20,7 @@ export async function publish(
   input: PublishEventBody,
   hooks: { onStartFailed?: (error: unknown) => void } = {},
 ): Promise<PublishEventResult> {
-  return publishAndStartDeliveries(ctx, { tenantId, eventId: newId('evt'), ...input }, hooks);
+  return publishAndStartDeliveries(ctx, { tenantId, eventId: newId('evt'), ...input }, { ...hooks, freshEventId: true });
 }
 
 export async function getEvent(ctx: ServiceContext, tenantId: string, id: string) {

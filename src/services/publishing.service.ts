@@ -34,6 +34,8 @@ export interface RecordOptions {
    * them as children, so the sweeper never looks at the event.
    */
   deliveriesStartedByCaller?: boolean;
+  /** The caller generated the event id just now (the API), so no earlier attempt can have recorded it. */
+  freshEventId?: boolean;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
   return db.transaction().execute(async (trx) => {
     // A retry of this same publish: an earlier attempt committed but its result was lost (the
     // process died). Hand back what it planned, so every delivery is still started.
-    const recorded = await findEvent(trx, input.tenantId, input.eventId);
+    const recorded = options.freshEventId ? undefined : await findEvent(trx, input.tenantId, input.eventId);
     if (recorded) {
       const deliveries = await findPlannedDeliveriesOfEvent(trx, recorded.id);
       return { eventId: recorded.id, deliveryCount: deliveries.length, duplicate: false, deliveries };
@@ -125,9 +127,9 @@ export async function startDeliveries(ctx: ServiceContext, eventId: string, deli
 export async function publishAndStartDeliveries(
   ctx: ServiceContext,
   input: PublishEventInput,
-  hooks: { onStartFailed?: (error: unknown) => void } = {},
+  hooks: { onStartFailed?: (error: unknown) => void; freshEventId?: boolean } = {},
 ): Promise<PublishEventResult> {
-  const recorded = await recordEvent(ctx.db, input);
+  const recorded = await recordEvent(ctx.db, input, { freshEventId: hooks.freshEventId });
   try {
     await startDeliveries(ctx, recorded.eventId, recorded.deliveries);
   } catch (error) {
