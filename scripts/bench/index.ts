@@ -13,6 +13,8 @@
 //        --worker-node-options (NODE_OPTIONS of the worker processes; default '--max-old-space-size=256',
 //        as `npm run worker` runs one; '' for none),
 //        --temporal-db memory (the dev server without its SQLite file: what storage costs),
+//        --api-process (the API as its own `node src/server.ts` process, as in production, instead of
+//        inside the benchmark's process next to the load generator and the receiver),
 //        --topology split|single: the worker in its own process (split, as in production), or in
 //        the API's process sharing its NativeConnection with eager workflow start (as `npm start`)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -69,6 +71,7 @@ const { values: flags } = parseArgs({
     'worker-node-options': { type: 'string', default: '--max-old-space-size=256' },
     topology: { type: 'string', default: 'split' },
     'temporal-db': { type: 'string', default: 'file' },
+    'api-process': { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(flags.seconds);
@@ -154,8 +157,18 @@ async function main(): Promise<void> {
       ctx = createServiceContext(config, { db, temporal, encryptionKey });
       workerPid = worker.child.pid!;
     }
-    const api = await startApiServer(ctx, { port: 0, host: '127.0.0.1', adminKey, maxBodyBytes: 1 << 20, logger: pino({ level: 'silent' }) });
-    stops.push(() => api.close());
+    let apiUrl: string;
+    if (flags['api-process']) {
+      const port = await freeLoopbackPort();
+      const apiEnv = { ...env, PORT: String(port), HOST: '127.0.0.1', HOOKRELAY_ADMIN_KEY: adminKey, HOOKRELAY_API_RATE_LIMIT_PER_SECOND: '0' };
+      const apiProcess = await spawnChild(path.join(ROOT, 'src/server.ts'), apiEnv, /API listening/);
+      stops.push(() => apiProcess.stop());
+      apiUrl = `http://127.0.0.1:${port}`;
+    } else {
+      const api = await startApiServer(ctx, { port: 0, host: '127.0.0.1', adminKey, maxBodyBytes: 1 << 20, logger: pino({ level: 'silent' }) });
+      stops.push(() => api.close());
+      apiUrl = api.url;
+    }
     results.settings = {
       concurrency: CONCURRENCY,
       seconds: SECONDS,
@@ -164,9 +177,10 @@ async function main(): Promise<void> {
       workerNodeOptions: flags['worker-node-options'] ?? null,
       topology: flags.topology,
       temporalDb: flags['temporal-db'],
+      apiProcess: flags['api-process'],
       tuning: pickTuningEnv(),
     };
-    log(`stack up: postgres, temporal ${temporalAddress}, worker pid ${workerPid}, API ${api.url}`);
+    log(`stack up: postgres, temporal ${temporalAddress}, worker pid ${workerPid}, API ${apiUrl}`);
 
     await createEventType(ctx, { name: 'bench.event', group: 'Bench' });
     const single = await createTenant(ctx, { name: 'bench-1' });
@@ -176,7 +190,7 @@ async function main(): Promise<void> {
 
     const publishViaApi = (tenantId: string) => async () => {
       const started = performance.now();
-      const res = await request(`${api.url}/v1/tenants/${tenantId}/events`, {
+      const res = await request(`${apiUrl}/v1/tenants/${tenantId}/events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
         body: JSON.stringify({ type: 'bench.event', data: { invoiceId: 'inv_123', amount: 4200, lines: [{ sku: 'a', qty: 1 }] } }),
@@ -512,7 +526,12 @@ async function spawnChild(entry: string, env: Record<string, string>, ready: Reg
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (ready.test(output)) resolve();
+      if (!ready.test(output)) return;
+      // Ready: stop keeping its output (a long run logs a line per request and attempt), keep draining it.
+      output = '';
+      child.stdout!.off('data', onData).resume();
+      child.stderr!.off('data', onData).resume();
+      resolve();
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -536,6 +555,14 @@ function pickTuningEnv(): Record<string, string> {
     if ((name.startsWith('HOOKRELAY_WORKER_') || name === 'DATABASE_POOL_SIZE') && value) picked[name] = value;
   }
   return picked;
+}
+
+async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 function rssMiB(pid: number): number {
