@@ -21,18 +21,28 @@ export async function startTimeSkippingHookrelay(): Promise<TimeSkippingHookrela
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: stack.temporalTestServerPath } },
   });
+  // A failure past this point must not leave the test server process (or a database) behind.
+  const cleanups: Array<() => Promise<void>> = [() => env.teardown()];
+  const orCleanUp = async <T>(step: Promise<T>): Promise<T> =>
+    step.catch(async (error: unknown) => {
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      throw error;
+    });
   // The test server knows only its built-in search attributes until told about ours.
-  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
-  const database = await createTestDatabase();
+  await orCleanUp(registerSearchAttributes(env.connection, env.namespace ?? 'default'));
+  const database = await orCleanUp(createTestDatabase());
+  cleanups.push(() => database.destroy());
   const config = parseConfig({ NODE_ENV: 'test', TEMPORAL_TASK_QUEUE: `ts-${randomBytes(6).toString('hex')}`, LOG_LEVEL: 'silent' });
   const ctx = createServiceContext(config, { db: database.db, temporal: env.client, encryptionKey: SecretBox.generateKey() });
-  const worker = await createHookrelayWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    services: ctx,
-    ...deliveryTuning(config),
-    workflowBundlePath: stack.workflowBundlePath,
-  });
+  const worker = await orCleanUp(
+    createHookrelayWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      services: ctx,
+      ...deliveryTuning(config),
+      workflowBundlePath: stack.workflowBundlePath,
+    }),
+  );
   const running = worker.run();
   return {
     env,
