@@ -127,15 +127,15 @@ export async function startDeliveries(ctx: ServiceContext, eventId: string, deli
 export async function publishAndStartDeliveries(
   ctx: ServiceContext,
   input: PublishEventInput,
-  hooks: { onStartFailed?: (error: unknown) => void; freshEventId?: boolean } = {},
+  options: Pick<RecordOptions, 'freshEventId'> & { onStartFailed?: (error: unknown) => void } = {},
 ): Promise<PublishEventResult> {
-  const recorded = await recordEvent(ctx.db, input, { freshEventId: hooks.freshEventId });
+  const recorded = await recordEvent(ctx.db, input, { freshEventId: options.freshEventId });
   try {
     await startDeliveries(ctx, recorded.eventId, recorded.deliveries);
   } catch (error) {
     // Committed in PostgreSQL, so accepted: the worker's sweeper starts them (startStrandedDeliveries).
-    if (!hooks.onStartFailed) throw error;
-    hooks.onStartFailed(error);
+    if (!options.onStartFailed) throw error;
+    options.onStartFailed(error);
   }
   return { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount, duplicate: recorded.duplicate };
 }

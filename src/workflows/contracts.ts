@@ -43,7 +43,10 @@ export interface PlannedDelivery {
 }
 
 export interface RecordedEvent extends PublishEventResult {
-  /** Deliveries to start; empty for a duplicate (the original publish started them). */
+  /**
+   * Deliveries to start: the planned ones; for a duplicate, none, unless the original publish
+   * recorded them without starting them (then those).
+   */
   deliveries: PlannedDelivery[];
 }
 
