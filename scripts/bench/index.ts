@@ -51,6 +51,7 @@ import { recordEvent } from '../../src/services/publishing.service';
 import { markDeliveriesStarted } from '../../src/db/events.repository';
 import { connectTemporalClient, publishEvent } from '../../src/temporal/client';
 import type { RecordedEvent } from '../../src/workflows/contracts';
+import { freePort } from '../../test/support/free-port';
 import { printTable, summarize } from './stats';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
     }
     let apiUrl: string;
     if (flags['api-process']) {
-      const port = await freeLoopbackPort();
+      const port = await freePort();
       const apiEnv = { ...env, PORT: String(port), HOST: '127.0.0.1', HOOKRELAY_ADMIN_KEY: adminKey, HOOKRELAY_API_RATE_LIMIT_PER_SECOND: '0' };
       const apiProcess = await spawnChild(path.join(ROOT, 'src/server.ts'), apiEnv, /API listening/);
       stops.push(() => apiProcess.stop());
@@ -555,14 +556,6 @@ function pickTuningEnv(): Record<string, string> {
     if ((name.startsWith('HOOKRELAY_WORKER_') || name === 'DATABASE_POOL_SIZE') && value) picked[name] = value;
   }
   return picked;
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function rssMiB(pid: number): number {

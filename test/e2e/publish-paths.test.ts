@@ -3,7 +3,6 @@
 // unreachable) is started by a repeat of the publish or by the worker's sweeper, exactly once.
 import { Client, Connection } from '@temporalio/client';
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client/lib/grpc-retry';
-import { createServer } from 'node:net';
 import { deliveryWorkflowId, newId } from '../../src/domain/ids';
 import type { ServiceContext } from '../../src/services/context';
 import { publishAndStartDeliveries, recordEvent, startStrandedDeliveries } from '../../src/services/publishing.service';
@@ -13,6 +12,7 @@ import { deliveryTuning } from '../../src/runtime';
 import { NativeConnection } from '@temporalio/worker';
 import { startStrandedDeliverySweeper } from '../../src/temporal/stranded-delivery-sweeper';
 import { createTenant, ensureEventType } from '../support/api';
+import { freePort } from '../support/free-port';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestHookrelay, testStack, type TestHookrelay } from '../support/stack';
 import { waitFor } from '../support/wait';
@@ -144,7 +144,7 @@ describe('publish paths', () => {
 
   it('with Temporal unreachable an API publish is still accepted, and the sweeper delivers it later', async () => {
     // A Temporal address that refuses connections: a loopback port nobody listens on.
-    const port = await unusedLoopbackPort();
+    const port = await freePort();
     const connection = Connection.lazy({
       address: `127.0.0.1:${port}`,
       interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 1 }))],
@@ -167,11 +167,3 @@ describe('publish paths', () => {
     await waitFor(async () => requestsFor(result.eventId).length === 1, { what: 'the swept delivery' });
   });
 });
-
-async function unusedLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
