@@ -4,7 +4,15 @@ import type { retentionWorkflow } from '../workflows/retention.workflow';
 
 export const RETENTION_SCHEDULE_ID = 'hookrelay-retention';
 
-export async function ensureRetentionSchedule(client: Client, options: { taskQueue: string; retentionDays: number }): Promise<void> {
+export interface RetentionScheduleOptions {
+  taskQueue: string;
+  retentionDays: number;
+  /** One schedule per namespace by default; tests sharing a Temporal server pass their own id. */
+  scheduleId?: string;
+}
+
+export async function ensureRetentionSchedule(client: Client, options: RetentionScheduleOptions): Promise<void> {
+  const scheduleId = options.scheduleId ?? RETENTION_SCHEDULE_ID;
   const action = {
     type: 'startWorkflow' as const,
     workflowType: 'retentionWorkflow',
@@ -14,7 +22,7 @@ export async function ensureRetentionSchedule(client: Client, options: { taskQue
   };
   try {
     await client.schedule.create({
-      scheduleId: RETENTION_SCHEDULE_ID,
+      scheduleId,
       spec: { intervals: [{ every: '1 day' }] },
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
       action,
@@ -22,6 +30,6 @@ export async function ensureRetentionSchedule(client: Client, options: { taskQue
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
     // Keep the existing schedule but apply the current settings (retention days, task queue).
-    await client.schedule.getHandle(RETENTION_SCHEDULE_ID).update((previous) => ({ ...previous, action }));
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, action }));
   }
 }

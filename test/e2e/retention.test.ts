@@ -55,9 +55,12 @@ describe('retention', () => {
   });
 
   it('keeps one daily schedule, updated in place on the next start', async () => {
-    await ensureRetentionSchedule(hookrelay.temporal, { taskQueue: hookrelay.taskQueue, retentionDays: 90 });
-    await ensureRetentionSchedule(hookrelay.temporal, { taskQueue: hookrelay.taskQueue, retentionDays: 30 });
-    const description = await hookrelay.temporal.schedule.getHandle(RETENTION_SCHEDULE_ID).describe();
+    // Its own schedule id: worker processes that other test files spawn on this shared Temporal server
+    // ensure the default schedule with their own settings at the same time.
+    const scheduleId = `${RETENTION_SCHEDULE_ID}-${hookrelay.taskQueue}`;
+    await ensureRetentionSchedule(hookrelay.temporal, { taskQueue: hookrelay.taskQueue, retentionDays: 90, scheduleId });
+    await ensureRetentionSchedule(hookrelay.temporal, { taskQueue: hookrelay.taskQueue, retentionDays: 30, scheduleId });
+    const description = await hookrelay.temporal.schedule.getHandle(scheduleId).describe();
     expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retentionWorkflow', args: [{ retentionDays: 30 }] });
     expect(description.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
     expect(description.spec.intervals?.[0]?.every).toBe(24 * 3600 * 1000);
