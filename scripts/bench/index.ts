@@ -16,11 +16,17 @@
 //        --api-process (the API as its own `node src/server.ts` process, as in production, instead of
 //        inside the benchmark's process next to the load generator and the receiver),
 //        --topology split|single: the worker in its own process (split, as in production), or in
-//        the API's process sharing its NativeConnection with eager workflow start (as `npm start`)
+//        the API's process sharing its NativeConnection with eager workflow start (as `npm start`),
+//        --latency-loads 0.5 (the open-loop rates of the latency runs, as fractions of the API's
+//        maximum; e.g. 0.25,0.5),
+//        --temporal-dynamic-config KEY=VALUE (repeatable; passed to the dev server, e.g.
+//        system.enableActivityEagerExecution=false)
+// Each run of (a) and (c) also reports where the CPU went (cpu.ts) and this process's event-loop delay.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, chmodSync, statSync, existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -52,6 +58,7 @@ import { markDeliveriesStarted } from '../../src/db/events.repository';
 import { connectTemporalClient, publishEvent } from '../../src/temporal/client';
 import type { RecordedEvent } from '../../src/workflows/contracts';
 import { freePort } from '../../test/support/free-port';
+import { cpuUsageBetween, snapshotCpu } from './cpu';
 import { printTable, summarize } from './stats';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -73,6 +80,8 @@ const { values: flags } = parseArgs({
     topology: { type: 'string', default: 'split' },
     'temporal-db': { type: 'string', default: 'file' },
     'api-process': { type: 'boolean', default: false },
+    'latency-loads': { type: 'string', default: '0.5' },
+    'temporal-dynamic-config': { type: 'string', multiple: true, default: [] },
   },
 });
 const SECONDS = Number(flags.seconds);
@@ -80,6 +89,7 @@ const SHORT = Number(flags.short);
 const PARKED = Number(flags.parked);
 const CONCURRENCY = Number(flags.concurrency);
 const ONLY = new Set(flags.only!.split(','));
+const LATENCY_LOADS = flags['latency-loads']!.split(',').map(Number);
 const TASK_QUEUE = 'hookrelay-bench';
 
 const results: Record<string, unknown> = { label: flags.label, startedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30) } };
@@ -108,12 +118,13 @@ async function main(): Promise<void> {
         headless: true,
         dbFile: flags['temporal-db'] === 'memory' ? undefined : temporalDb,
         sqlitePragmas: flags['sqlite-pragmas'] !== 'off',
+        dynamicConfig: flags['temporal-dynamic-config'],
       });
       stops.push(() => server.stop());
       temporalAddress = server.address;
     }
     log('postgres and temporal up');
-    const db = createDatabase({ connectionString: databaseUrl, poolSize: 10 });
+    const db = createDatabase({ connectionString: databaseUrl, poolSize: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
     stops.push(() => db.destroy());
     await migrateToLatest(db);
     const bundlePath = path.join(workDir, 'bundle.js');
@@ -134,6 +145,7 @@ async function main(): Promise<void> {
     };
     const config = parseConfig({ ...env, NODE_ENV: 'development' });
     let workerPid: number;
+    let apiPid: number | undefined;
     let temporal: Client;
     let ctx: ReturnType<typeof createServiceContext>;
     if (flags.topology === 'single') {
@@ -164,6 +176,7 @@ async function main(): Promise<void> {
       const apiEnv = { ...env, PORT: String(port), HOST: '127.0.0.1', HOOKRELAY_ADMIN_KEY: adminKey, HOOKRELAY_API_RATE_LIMIT_PER_SECOND: '0' };
       const apiProcess = await spawnChild(path.join(ROOT, 'src/server.ts'), apiEnv, /API listening/);
       stops.push(() => apiProcess.stop());
+      apiPid = apiProcess.child.pid;
       apiUrl = `http://127.0.0.1:${port}`;
     } else {
       const api = await startApiServer(ctx, { port: 0, host: '127.0.0.1', adminKey, maxBodyBytes: 1 << 20, logger: pino({ level: 'silent' }) });
@@ -179,8 +192,10 @@ async function main(): Promise<void> {
       topology: flags.topology,
       temporalDb: flags['temporal-db'],
       apiProcess: flags['api-process'],
+      temporalDynamicConfig: flags['temporal-dynamic-config'],
       tuning: pickTuningEnv(),
     };
+    processIds = { bench: process.pid, worker: workerPid === process.pid ? [] : [workerPid], ...(apiPid !== undefined && { api: apiPid }) };
     log(`stack up: postgres, temporal ${temporalAddress}, worker pid ${workerPid}, API ${apiUrl}`);
 
     await createEventType(ctx, { name: 'bench.event', group: 'Bench' });
@@ -208,9 +223,11 @@ async function main(): Promise<void> {
     // --- (a) ceiling ------------------------------------------------------------------------
     if (ONLY.has('a')) {
       const noop = await spawnChild(path.join(__dirname, 'noop-worker.ts'), env, /noop worker running/);
-      const a = await closedLoop(SHORT, CONCURRENCY, async () => {
-        await temporal.workflow.execute('noopWorkflow', { taskQueue: 'bench-noop', workflowId: `noop-${randomUUID()}` });
-      });
+      const a = await measured('(a) ceiling', [noop.child.pid!], () =>
+        closedLoop(SHORT, CONCURRENCY, async () => {
+          await temporal.workflow.execute('noopWorkflow', { taskQueue: 'bench-noop', workflowId: `noop-${randomUUID()}` });
+        }),
+      );
       await noop.stop();
       results.ceiling = a;
       log(`(a) ceiling: ${a.perSecond.toFixed(0)} workflows/s`);
@@ -232,17 +249,27 @@ async function main(): Promise<void> {
     // --- (c) end to end ---------------------------------------------------------------------
     if (ONLY.has('c')) {
       const runs: Array<Record<string, string | number>> = [];
-      const apiMax = await endToEnd(receiver, publishViaApi(single.id), 1, SECONDS, CONCURRENCY);
-      runs.push({ run: `API, 1 endpoint, max load, ${SECONDS}s`, ...apiMax });
-      const clientMax = await endToEnd(receiver, publishViaClient(single.id), 1, SHORT, CONCURRENCY);
-      runs.push({ run: `client, 1 endpoint, max load, ${SHORT}s`, ...clientMax });
-      const fan = await endToEnd(receiver, publishViaApi(fanout.id), 10, SHORT, Math.max(4, CONCURRENCY / 8));
-      runs.push({ run: `API, fan-out 10, max load, ${SHORT}s`, ...fan });
-      const half = await endToEndAtRate(receiver, publishViaApi(single.id), apiMax.deliveriesPerSecond / 2, SHORT);
-      runs.push({ run: `API, 1 endpoint, half load (${(apiMax.deliveriesPerSecond / 2).toFixed(0)}/s), ${SHORT}s`, ...half });
+      const run = async (name: string, measure: () => Promise<Record<string, number>>) => {
+        const result = await measured(name, [], measure);
+        runs.push({ run: name, ...result });
+        return result;
+      };
+      const apiMax = await run(`API, 1 endpoint, max load, ${SECONDS}s`, () => endToEnd(receiver, publishViaApi(single.id), 1, SECONDS, CONCURRENCY));
+      await run(`client, 1 endpoint, max load, ${SHORT}s`, () => endToEnd(receiver, publishViaClient(single.id), 1, SHORT, CONCURRENCY));
+      await run(`API, fan-out 10, max load, ${SHORT}s`, () => endToEnd(receiver, publishViaApi(fanout.id), 10, SHORT, Math.max(4, CONCURRENCY / 8)));
+      for (const fraction of LATENCY_LOADS) {
+        const rate = apiMax.deliveriesPerSecond! * fraction;
+        await run(`API, 1 endpoint, ${fraction} of max (${rate.toFixed(0)}/s), ${SHORT}s`, () => endToEndAtRate(receiver, publishViaApi(single.id), rate, SHORT));
+      }
       results.endToEnd = runs;
       console.log('\n(c) end to end');
       printTable(runs);
+    }
+
+    if (cpuRows.length > 0) {
+      results.cpu = cpuRows;
+      console.log('\nCPU during each run, % of one core (machine: all cores; bench: load generator, receiver and, unless --api-process, the API)');
+      printTable(cpuRows);
     }
 
     // --- (e) cost ---------------------------------------------------------------------------
@@ -304,6 +331,44 @@ async function main(): Promise<void> {
 }
 
 // --- measurement helpers ------------------------------------------------------------------
+
+/** Workflows/s of the ceiling, deliveries/s of an end-to-end run. */
+function itemsPerSecond(result: unknown): number {
+  const { perSecond, deliveriesPerSecond } = result as { perSecond?: number; deliveriesPerSecond?: number };
+  return deliveriesPerSecond ?? perSecond ?? NaN;
+}
+
+const cpuRows: Array<Record<string, string | number>> = [];
+let processIds: { bench: number; worker: number[]; api?: number } = { bench: process.pid, worker: [] };
+
+/**
+ * Runs one measurement and records where the CPU went meanwhile, and how late this process's
+ * event loop ran its callbacks (the load generator's, the receiver's and, unless --api-process,
+ * the API's own delay).
+ */
+async function measured<T>(name: string, extraWorkerPids: number[], measure: () => Promise<T>): Promise<T> {
+  const pids = { ...processIds, worker: [...processIds.worker, ...extraWorkerPids] };
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const before = snapshotCpu(pids);
+  const result = await measure();
+  const usage = cpuUsageBetween(before, snapshotCpu(pids));
+  loopDelay.disable();
+  cpuRows.push({
+    run: name,
+    machine: usage.machineBusyPct,
+    steal: usage.machineStealPct,
+    bench: usage.byGroup.bench ?? 0,
+    ...(processIds.api !== undefined && { api: usage.byGroup.api ?? 0 }),
+    worker: usage.byGroup.worker ?? 0,
+    temporal: usage.byGroup.temporal ?? 0,
+    postgres: usage.byGroup.postgres ?? 0,
+    benchLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+    // Every core busy (machine ≈ cores × 100) means throughput = cores / CPU time per item.
+    cpuMsPerItem: (usage.machineBusyPct * 10) / itemsPerSecond(result),
+  });
+  return result;
+}
 
 class StopLoop extends Error {}
 

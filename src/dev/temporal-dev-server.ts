@@ -18,6 +18,8 @@ export interface TemporalDevServerOptions {
   startTimeoutMs?: number;
   /** WAL journal and synchronous=OFF (default true); off only to measure what they buy. */
   sqlitePragmas?: boolean;
+  /** `KEY=JSON_VALUE` pairs for `--dynamic-config-value` (the benchmark measures server levers with them). */
+  dynamicConfig?: string[];
 }
 
 export interface TemporalDevServer {
@@ -40,6 +42,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     'error',
     ...(options.sqlitePragmas === false ? [] : ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF']),
     ...searchAttributeDefinitions.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
+    ...(options.dynamicConfig ?? []).flatMap((value) => ['--dynamic-config-value', value]),
   ];
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   if (options.dbFile) {
