@@ -47,10 +47,11 @@ export function snapshotCpu(pids: { bench: number; worker: number[]; api?: numbe
 
 export function cpuUsageBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUsage {
   const seconds = (after.at - before.at) / 1000;
+  // Group sums after minus before: a PostgreSQL backend that ended meanwhile counted in `before`
+  // on its own and in `after` inside the postmaster's cutime, so only its time in the run remains.
   const ticksByGroup: Partial<Record<ProcessGroup, number>> = {};
-  // Per process, so one that started or ended during the run does not count as negative time.
-  for (const [pid, { group, ticks }] of after.ticksByPid) {
-    ticksByGroup[group] = (ticksByGroup[group] ?? 0) + ticks - (before.ticksByPid.get(pid)?.ticks ?? 0);
+  for (const [sign, snapshot] of [[1, after], [-1, before]] as const) {
+    for (const { group, ticks } of snapshot.ticksByPid.values()) ticksByGroup[group] = (ticksByGroup[group] ?? 0) + sign * ticks;
   }
   const byGroup: Partial<Record<ProcessGroup, number>> = {};
   for (const [group, ticks] of Object.entries(ticksByGroup) as Array<[ProcessGroup, number]>) {

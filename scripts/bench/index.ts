@@ -20,7 +20,8 @@
 //        --latency-loads 0.5 (the open-loop rates of the latency runs, as fractions of the API's
 //        maximum; e.g. 0.25,0.5),
 //        --temporal-dynamic-config KEY=VALUE (repeatable; passed to the dev server, e.g.
-//        system.enableActivityEagerExecution=false)
+//        system.enableActivityEagerExecution=false),
+//        --temporal-tuning off (the dev server without hookrelay's server tuning, to measure it)
 // Each run of (a) and (c) also reports where the CPU went (cpu.ts) and this process's event-loop delay.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -32,6 +33,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Client } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Pool } from 'pg';
@@ -82,6 +84,7 @@ const { values: flags } = parseArgs({
     'api-process': { type: 'boolean', default: false },
     'latency-loads': { type: 'string', default: '0.5' },
     'temporal-dynamic-config': { type: 'string', multiple: true, default: [] },
+    'temporal-tuning': { type: 'string', default: 'on' },
   },
 });
 const SECONDS = Number(flags.seconds);
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
         headless: true,
         dbFile: flags['temporal-db'] === 'memory' ? undefined : temporalDb,
         sqlitePragmas: flags['sqlite-pragmas'] !== 'off',
+        serverTuning: flags['temporal-tuning'] !== 'off',
         dynamicConfig: flags['temporal-dynamic-config'],
       });
       stops.push(() => server.stop());
@@ -192,6 +196,7 @@ async function main(): Promise<void> {
       topology: flags.topology,
       temporalDb: flags['temporal-db'],
       apiProcess: flags['api-process'],
+      temporalTuning: flags['temporal-tuning'],
       temporalDynamicConfig: flags['temporal-dynamic-config'],
       tuning: pickTuningEnv(),
     };
@@ -249,6 +254,7 @@ async function main(): Promise<void> {
     // --- (c) end to end ---------------------------------------------------------------------
     if (ONLY.has('c')) {
       const runs: Array<Record<string, string | number>> = [];
+      const breakdowns: Array<Record<string, string | number>> = [];
       const run = async (name: string, measure: () => Promise<Record<string, number>>) => {
         const result = await measured(name, [], measure);
         runs.push({ run: name, ...result });
@@ -259,11 +265,17 @@ async function main(): Promise<void> {
       await run(`API, fan-out 10, max load, ${SHORT}s`, () => endToEnd(receiver, publishViaApi(fanout.id), 10, SHORT, Math.max(4, CONCURRENCY / 8)));
       for (const fraction of LATENCY_LOADS) {
         const rate = apiMax.deliveriesPerSecond! * fraction;
-        await run(`API, 1 endpoint, ${fraction} of max (${rate.toFixed(0)}/s), ${SHORT}s`, () => endToEndAtRate(receiver, publishViaApi(single.id), rate, SHORT));
+        const name = `API, 1 endpoint, ${fraction} of max (${rate.toFixed(0)}/s), ${SHORT}s`;
+        let sent: Published[] = [];
+        await run(name, () => endToEndAtRate(receiver, publishViaApi(single.id), rate, SHORT, (published) => (sent = published)));
+        breakdowns.push(...(await latencyBreakdown(name, sent, receiver, db, temporal)));
       }
       results.endToEnd = runs;
+      results.latencyBreakdown = breakdowns;
       console.log('\n(c) end to end');
       printTable(runs);
+      console.log('\nWhere the latency of the open-loop runs goes (ms; Temporal server clock for the workflow events)');
+      printTable(breakdowns);
     }
 
     if (cpuRows.length > 0) {
@@ -417,7 +429,7 @@ async function endToEnd(receiver: BenchReceiver, publish: Publish, fanOut: numbe
 }
 
 /** Publishes at a fixed rate (open loop) for `seconds`, then waits for every delivery. */
-async function endToEndAtRate(receiver: BenchReceiver, publish: Publish, perSecond: number, seconds: number) {
+async function endToEndAtRate(receiver: BenchReceiver, publish: Publish, perSecond: number, seconds: number, onSent?: (sent: Published[]) => void) {
   const sent: Published[] = [];
   const t0 = performance.now();
   const total = Math.floor(perSecond * seconds);
@@ -430,7 +442,40 @@ async function endToEndAtRate(receiver: BenchReceiver, publish: Publish, perSeco
     inFlight.push(publish().then((p) => void sent.push(p), () => void errors++));
   }
   await Promise.all(inFlight);
+  onSent?.(sent);
   return drain(receiver, sent, 1, t0, errors);
+}
+
+/**
+ * Splits each delivery's publish→receive latency into its stages, from the delivery workflow's
+ * history: publish sent → workflow started (the API: its transaction and the start call),
+ * started → first workflow task started (waiting for a worker's poll), and task started →
+ * webhook received (the worker: activation, the attempt's load, signing and the POST).
+ */
+async function latencyBreakdown(run: string, sent: Published[], receiver: BenchReceiver, db: Kysely<Database>, temporal: Client) {
+  const stages = { toWorkflowStarted: [] as number[], toTaskStarted: [] as number[], toReceived: [] as number[], total: [] as number[] };
+  const wallClock = (monotonic: number) => performance.timeOrigin + monotonic;
+  await Promise.all(
+    sent.map(async (published) => {
+      const receivedAt = receiver.received.get(published.eventId)?.[0];
+      const delivery = await db.selectFrom('deliveries').select('workflow_id').where('event_id', '=', published.eventId).executeTakeFirst();
+      if (receivedAt === undefined || !delivery) return;
+      const events = (await temporal.workflow.getHandle(delivery.workflow_id).fetchHistory()).events ?? [];
+      const started = events.find((e) => e.workflowExecutionStartedEventAttributes);
+      const taskStarted = events.find((e) => e.workflowTaskStartedEventAttributes);
+      if (!started || !taskStarted) return;
+      const startedAt = tsToMs(started.eventTime);
+      const taskStartedAt = tsToMs(taskStarted.eventTime);
+      stages.toWorkflowStarted.push(startedAt - wallClock(published.started));
+      stages.toTaskStarted.push(taskStartedAt - startedAt);
+      stages.toReceived.push(wallClock(receivedAt) - taskStartedAt);
+      stages.total.push(receivedAt - published.started);
+    }),
+  );
+  return Object.entries(stages).map(([stage, samples]) => {
+    const s = summarize(samples);
+    return { run, stage, n: s.n, p50Ms: s.p50, p95Ms: s.p95, p99Ms: s.p99, maxMs: Math.max(...samples) };
+  });
 }
 
 async function drain(receiver: BenchReceiver, sent: Published[], fanOut: number, t0: number, errors: number) {

@@ -1,10 +1,11 @@
 // Runs `temporal server start-dev` as a child process: SQLite file (WAL, synchronous=OFF),
-// Web UI, and hookrelay's search attributes registered.
+// Web UI, hookrelay's search attributes registered and its server tuning applied.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeDefinitions } from '../temporal/search-attributes';
+import { devServerDynamicConfigArgs } from './temporal-server-tuning';
 
 export interface TemporalDevServerOptions {
   cliPath: string;
@@ -18,7 +19,9 @@ export interface TemporalDevServerOptions {
   startTimeoutMs?: number;
   /** WAL journal and synchronous=OFF (default true); off only to measure what they buy. */
   sqlitePragmas?: boolean;
-  /** `KEY=JSON_VALUE` pairs for `--dynamic-config-value` (the benchmark measures server levers with them). */
+  /** hookrelay's server tuning (temporal-server-tuning.ts; default true); off only to measure what it buys. */
+  serverTuning?: boolean;
+  /** More `KEY=JSON_VALUE` pairs for `--dynamic-config-value` (the benchmark measures server levers with them). */
   dynamicConfig?: string[];
 }
 
@@ -42,6 +45,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     'error',
     ...(options.sqlitePragmas === false ? [] : ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF']),
     ...searchAttributeDefinitions.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
+    ...(options.serverTuning === false ? [] : devServerDynamicConfigArgs()),
     ...(options.dynamicConfig ?? []).flatMap((value) => ['--dynamic-config-value', value]),
   ];
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);

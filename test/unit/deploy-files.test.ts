@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { configSchema, parseConfig } from '../../src/config';
+import { temporalServerTuning } from '../../src/dev/temporal-server-tuning';
 
 const root = path.resolve(__dirname, '../..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
@@ -16,6 +17,7 @@ interface Service {
   environment?: Record<string, string | number | boolean>;
   depends_on?: Record<string, { condition: string }> | string[];
   deploy?: { replicas?: number };
+  volumes?: string[];
 }
 
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
@@ -60,6 +62,18 @@ describe('docker-compose.yml', () => {
     for (const name of hookrelayServices) expect({ name, build: services[name]!.build }).toEqual({ name, build: '.' });
     for (const name of ['api', 'worker']) {
       expect(services[name]!.depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
+    }
+  });
+
+  it("gives the Temporal server hookrelay's server tuning, the same values the dev server gets", () => {
+    const configPath = environmentOf('temporal').DYNAMIC_CONFIG_FILE_PATH;
+    expect(configPath).toBeDefined();
+    const mount = services.temporal!.volumes?.find((volume) => volume.split(':')[1] === `/etc/temporal/${configPath}`);
+    expect(mount).toBeDefined();
+    const file = mount!.split(':')[0]!;
+    const dynamicConfig = parse(read(file)) as Record<string, Array<{ value: unknown; constraints?: unknown }>>;
+    for (const [key, value] of Object.entries(temporalServerTuning)) {
+      expect({ key, value: dynamicConfig[key] }).toEqual({ key, value: [{ value }] });
     }
   });
 

@@ -1,0 +1,20 @@
+// Temporal server settings (dynamic config) that hookrelay's publish→receive latency depends on,
+// measured with `npm run bench` (README, Performance). `npm start`, the tests and the benchmark
+// pass them to the dev server; docker-compose.yml mounts the same values from
+// deploy/temporal/dynamicconfig.yaml (test/unit/deploy-files.test.ts keeps the two equal).
+export const temporalServerTuning = {
+  // The history service's transfer queue (which hands a new workflow's first task to matching) reads
+  // at most this many times a second; the server's default, 20, made a new delivery wait 25–31 ms
+  // (median) for its first task at 19–39 starts/s, against 2 ms with 1000.
+  'history.transferProcessorMaxPollRPS': 1000,
+  // One partition per task queue: with the default 4, a task written to a partition without a
+  // waiting poller is forwarded or backlogged, which put 134 ms on the p99 of that same wait.
+  // One partition serves far more than one hookrelay deployment's rate (see the README).
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+} as const satisfies Record<string, number | boolean | string>;
+
+/** `--dynamic-config-value KEY=JSON` arguments of `temporal server start-dev`. */
+export function devServerDynamicConfigArgs(values: Record<string, unknown> = temporalServerTuning): string[] {
+  return Object.entries(values).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
+}
