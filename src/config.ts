@@ -72,9 +72,17 @@ export const configSchema = z.object({
   HOOKRELAY_DEV_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   HOOKRELAY_WORKFLOW_BUNDLE: optionalString,
   PATH: z.string().default(''),
-  HOOKRELAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  HOOKRELAY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   /** An endpoint whose deliveries have all failed for this long is disabled (SPEC §5: 5 days). */
-  HOOKRELAY_DISABLE_FAILING_ENDPOINT_AFTER_HOURS: z.coerce.number().min(0.001).max(24 * 365).default(120),
+  HOOKRELAY_DISABLE_FAILING_ENDPOINT_AFTER_HOURS: z.coerce
+    .number()
+    .min(0.001)
+    .max(24 * 365)
+    .default(120),
   /** Attempts, finished deliveries and their event payloads older than this are purged. */
   HOOKRELAY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Worker tuning (Temporal SDK defaults when unset). */

@@ -60,14 +60,18 @@ export function deliveryTuning(config: Config) {
     allowPrivateNetworks: config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS,
     shutdownGraceMs: config.HOOKRELAY_SHUTDOWN_GRACE_MS,
     tuning: {
-      ...(config.HOOKRELAY_WORKER_MAX_CONCURRENT_ACTIVITIES && { maxConcurrentActivityTaskExecutions: config.HOOKRELAY_WORKER_MAX_CONCURRENT_ACTIVITIES }),
+      ...(config.HOOKRELAY_WORKER_MAX_CONCURRENT_ACTIVITIES && {
+        maxConcurrentActivityTaskExecutions: config.HOOKRELAY_WORKER_MAX_CONCURRENT_ACTIVITIES,
+      }),
       ...(config.HOOKRELAY_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES && {
         maxConcurrentLocalActivityExecutions: config.HOOKRELAY_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
       }),
       ...(config.HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS && {
         maxConcurrentWorkflowTaskExecutions: config.HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       }),
-      ...(config.HOOKRELAY_WORKER_MAX_WORKFLOW_TASK_POLLS && { maxConcurrentWorkflowTaskPolls: config.HOOKRELAY_WORKER_MAX_WORKFLOW_TASK_POLLS }),
+      ...(config.HOOKRELAY_WORKER_MAX_WORKFLOW_TASK_POLLS && {
+        maxConcurrentWorkflowTaskPolls: config.HOOKRELAY_WORKER_MAX_WORKFLOW_TASK_POLLS,
+      }),
       ...(config.HOOKRELAY_WORKER_NON_STICKY_POLL_RATIO && { nonStickyToStickyPollRatio: config.HOOKRELAY_WORKER_NON_STICKY_POLL_RATIO }),
       maxCachedWorkflows: config.HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS,
     },
@@ -89,10 +93,7 @@ export interface RunningApi {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function startApiServer(
-  ctx: ServiceContext,
-  options: { port: number; host: string } & AppOptions,
-): Promise<RunningApi> {
+export async function startApiServer(ctx: ServiceContext, options: { port: number; host: string } & AppOptions): Promise<RunningApi> {
   const app = createApp(ctx, options);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host, (error?: Error) => (error ? reject(error) : resolve(s)));

@@ -50,7 +50,10 @@ export function cpuUsageBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUsa
   // Group sums after minus before: a PostgreSQL backend that ended meanwhile counted in `before`
   // on its own and in `after` inside the postmaster's cutime, so only its time in the run remains.
   const ticksByGroup: Partial<Record<ProcessGroup, number>> = {};
-  for (const [sign, snapshot] of [[1, after], [-1, before]] as const) {
+  for (const [sign, snapshot] of [
+    [1, after],
+    [-1, before],
+  ] as const) {
     for (const { group, ticks } of snapshot.ticksByPid.values()) ticksByGroup[group] = (ticksByGroup[group] ?? 0) + sign * ticks;
   }
   const byGroup: Partial<Record<ProcessGroup, number>> = {};

@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { WebhookHttpClient } from '../../src/activities/webhook-http';
 import { printTable, summarize } from './stats';
 
-const { values: flags } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '32' } } });
+const { values: flags } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '32' } },
+});
 
 async function main(): Promise<void> {
   const server = createServer((req, res) => {
@@ -38,7 +40,13 @@ async function main(): Promise<void> {
     const elapsed = (performance.now() - started) / 1000;
     await client.close();
     const s = summarize(latencies);
-    rows.push({ connections: keepAlive ? 'keep-alive pool per origin' : 'new connection per attempt', attemptsPerSecond: Math.round(latencies.length / elapsed), failed, p50Ms: s.p50, p99Ms: s.p99 });
+    rows.push({
+      connections: keepAlive ? 'keep-alive pool per origin' : 'new connection per attempt',
+      attemptsPerSecond: Math.round(latencies.length / elapsed),
+      failed,
+      p50Ms: s.p50,
+      p99Ms: s.p99,
+    });
   }
   printTable(rows);
   server.close();

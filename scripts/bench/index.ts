@@ -95,7 +95,11 @@ const ONLY = new Set(flags.only!.split(','));
 const LATENCY_LOADS = flags['latency-loads']!.split(',').map(Number);
 const TASK_QUEUE = 'hookrelay-bench';
 
-const results: Record<string, unknown> = { label: flags.label, startedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30) } };
+const results: Record<string, unknown> = {
+  label: flags.label,
+  startedAt: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30) },
+};
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 async function main(): Promise<void> {
@@ -158,7 +162,13 @@ async function main(): Promise<void> {
       stops.push(() => connection.close());
       temporal = new Client({ connection, namespace: 'default' });
       ctx = createServiceContext(config, { db, temporal, encryptionKey, eagerWorkflowStart: true });
-      const worker = await createHookrelayWorker({ connection, namespace: 'default', services: ctx, ...deliveryTuning(config), workflowBundlePath: bundlePath });
+      const worker = await createHookrelayWorker({
+        connection,
+        namespace: 'default',
+        services: ctx,
+        ...deliveryTuning(config),
+        workflowBundlePath: bundlePath,
+      });
       const running = worker.run();
       stops.push(async () => {
         worker.shutdown();
@@ -177,13 +187,25 @@ async function main(): Promise<void> {
     let apiUrl: string;
     if (flags['api-process']) {
       const port = await freePort();
-      const apiEnv = { ...env, PORT: String(port), HOST: '127.0.0.1', HOOKRELAY_ADMIN_KEY: adminKey, HOOKRELAY_API_RATE_LIMIT_PER_SECOND: '0' };
+      const apiEnv = {
+        ...env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        HOOKRELAY_ADMIN_KEY: adminKey,
+        HOOKRELAY_API_RATE_LIMIT_PER_SECOND: '0',
+      };
       const apiProcess = await spawnChild(path.join(ROOT, 'src/server.ts'), apiEnv, /API listening/);
       stops.push(() => apiProcess.stop());
       apiPid = apiProcess.child.pid;
       apiUrl = `http://127.0.0.1:${port}`;
     } else {
-      const api = await startApiServer(ctx, { port: 0, host: '127.0.0.1', adminKey, maxBodyBytes: 1 << 20, logger: pino({ level: 'silent' }) });
+      const api = await startApiServer(ctx, {
+        port: 0,
+        host: '127.0.0.1',
+        adminKey,
+        maxBodyBytes: 1 << 20,
+        logger: pino({ level: 'silent' }),
+      });
       stops.push(() => api.close());
       apiUrl = api.url;
     }
@@ -207,7 +229,8 @@ async function main(): Promise<void> {
     const single = await createTenant(ctx, { name: 'bench-1' });
     await createEndpoint(ctx, single.id, { name: 'ok', url: receiver.url('/ok'), eventTypes: ['bench.event'], enabled: true });
     const fanout = await createTenant(ctx, { name: 'bench-10' });
-    for (let i = 0; i < 10; i++) await createEndpoint(ctx, fanout.id, { name: `ok-${i}`, url: receiver.url(`/ok/${i}`), eventTypes: ['bench.event'], enabled: true });
+    for (let i = 0; i < 10; i++)
+      await createEndpoint(ctx, fanout.id, { name: `ok-${i}`, url: receiver.url(`/ok/${i}`), eventTypes: ['bench.event'], enabled: true });
 
     const publishViaApi = (tenantId: string) => async () => {
       const started = performance.now();
@@ -221,7 +244,11 @@ async function main(): Promise<void> {
     };
     const publishViaClient = (tenantId: string) => async () => {
       const started = performance.now();
-      const result = await publishEvent(temporal, { tenantId, type: 'bench.event', data: { invoiceId: 'inv_123', amount: 4200 } }, { taskQueue: TASK_QUEUE });
+      const result = await publishEvent(
+        temporal,
+        { tenantId, type: 'bench.event', data: { invoiceId: 'inv_123', amount: 4200 } },
+        { taskQueue: TASK_QUEUE },
+      );
       return { eventId: result.eventId, started, accepted: performance.now() };
     };
 
@@ -243,7 +270,12 @@ async function main(): Promise<void> {
       const agent = new Agent({ connections: CONCURRENCY });
       const body = JSON.stringify({ id: 'evt_x', type: 'bench.event', data: { invoiceId: 'inv_123' } });
       const b = await closedLoop(SHORT, CONCURRENCY, async () => {
-        const res = await request(receiver.url('/raw'), { method: 'POST', body, dispatcher: agent, headers: { 'content-type': 'application/json' } });
+        const res = await request(receiver.url('/raw'), {
+          method: 'POST',
+          body,
+          dispatcher: agent,
+          headers: { 'content-type': 'application/json' },
+        });
         await res.body.dump();
       });
       await agent.close();
@@ -260,9 +292,13 @@ async function main(): Promise<void> {
         runs.push({ run: name, ...result });
         return result;
       };
-      const apiMax = await run(`API, 1 endpoint, max load, ${SECONDS}s`, () => endToEnd(receiver, publishViaApi(single.id), 1, SECONDS, CONCURRENCY));
+      const apiMax = await run(`API, 1 endpoint, max load, ${SECONDS}s`, () =>
+        endToEnd(receiver, publishViaApi(single.id), 1, SECONDS, CONCURRENCY),
+      );
       await run(`client, 1 endpoint, max load, ${SHORT}s`, () => endToEnd(receiver, publishViaClient(single.id), 1, SHORT, CONCURRENCY));
-      await run(`API, fan-out 10, max load, ${SHORT}s`, () => endToEnd(receiver, publishViaApi(fanout.id), 10, SHORT, Math.max(4, CONCURRENCY / 8)));
+      await run(`API, fan-out 10, max load, ${SHORT}s`, () =>
+        endToEnd(receiver, publishViaApi(fanout.id), 10, SHORT, Math.max(4, CONCURRENCY / 8)),
+      );
       for (const fraction of LATENCY_LOADS) {
         const rate = apiMax.deliveriesPerSecond! * fraction;
         const name = `API, 1 endpoint, ${fraction} of max (${rate.toFixed(0)}/s), ${SHORT}s`;
@@ -280,7 +316,9 @@ async function main(): Promise<void> {
 
     if (cpuRows.length > 0) {
       results.cpu = cpuRows;
-      console.log('\nCPU during each run, % of one core (machine: all cores; bench: load generator, receiver and, unless --api-process, the API)');
+      console.log(
+        '\nCPU during each run, % of one core (machine: all cores; bench: load generator, receiver and, unless --api-process, the API)',
+      );
       printTable(cpuRows);
     }
 
@@ -429,7 +467,13 @@ async function endToEnd(receiver: BenchReceiver, publish: Publish, fanOut: numbe
 }
 
 /** Publishes at a fixed rate (open loop) for `seconds`, then waits for every delivery. */
-async function endToEndAtRate(receiver: BenchReceiver, publish: Publish, perSecond: number, seconds: number, onSent?: (sent: Published[]) => void) {
+async function endToEndAtRate(
+  receiver: BenchReceiver,
+  publish: Publish,
+  perSecond: number,
+  seconds: number,
+  onSent?: (sent: Published[]) => void,
+) {
   const sent: Published[] = [];
   const t0 = performance.now();
   const total = Math.floor(perSecond * seconds);
@@ -439,7 +483,12 @@ async function endToEndAtRate(receiver: BenchReceiver, publish: Publish, perSeco
     const due = t0 + (i * 1000) / perSecond;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    inFlight.push(publish().then((p) => void sent.push(p), () => void errors++));
+    inFlight.push(
+      publish().then(
+        (p) => void sent.push(p),
+        () => void errors++,
+      ),
+    );
   }
   await Promise.all(inFlight);
   onSent?.(sent);
@@ -523,7 +572,11 @@ async function cost(
   // History: a real delivery through the running worker, published through the Temporal client
   // so there is a publish workflow to count too (an API publish has none).
   const published = await publishEvent(temporal, { tenantId, type: 'bench.event', data: { n: 1 } }, { taskQueue: TASK_QUEUE });
-  const delivery = await ctx.db.selectFrom('deliveries').select(['id', 'workflow_id']).where('event_id', '=', published.eventId).executeTakeFirstOrThrow();
+  const delivery = await ctx.db
+    .selectFrom('deliveries')
+    .select(['id', 'workflow_id'])
+    .where('event_id', '=', published.eventId)
+    .executeTakeFirstOrThrow();
   const handle = temporal.workflow.getHandle(delivery.workflow_id);
   await handle.result();
   const deliveryEvents = (await handle.fetchHistory()).events?.length ?? 0;
@@ -555,10 +608,18 @@ async function cost(
   for (let i = 0; i < samples; i++) {
     // The API's publish: record (one transaction) + mark started; the workflow starts cost no query.
     const before = roundTrips;
-    const recorded: RecordedEvent = await recordEvent(countingDb, { eventId: newId('evt'), tenantId, type: 'bench.event', data: { i } }, { freshEventId: true });
+    const recorded: RecordedEvent = await recordEvent(
+      countingDb,
+      { eventId: newId('evt'), tenantId, type: 'bench.event', data: { i } },
+      { freshEventId: true },
+    );
     await markDeliveriesStarted(countingDb, recorded.eventId);
     const mid = roundTrips;
-    await env.run(activities.attemptDelivery, { deliveryId: recorded.deliveries[0]!.deliveryId, attemptNumber: 1, trigger: 'scheduled' as const });
+    await env.run(activities.attemptDelivery, {
+      deliveryId: recorded.deliveries[0]!.deliveryId,
+      attemptNumber: 1,
+      trigger: 'scheduled' as const,
+    });
     recordRoundTrips += mid - before;
     attemptRoundTrips += roundTrips - mid;
   }
@@ -621,8 +682,15 @@ async function startBenchReceiver(): Promise<BenchReceiver> {
   };
 }
 
-async function spawnChild(entry: string, env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  const profile = flags['profile-worker'] && entry.endsWith('src/worker.ts') ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['profile-worker'])}`] : [];
+async function spawnChild(
+  entry: string,
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+  const profile =
+    flags['profile-worker'] && entry.endsWith('src/worker.ts')
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['profile-worker'])}`]
+      : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     cwd: ROOT,
     env: {
@@ -679,7 +747,14 @@ function fileSize(file: string): number {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 main().catch((error: unknown) => {
   console.error(error);

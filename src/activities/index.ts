@@ -72,7 +72,9 @@ export function createActivities(deps: ActivityDependencies) {
     if (delivery.endpointDeletedAt) return stopDelivery(input.deliveryId, 'endpoint deleted');
     if (!delivery.endpointEnabled && delivery.eventType !== TEST_EVENT_TYPE) return stopDelivery(input.deliveryId, 'endpoint disabled');
 
-    const auth: EndpointAuth = delivery.authSealed ? endpointAuthSchema.parse(JSON.parse(secretBox.open(delivery.authSealed))) : { type: 'none' };
+    const auth: EndpointAuth = delivery.authSealed
+      ? endpointAuthSchema.parse(JSON.parse(secretBox.open(delivery.authSealed)))
+      : { type: 'none' };
     const body = envelopeBody({
       id: delivery.eventId,
       type: delivery.eventType,
@@ -137,16 +139,24 @@ export function createActivities(deps: ActivityDependencies) {
     const failingSince = delivery.endpointFailingSince;
     if (failingSince && now.getTime() - failingSince.getTime() >= deps.disableFailingEndpointAfterMs && delivery.endpointEnabled) {
       const hours = Math.round((now.getTime() - failingSince.getTime()) / 3_600_000);
-      await disableEndpoint(services, delivery.tenantId, delivery.endpointId, `every delivery failed for ${hours} h (since ${failingSince.toISOString()})`, {
-        exceptDeliveryId: input.deliveryId,
-      });
+      await disableEndpoint(
+        services,
+        delivery.tenantId,
+        delivery.endpointId,
+        `every delivery failed for ${hours} h (since ${failingSince.toISOString()})`,
+        {
+          exceptDeliveryId: input.deliveryId,
+        },
+      );
     }
     return {
       outcome: 'failed',
       status,
       errorKind: result.kind === 'error' ? result.errorKind : null,
       retryAfterSeconds:
-        result.kind === 'response' && (result.status === 429 || result.status === 503) ? parseRetryAfter(result.headers['retry-after'], now) : null,
+        result.kind === 'response' && (result.status === 429 || result.status === 503)
+          ? parseRetryAfter(result.headers['retry-after'], now)
+          : null,
       gone: status === 410,
       retryPolicy: delivery.retryPolicy ? retryPolicySchema.parse(delivery.retryPolicy) : null,
     };
@@ -173,7 +183,9 @@ export function createActivities(deps: ActivityDependencies) {
     if (input.disableEndpointReason) {
       const delivery = await findDeliveryById(db, input.deliveryId);
       if (delivery) {
-        await disableEndpoint(services, delivery.tenant_id, delivery.endpoint_id, input.disableEndpointReason, { exceptDeliveryId: input.deliveryId });
+        await disableEndpoint(services, delivery.tenant_id, delivery.endpoint_id, input.disableEndpointReason, {
+          exceptDeliveryId: input.deliveryId,
+        });
       }
     }
     deps.metrics?.deliveryFinished(input.status);

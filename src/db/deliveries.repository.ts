@@ -118,7 +118,11 @@ export async function recordAttempt(
 }
 
 export async function updateDelivery(db: Kysely<Database>, id: string, update: DeliveryUpdate): Promise<void> {
-  await db.updateTable('deliveries').set({ ...update, updated_at: new Date() }).where('id', '=', id).execute();
+  await db
+    .updateTable('deliveries')
+    .set({ ...update, updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function listAttempts(db: Kysely<Database>, deliveryId: string): Promise<AttemptRow[]> {
@@ -152,11 +156,17 @@ export function deliveryListQuery(db: Kysely<Database>, filter: DeliveryFilter) 
   if (filter.since) query = query.where('created_at', '>=', filter.since);
   if (filter.until && !cursorImpliesUntil(filter.cursor, filter.until)) query = query.where('created_at', '<', filter.until);
   if (filter.cursor) query = query.where(afterCursor(filter.cursor));
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1);
+  return query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1);
 }
 
 /** Deliveries of an endpoint that still have a workflow waiting or attempting. */
-export async function listOpenDeliveriesOfEndpoint(db: Kysely<Database>, endpointId: string): Promise<Pick<DeliveryRow, 'id' | 'workflow_id'>[]> {
+export async function listOpenDeliveriesOfEndpoint(
+  db: Kysely<Database>,
+  endpointId: string,
+): Promise<Pick<DeliveryRow, 'id' | 'workflow_id'>[]> {
   return db
     .selectFrom('deliveries')
     .select(['id', 'workflow_id'])
@@ -184,7 +194,11 @@ export async function listFailedDeliveriesOfEndpoint(
 }
 
 /** Deletes, in batches, attempts and finished deliveries older than `cutoff`, then events left without deliveries. */
-export async function purgeOlderThan(db: Kysely<Database>, cutoff: Date, batchSize: number): Promise<{ attempts: number; deliveries: number; events: number }> {
+export async function purgeOlderThan(
+  db: Kysely<Database>,
+  cutoff: Date,
+  batchSize: number,
+): Promise<{ attempts: number; deliveries: number; events: number }> {
   const deleteBatches = async (statement: () => Promise<{ numDeletedRows: bigint }[]>) => {
     let total = 0;
     for (;;) {
@@ -221,7 +235,9 @@ export async function purgeOlderThan(db: Kysely<Database>, cutoff: Date, batchSi
           .selectFrom('events as ev')
           .select('ev.id')
           .where('ev.created_at', '<', cutoff)
-          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries as d').select('d.id').whereRef('d.event_id', '=', 'ev.id'))))
+          .where(({ not, exists, selectFrom }) =>
+            not(exists(selectFrom('deliveries as d').select('d.id').whereRef('d.event_id', '=', 'ev.id'))),
+          )
           .limit(batchSize),
       )
       .execute(),
@@ -234,7 +250,14 @@ export async function findPlannedDeliveriesOfEvent(db: Kysely<Database>, eventId
   const rows = await db
     .selectFrom('deliveries')
     .innerJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
-    .select(['deliveries.id', 'deliveries.workflow_id', 'deliveries.endpoint_id', 'deliveries.event_type', 'deliveries.tenant_id', 'endpoints.url'])
+    .select([
+      'deliveries.id',
+      'deliveries.workflow_id',
+      'deliveries.endpoint_id',
+      'deliveries.event_type',
+      'deliveries.tenant_id',
+      'endpoints.url',
+    ])
     .where('deliveries.event_id', '=', eventId)
     .where('deliveries.retry_of_id', 'is', null)
     .orderBy('deliveries.id')

@@ -45,7 +45,11 @@ export async function listEndpoints(
 ): Promise<EndpointRow[]> {
   let query = db.selectFrom('endpoints').selectAll().where('tenant_id', '=', filter.tenantId).where('deleted_at', 'is', null);
   if (filter.cursor) query = query.where(afterCursor(filter.cursor));
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1).execute();
+  return query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1)
+    .execute();
 }
 
 /** Locks a live endpoint for the rest of the transaction (serialises edits and rotations). */
@@ -130,11 +134,7 @@ export async function findSigningSecrets(db: Kysely<Database>, endpointId: strin
 }
 
 /** Disables an enabled endpoint; returns it, or undefined when it was already disabled (so one disable makes one event). */
-export async function disableEndpointIfEnabled(
-  db: Kysely<Database>,
-  endpointId: string,
-  reason: string,
-): Promise<EndpointRow | undefined> {
+export async function disableEndpointIfEnabled(db: Kysely<Database>, endpointId: string, reason: string): Promise<EndpointRow | undefined> {
   return db
     .updateTable('endpoints')
     .set({ enabled: false, disabled_reason: reason, updated_at: new Date() })

@@ -3,7 +3,12 @@ import type { Kysely } from 'kysely';
 import type { Database, EventTypeRow, EventTypeUpdate, NewEventTypeRow } from './schema';
 
 export async function insertEventType(db: Kysely<Database>, row: NewEventTypeRow): Promise<EventTypeRow | undefined> {
-  return db.insertInto('event_types').values(row).onConflict((oc) => oc.column('name').doNothing()).returningAll().executeTakeFirst();
+  return db
+    .insertInto('event_types')
+    .values(row)
+    .onConflict((oc) => oc.column('name').doNothing())
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export async function findEventType(db: Kysely<Database>, name: string): Promise<EventTypeRow | undefined> {

@@ -26,11 +26,20 @@ export async function findEventByIdempotencyKey(
 
 /** Records that every delivery workflow of the event has been started. */
 export async function markDeliveriesStarted(db: Kysely<Database>, eventId: string): Promise<void> {
-  await db.updateTable('events').set({ deliveries_started_at: new Date() }).where('id', '=', eventId).where('deliveries_started_at', 'is', null).execute();
+  await db
+    .updateTable('events')
+    .set({ deliveries_started_at: new Date() })
+    .where('id', '=', eventId)
+    .where('deliveries_started_at', 'is', null)
+    .execute();
 }
 
 /** Events recorded before `recordedBefore` whose delivery workflows were never started, oldest first. */
-export async function findEventsWithUnstartedDeliveries(db: Kysely<Database>, recordedBefore: Date, limit: number): Promise<Array<{ id: string }>> {
+export async function findEventsWithUnstartedDeliveries(
+  db: Kysely<Database>,
+  recordedBefore: Date,
+  limit: number,
+): Promise<Array<{ id: string }>> {
   return db
     .selectFrom('events')
     .select('id')
@@ -64,5 +73,9 @@ export async function listEvents(db: Kysely<Database>, filter: EventFilter): Pro
   if (filter.since) query = query.where('created_at', '>=', filter.since);
   if (filter.until && !cursorImpliesUntil(filter.cursor, filter.until)) query = query.where('created_at', '<', filter.until);
   if (filter.cursor) query = query.where(afterCursor(filter.cursor));
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1).execute();
+  return query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1)
+    .execute();
 }

@@ -15,5 +15,9 @@ export async function findTenantById(db: Kysely<Database>, id: string): Promise<
 export async function listTenants(db: Kysely<Database>, filter: { cursor?: PageCursor; limit: number }): Promise<TenantRow[]> {
   let query = db.selectFrom('tenants').selectAll();
   if (filter.cursor) query = query.where(afterCursor(filter.cursor));
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1).execute();
+  return query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1)
+    .execute();
 }

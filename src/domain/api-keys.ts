@@ -4,9 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 export const apiKeyScopes = ['endpoints:read', 'endpoints:write', 'events:publish'] as const;
 export type ApiKeyScope = (typeof apiKeyScopes)[number];
 
-export type Principal =
-  | { kind: 'admin' }
-  | { kind: 'tenant'; tenantId: string; keyId: string; scopes: ApiKeyScope[] };
+export type Principal = { kind: 'admin' } | { kind: 'tenant'; tenantId: string; keyId: string; scopes: ApiKeyScope[] };
 
 export function generateApiKey(): { key: string; prefix: string; hash: string } {
   const key = `hr_${randomBytes(24).toString('base64url')}`;

@@ -9,7 +9,15 @@ const headerName = z
 
 export const endpointAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
-  z.strictObject({ type: z.literal('basic'), username: z.string().min(1).max(1024).regex(/^[^:]*$/, 'must not contain ":"'), password: z.string().max(1024) }),
+  z.strictObject({
+    type: z.literal('basic'),
+    username: z
+      .string()
+      .min(1)
+      .max(1024)
+      .regex(/^[^:]*$/, 'must not contain ":"'),
+    password: z.string().max(1024),
+  }),
   z.strictObject({ type: z.literal('bearer'), token: z.string().min(1).max(4096) }),
   z.strictObject({ type: z.literal('header'), name: headerName, value: z.string().max(8192) }),
 ]);

@@ -30,7 +30,13 @@ export function reservedHeaderReason(name: string): string | null {
 }
 
 export const customHeadersSchema = z
-  .record(z.string().max(256), z.string().max(8192).regex(/^[^\r\n\0]*$/, 'must not contain line breaks or NUL'))
+  .record(
+    z.string().max(256),
+    z
+      .string()
+      .max(8192)
+      .regex(/^[^\r\n\0]*$/, 'must not contain line breaks or NUL'),
+  )
   .superRefine((headers, ctx) => {
     const names = Object.keys(headers);
     if (names.length > 50) ctx.addIssue({ code: 'custom', message: 'at most 50 custom headers' });

@@ -9,14 +9,20 @@ export class DomainError extends Error {
 
 /** The thing does not exist, or the caller may not know that it does. → 404 */
 export class NotFoundError extends DomainError {
-  constructor(readonly resource: string, readonly id: string) {
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
     super(`${resource} ${id} not found`);
   }
 }
 
 /** Input is well-formed but breaks a rule. → 400 / 422 */
 export class InvalidInputError extends DomainError {
-  constructor(message: string, readonly errors: Array<{ path: string; message: string }> = []) {
+  constructor(
+    message: string,
+    readonly errors: Array<{ path: string; message: string }> = [],
+  ) {
     super(message);
   }
 }

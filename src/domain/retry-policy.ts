@@ -6,7 +6,11 @@ const common = {
   jitter: z.number().min(0).max(1).optional().describe('Fraction of each delay to randomise (default 0.2; 0 for exact timing)'),
   disableEndpointOnExhaustion: z.boolean().optional(),
 };
-const seconds = z.number().int().min(1).max(30 * 24 * 3600);
+const seconds = z
+  .number()
+  .int()
+  .min(1)
+  .max(30 * 24 * 3600);
 
 export const retryPolicySchema = z.discriminatedUnion('strategy', [
   z.strictObject({
@@ -17,7 +21,11 @@ export const retryPolicySchema = z.discriminatedUnion('strategy', [
   z.strictObject({
     strategy: z.literal('linear'),
     initialDelaySeconds: seconds,
-    intervalSeconds: z.number().int().min(0).max(30 * 24 * 3600),
+    intervalSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * 3600),
     maxAttempts: z.number().int().min(1).max(50),
     ...common,
   }),

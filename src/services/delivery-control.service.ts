@@ -69,7 +69,12 @@ async function createRetryDelivery(ctx: ServiceContext, original: DeliveryRow, e
 export type CancelResult = { deliveryId: string; status: 'cancelling' };
 
 /** Stops a delivery that is still pending or retrying; it ends `cancelled` (an attempt in flight finishes first). */
-export async function cancelDelivery(ctx: ServiceContext, tenantId: string, deliveryId: string, reason = 'cancelled by request'): Promise<CancelResult> {
+export async function cancelDelivery(
+  ctx: ServiceContext,
+  tenantId: string,
+  deliveryId: string,
+  reason = 'cancelled by request',
+): Promise<CancelResult> {
   const delivery = await findDelivery(ctx.db, tenantId, deliveryId);
   if (!delivery) throw new NotFoundError('delivery', deliveryId);
   if (!OPEN_STATUSES.has(delivery.status)) throw new ConflictError(`delivery ${deliveryId} is already ${delivery.status}`);
@@ -93,7 +98,13 @@ export async function recoverEndpoint(
   if (window.since >= until) throw new InvalidInputError('Empty window', [{ path: 'body.since', message: 'must be before until' }]);
   const endpoint = await findEndpoint(ctx.db, tenantId, endpointId);
   if (!endpoint) throw new NotFoundError('endpoint', endpointId);
-  const failed = await listFailedDeliveriesOfEndpoint(ctx.db, { tenantId, endpointId, since: window.since, until, limit: MAX_RECOVER_DELIVERIES });
+  const failed = await listFailedDeliveriesOfEndpoint(ctx.db, {
+    tenantId,
+    endpointId,
+    since: window.since,
+    until,
+    limit: MAX_RECOVER_DELIVERIES,
+  });
   const deliveryIds: string[] = [];
   for (const delivery of failed) deliveryIds.push((await createRetryDelivery(ctx, delivery, endpoint)).id);
   return { deliveryIds };
@@ -162,7 +173,11 @@ export async function stopPendingDeliveries(
 }
 
 /** Sends a `webhook.test` event to this one endpoint now, enabled or not. */
-export async function sendTestEvent(ctx: ServiceContext, tenantId: string, endpointId: string): Promise<{ eventId: string; deliveryCount: number }> {
+export async function sendTestEvent(
+  ctx: ServiceContext,
+  tenantId: string,
+  endpointId: string,
+): Promise<{ eventId: string; deliveryCount: number }> {
   const endpoint = await findEndpoint(ctx.db, tenantId, endpointId);
   if (!endpoint) throw new NotFoundError('endpoint', endpointId);
   const eventId = newId('evt');

@@ -133,7 +133,9 @@ function assertAcceptableUrl(ctx: ServiceContext, url: string): void {
 function assertNoRedactedSecrets(auth: EndpointAuth | undefined): void {
   const field = auth ? credentialField(auth) : null;
   if (field && (auth as Record<string, unknown>)[field] === REDACTED) {
-    throw new InvalidInputError('Redacted credential sent back', [{ path: `body.auth.${field}`, message: 'send the real credential, not the redacted placeholder' }]);
+    throw new InvalidInputError('Redacted credential sent back', [
+      { path: `body.auth.${field}`, message: 'send the real credential, not the redacted placeholder' },
+    ]);
   }
 }
 

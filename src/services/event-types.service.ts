@@ -1,5 +1,11 @@
 // The deployment-wide event type catalog, and the JSON Schemas its entries hold for `data`.
-import { findEventType, findEventTypes, insertEventType, listEventTypes as queryEventTypes, updateEventType as updateEventTypeRow } from '../db/event-types.repository';
+import {
+  findEventType,
+  findEventTypes,
+  insertEventType,
+  listEventTypes as queryEventTypes,
+  updateEventType as updateEventTypeRow,
+} from '../db/event-types.repository';
 import type { EventTypeRow, EventTypeUpdate } from '../db/schema';
 import { eventDataViolations, jsonSchemaProblem } from '../domain/event-data-schema';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
@@ -54,13 +60,19 @@ export async function assertSubscribableTypes(ctx: ServiceContext, names: string
   const usable = new Set(known.filter((row) => !row.archived).map((row) => row.name));
   const unknown = wanted.filter((name) => !usable.has(name));
   if (unknown.length > 0) {
-    throw new InvalidInputError('Unknown event types', unknown.map((name) => ({ path: 'body.eventTypes', message: `unknown or archived event type "${name}"` })));
+    throw new InvalidInputError(
+      'Unknown event types',
+      unknown.map((name) => ({ path: 'body.eventTypes', message: `unknown or archived event type "${name}"` })),
+    );
   }
 }
 
 /** Published `data` must conform to its type's schema, when the type has one. */
 /** A publish must name a known, unarchived type, and its data must match the type's schema. */
-export async function assertPublishable(ctx: Pick<ServiceContext, 'db'>, input: { type: string; data: Record<string, unknown> }): Promise<void> {
+export async function assertPublishable(
+  ctx: Pick<ServiceContext, 'db'>,
+  input: { type: string; data: Record<string, unknown> },
+): Promise<void> {
   const eventType = await findEventType(ctx.db, input.type);
   if (!eventType || eventType.archived) {
     throw new InvalidInputError('Unknown event type', [{ path: 'body.type', message: `unknown or archived event type "${input.type}"` }]);

@@ -60,7 +60,12 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
       if (existing && existing.created_at.getTime() > Date.now() - IDEMPOTENCY_WINDOW_MS) {
         // The original publish may have died before starting its deliveries: this repeat does it.
         const unstarted = existing.deliveries_started_at === null ? await findPlannedDeliveriesOfEvent(trx, existing.id) : [];
-        return { eventId: existing.id, deliveryCount: await countDeliveriesOfEvent(trx, existing.id), duplicate: true, deliveries: unstarted };
+        return {
+          eventId: existing.id,
+          deliveryCount: await countDeliveriesOfEvent(trx, existing.id),
+          duplicate: true,
+          deliveries: unstarted,
+        };
       }
       if (existing) await releaseIdempotencyKey(trx, existing.id);
     }
@@ -149,7 +154,10 @@ export interface StrandedSweepResult {
  * Starts the deliveries of events recorded more than `olderThanMs` ago whose workflows were
  * never started. Run periodically by the worker; normally finds nothing.
  */
-export async function startStrandedDeliveries(ctx: ServiceContext, options: { olderThanMs: number; batchSize?: number }): Promise<StrandedSweepResult> {
+export async function startStrandedDeliveries(
+  ctx: ServiceContext,
+  options: { olderThanMs: number; batchSize?: number },
+): Promise<StrandedSweepResult> {
   const result: StrandedSweepResult = { events: 0, deliveries: 0 };
   const recordedBefore = new Date(Date.now() - options.olderThanMs);
   for (;;) {

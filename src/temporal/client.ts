@@ -55,9 +55,16 @@ export async function publishEvent(client: Client, request: PublishRequest, opti
 }
 
 /** Like publishEvent, but takes the internal fields too (targeted test deliveries). */
-export async function publishInternal(client: Client, input: PublishEventInput, options: { taskQueue: string }): Promise<PublishEventResult> {
+export async function publishInternal(
+  client: Client,
+  input: PublishEventInput,
+  options: { taskQueue: string },
+): Promise<PublishEventResult> {
   try {
-    return await client.workflow.execute<typeof publishEventWorkflow>('publishEventWorkflow', publishStartOptions(input, options.taskQueue));
+    return await client.workflow.execute<typeof publishEventWorkflow>(
+      'publishEventWorkflow',
+      publishStartOptions(input, options.taskQueue),
+    );
   } catch (error) {
     throw refusedPublish(error) ?? error;
   }

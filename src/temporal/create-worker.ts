@@ -88,7 +88,11 @@ export async function createHookrelayWorker(options: HookrelayWorkerOptions): Pr
   return {
     worker,
     async run() {
-      const sweeper = startStrandedDeliverySweeper(options.services, options.strandedDeliverySweep ?? defaultStrandedDeliverySweep, options.logger);
+      const sweeper = startStrandedDeliverySweeper(
+        options.services,
+        options.strandedDeliverySweep ?? defaultStrandedDeliverySweep,
+        options.logger,
+      );
       try {
         await worker.run();
       } finally {

@@ -75,7 +75,12 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     }
 
     const policy = outcome.retryPolicy ?? defaultRetryPolicy;
-    const delayMs = nextRetryDelayMs({ policy, failedAttempt: state.attempts, random: Math.random, retryAfterSeconds: outcome.retryAfterSeconds });
+    const delayMs = nextRetryDelayMs({
+      policy,
+      failedAttempt: state.attempts,
+      random: Math.random,
+      retryAfterSeconds: outcome.retryAfterSeconds,
+    });
     if (delayMs === null) {
       const reason = `gave up after ${state.attempts} of ${maxAttempts(policy)} attempts`;
       return finish({

@@ -10,7 +10,12 @@ import { deliveryStartOptions } from './delivery-start';
 
 const { recordEvent } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['NotFound', 'InvalidEvent'] },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: ['NotFound', 'InvalidEvent'],
+  },
 });
 
 export async function publishWorkflow(input: PublishEventInput): Promise<PublishEventResult> {

@@ -10,7 +10,12 @@ import type { PublishEventInput, PublishEventResult } from './contracts';
 // leaves room for a large fan-out (the starts run in parallel).
 const { publishAndStartDeliveries } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['NotFound', 'InvalidEvent'] },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: ['NotFound', 'InvalidEvent'],
+  },
 });
 
 export async function publishEventWorkflow(input: PublishEventInput): Promise<PublishEventResult> {

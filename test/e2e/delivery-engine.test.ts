@@ -11,7 +11,12 @@ import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 import { waitFor } from '../support/wait';
 
-const fastRetries = (delaysSeconds: number[], extra: Record<string, unknown> = {}) => ({ strategy: 'schedule', delaysSeconds, jitter: 0, ...extra });
+const fastRetries = (delaysSeconds: number[], extra: Record<string, unknown> = {}) => ({
+  strategy: 'schedule',
+  delaysSeconds,
+  jitter: 0,
+  ...extra,
+});
 
 describe('delivery engine', () => {
   let hookrelay: TestHookrelay;
@@ -37,7 +42,10 @@ describe('delivery engine', () => {
   }
 
   async function publish(tenantId: string, body: Record<string, unknown> = {}, headers?: Record<string, string>) {
-    const res = await hookrelay.request('POST', `/v1/tenants/${tenantId}/events`, { body: { type: 'invoice.activated', data: { n: 1 }, ...body }, headers });
+    const res = await hookrelay.request('POST', `/v1/tenants/${tenantId}/events`, {
+      body: { type: 'invoice.activated', data: { n: 1 }, ...body },
+      headers,
+    });
     expect([200, 202]).toContain(res.status);
     return res;
   }
@@ -69,14 +77,19 @@ describe('delivery engine', () => {
     expect(published.body.deliveryCount).toBe(2);
     const deliveries = await deliveriesOf(published.body.id);
     expect(deliveries.map((d) => d.endpoint_id).sort()).toEqual([exact, wildcard].sort());
-    await waitFor(async () => receiver.requests.filter((r) => r.headers['webhook-id'] === published.body.id).length === 2, { what: 'two receptions' });
+    await waitFor(async () => receiver.requests.filter((r) => r.headers['webhook-id'] === published.body.id).length === 2, {
+      what: 'two receptions',
+    });
   });
 
   it('publishes idempotently by key, through the API and through the Temporal client', async () => {
     const tenantId = await createTenant(hookrelay);
     await createEndpoint(tenantId, {});
     const first = await publish(tenantId, {}, { 'idempotency-key': 'order-42' });
-    const repeats = await Promise.all([publish(tenantId, {}, { 'idempotency-key': 'order-42' }), publish(tenantId, { idempotencyKey: 'order-42' })]);
+    const repeats = await Promise.all([
+      publish(tenantId, {}, { 'idempotency-key': 'order-42' }),
+      publish(tenantId, { idempotencyKey: 'order-42' }),
+    ]);
     expect(first.status).toBe(202);
     for (const repeat of repeats) {
       expect(repeat.status).toBe(200);
@@ -85,7 +98,11 @@ describe('delivery engine', () => {
 
     // Concurrent starts join the one running publish; a later repeat finds the recorded event.
     const clientPublish = () =>
-      publishEvent(hookrelay.temporal, { tenantId, type: 'invoice.activated', data: { n: 2 }, idempotencyKey: 'client-7' }, { taskQueue: hookrelay.taskQueue });
+      publishEvent(
+        hookrelay.temporal,
+        { tenantId, type: 'invoice.activated', data: { n: 2 }, idempotencyKey: 'client-7' },
+        { taskQueue: hookrelay.taskQueue },
+      );
     const concurrent = await Promise.all([clientPublish(), clientPublish(), clientPublish()]);
     expect(new Set(concurrent.map((r) => r.eventId)).size).toBe(1);
     const later = await clientPublish();
@@ -168,7 +185,12 @@ describe('delivery engine', () => {
       what: 'endpoint.disabled',
     });
     const event = JSON.parse(notice.body);
-    expect(event).toMatchObject({ type: 'endpoint.disabled', tenantId, resourceId: endpointId, data: { endpointId, reason: 'endpoint answered 410 Gone' } });
+    expect(event).toMatchObject({
+      type: 'endpoint.disabled',
+      tenantId,
+      resourceId: endpointId,
+      data: { endpointId, reason: 'endpoint answered 410 Gone' },
+    });
     expect(watcher.status).toBe(201);
   });
 
@@ -204,7 +226,9 @@ describe('delivery engine', () => {
       { what: 'auto-disable' },
     );
     expect(endpoint.disabledReason).toMatch(/^every delivery failed for 144 h/);
-    await waitFor(async () => operational.requests.some((r) => JSON.parse(r.body).data?.endpointId === endpointId), { what: 'endpoint.disabled event' });
+    await waitFor(async () => operational.requests.some((r) => JSON.parse(r.body).data?.endpointId === endpointId), {
+      what: 'endpoint.disabled event',
+    });
     // The delivery stops at its next wake-up; a resend wakes it now and it ends without another attempt.
     await hookrelay.request('POST', `/v1/tenants/${tenantId}/deliveries/${delivery!.id}/resend`);
     const stopped = await deliveryWhen(tenantId, delivery!.id, (d) => d.status === 'failed', 'stopped');
@@ -224,7 +248,10 @@ describe('delivery engine', () => {
     await deliveryWhen(tenantId, da!.id, (d) => d.status === 'retrying', 'retrying a');
     await deliveryWhen(tenantId, db!.id, (d) => d.status === 'retrying', 'retrying b');
 
-    expect((await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints/${disabledEp}/disable`, { body: { reason: 'maintenance' } })).status).toBe(200);
+    expect(
+      (await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints/${disabledEp}/disable`, { body: { reason: 'maintenance' } }))
+        .status,
+    ).toBe(200);
     expect((await hookrelay.request('DELETE', `/v1/tenants/${tenantId}/endpoints/${deletedEp}`)).status).toBe(204);
 
     const stoppedA = await hookrelay.temporal.workflow.getHandle(da!.workflow_id).result();
@@ -262,7 +289,9 @@ describe('delivery engine', () => {
     expect(recover.status).toBe(202);
     expect(recover.body.deliveryCount).toBe(2);
     for (const id of recover.body.deliveryIds) await deliveryWhen(tenantId, id, (d) => d.status === 'succeeded', 'recovered');
-    const empty = await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints/${endpointId}/recover`, { body: { since: new Date().toISOString() } });
+    const empty = await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints/${endpointId}/recover`, {
+      body: { since: new Date().toISOString() },
+    });
     expect(empty.body.deliveryCount).toBe(0);
   });
 
@@ -357,19 +386,25 @@ describe('delivery engine across a worker restart', () => {
       const res = await first.request('POST', `/v1/tenants/${tenantId}/events`, { body: { type: 'invoice.activated', data: { i } } });
       eventIds.push(res.body.id);
     }
-    await waitFor(async () => {
-      const rows = await first.db.selectFrom('deliveries').select('status').where('tenant_id', '=', tenantId).execute();
-      return rows.length === 20 && rows.every((r) => r.status === 'retrying');
-    }, { what: 'all retrying', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const rows = await first.db.selectFrom('deliveries').select('status').where('tenant_id', '=', tenantId).execute();
+        return rows.length === 20 && rows.every((r) => r.status === 'retrying');
+      },
+      { what: 'all retrying', timeoutMs: 30_000 },
+    );
     await first.stopWorker();
     receiver.respondWith(() => ({ status: 200 }));
     await new Promise((resolve) => setTimeout(resolve, 7000)); // the retry timers fire with no worker
 
     const second = await first.startAnotherWorker();
-    await waitFor(async () => {
-      const rows = await first.db.selectFrom('deliveries').select('status').where('tenant_id', '=', tenantId).execute();
-      return rows.every((r) => r.status === 'succeeded');
-    }, { what: 'all succeeded after restart', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const rows = await first.db.selectFrom('deliveries').select('status').where('tenant_id', '=', tenantId).execute();
+        return rows.every((r) => r.status === 'succeeded');
+      },
+      { what: 'all succeeded after restart', timeoutMs: 30_000 },
+    );
     const seen = new Set(receiver.requests.filter((r) => r.headers['webhook-id']).map((r) => r.headers['webhook-id']));
     for (const id of eventIds) expect(seen.has(id)).toBe(true);
     await second.stop();
@@ -378,17 +413,21 @@ describe('delivery engine across a worker restart', () => {
   });
 });
 
-
 describe('publishing through the Temporal client', () => {
   it('refuses an unknown event type or data against the schema, as the API does', async () => {
     const hookrelay = await startTestHookrelay();
     try {
       const tenantId = await createTenant(hookrelay);
-      await ensureEventType(hookrelay, 'order.shipped', { schema: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } } });
+      await ensureEventType(hookrelay, 'order.shipped', {
+        schema: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } },
+      });
       const publish = (type: string, data: Record<string, unknown>) =>
         publishEvent(hookrelay.temporal, { tenantId, type, data }, { taskQueue: hookrelay.taskQueue });
       await expect(publish('no.such.type', {})).rejects.toThrow(InvalidInputError);
-      await expect(publish('order.shipped', { orderId: 7 })).rejects.toMatchObject({ name: 'InvalidInputError', errors: [expect.objectContaining({ path: expect.stringContaining('orderId') })] });
+      await expect(publish('order.shipped', { orderId: 7 })).rejects.toMatchObject({
+        name: 'InvalidInputError',
+        errors: [expect.objectContaining({ path: expect.stringContaining('orderId') })],
+      });
       await expect(publish('order.shipped', { orderId: 'o-7' })).resolves.toMatchObject({ deliveryCount: 0, duplicate: false });
       expect(await hookrelay.db.selectFrom('events').select('id').where('tenant_id', '=', tenantId).execute()).toHaveLength(1);
     } finally {

@@ -122,8 +122,14 @@ describe('observability', () => {
     });
 
     // A publish through the Temporal client runs the publish workflow's activity; its line names the event.
-    const viaClient = await publishEvent(hookrelay.temporal, { tenantId, type: 'invoice.paid', data: { n: 2 } }, { taskQueue: hookrelay.taskQueue });
-    const publishLine = lines.map((line) => JSON.parse(line) as Record<string, any>).find((line) => line.activity === 'publishAndStartDeliveries');
+    const viaClient = await publishEvent(
+      hookrelay.temporal,
+      { tenantId, type: 'invoice.paid', data: { n: 2 } },
+      { taskQueue: hookrelay.taskQueue },
+    );
+    const publishLine = lines
+      .map((line) => JSON.parse(line) as Record<string, any>)
+      .find((line) => line.activity === 'publishAndStartDeliveries');
     expect(publishLine).toMatchObject({ tenantId, eventId: viaClient.eventId, result: { eventId: viaClient.eventId, deliveryCount: 2 } });
   });
 

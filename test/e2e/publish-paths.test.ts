@@ -38,12 +38,19 @@ describe('publish paths', () => {
 
   const requestsFor = (eventId: string) => receiver.requests.filter((request) => request.headers['webhook-id'] === eventId);
   const startedAt = async (eventId: string) =>
-    (await hookrelay.db.selectFrom('events').select('deliveries_started_at').where('id', '=', eventId).executeTakeFirstOrThrow()).deliveries_started_at;
+    (await hookrelay.db.selectFrom('events').select('deliveries_started_at').where('id', '=', eventId).executeTakeFirstOrThrow())
+      .deliveries_started_at;
   const deliveryIdsOf = async (eventId: string) =>
     (await hookrelay.db.selectFrom('deliveries').select('id').where('event_id', '=', eventId).execute()).map((row) => row.id);
   /** Records like the API does, then "dies" before starting anything. */
   const recordWithoutStarting = async (extra: { idempotencyKey?: string } = {}) => {
-    const recorded = await recordEvent(hookrelay.db, { eventId: newId('evt'), tenantId, type: 'invoice.activated', data: { n: 1 }, ...extra });
+    const recorded = await recordEvent(hookrelay.db, {
+      eventId: newId('evt'),
+      tenantId,
+      type: 'invoice.activated',
+      data: { n: 1 },
+      ...extra,
+    });
     expect(recorded.deliveries).toHaveLength(1);
     return recorded.eventId;
   };
@@ -55,11 +62,17 @@ describe('publish paths', () => {
     expect(await startedAt(res.body.id)).toBeInstanceOf(Date);
     const [deliveryId] = await deliveryIdsOf(res.body.id);
     expect((await hookrelay.temporal.workflow.getHandle(deliveryWorkflowId(deliveryId!)).describe()).type).toBe('deliveryWorkflow');
-    await expect(hookrelay.temporal.workflow.getHandle(publishWorkflowId({ tenantId, eventId: res.body.id })).describe()).rejects.toThrow(/not found/i);
+    await expect(hookrelay.temporal.workflow.getHandle(publishWorkflowId({ tenantId, eventId: res.body.id })).describe()).rejects.toThrow(
+      /not found/i,
+    );
   });
 
   it('a Temporal-client publish runs one publish workflow step that starts the deliveries', async () => {
-    const published = await publishEvent(hookrelay.temporal, { tenantId, type: 'invoice.activated', data: { n: 2 } }, { taskQueue: hookrelay.taskQueue });
+    const published = await publishEvent(
+      hookrelay.temporal,
+      { tenantId, type: 'invoice.activated', data: { n: 2 } },
+      { taskQueue: hookrelay.taskQueue },
+    );
     await waitFor(async () => requestsFor(published.eventId).length === 1, { what: 'the delivery' });
     const history = await hookrelay.temporal.workflow.getHandle(publishWorkflowId({ tenantId, eventId: published.eventId })).fetchHistory();
     const types = (history.events ?? []).map((event) => event.eventType);
@@ -132,7 +145,9 @@ describe('publish paths', () => {
       await waitFor(async () => requestsFor(recorded.eventId).length === 1, { what: 'the eagerly started delivery' });
       // Starting it again is harmless, and not eager: it already ran.
       await hookrelay.temporal.workflow.getHandle(recorded.deliveries[0]!.workflowId).result();
-      expect(await startDeliveryWorkflow(ctx.temporal, recorded.deliveries[0]!, { taskQueue, eager: true })).toEqual({ eagerlyStarted: false });
+      expect(await startDeliveryWorkflow(ctx.temporal, recorded.deliveries[0]!, { taskQueue, eager: true })).toEqual({
+        eagerlyStarted: false,
+      });
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(requestsFor(recorded.eventId)).toHaveLength(1);
     } finally {

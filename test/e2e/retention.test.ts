@@ -19,14 +19,35 @@ describe('retention', () => {
     const createdAt = new Date(Date.now() - ageDays * 24 * 3600 * 1000);
     const eventId = newId('evt');
     const deliveryId = newId('dlv');
-    await hookrelay.db.insertInto('events').values({ id: eventId, tenant_id: tenantId, type: 'invoice.activated', data: '{}', occurred_at: createdAt, created_at: createdAt }).execute();
+    await hookrelay.db
+      .insertInto('events')
+      .values({ id: eventId, tenant_id: tenantId, type: 'invoice.activated', data: '{}', occurred_at: createdAt, created_at: createdAt })
+      .execute();
     await hookrelay.db
       .insertInto('deliveries')
-      .values({ id: deliveryId, tenant_id: tenantId, event_id: eventId, endpoint_id: endpointId, event_type: 'invoice.activated', status, workflow_id: `delivery-${deliveryId}`, created_at: createdAt })
+      .values({
+        id: deliveryId,
+        tenant_id: tenantId,
+        event_id: eventId,
+        endpoint_id: endpointId,
+        event_type: 'invoice.activated',
+        status,
+        workflow_id: `delivery-${deliveryId}`,
+        created_at: createdAt,
+      })
       .execute();
     await hookrelay.db
       .insertInto('attempts')
-      .values({ delivery_id: deliveryId, number: 1, trigger: 'scheduled', started_at: createdAt, duration_ms: 5, request_url: 'https://x', request_headers: '{}', created_at: createdAt })
+      .values({
+        delivery_id: deliveryId,
+        number: 1,
+        trigger: 'scheduled',
+        started_at: createdAt,
+        duration_ms: 5,
+        request_url: 'https://x',
+        request_headers: '{}',
+        created_at: createdAt,
+      })
       .execute();
     return { eventId, deliveryId };
   }
@@ -36,7 +57,15 @@ describe('retention', () => {
     const endpointId = newId('ep');
     await hookrelay.db
       .insertInto('endpoints')
-      .values({ id: endpointId, tenant_id: tenantId, name: 'e', url: 'https://example.invalid/', event_types: ['*'], headers: '{}', metadata: '{}' })
+      .values({
+        id: endpointId,
+        tenant_id: tenantId,
+        name: 'e',
+        url: 'https://example.invalid/',
+        event_types: ['*'],
+        headers: '{}',
+        metadata: '{}',
+      })
       .execute();
     const old = await seed(tenantId, endpointId, 120, 'succeeded');
     const oldButOpen = await seed(tenantId, endpointId, 120, 'retrying');
@@ -48,7 +77,9 @@ describe('retention', () => {
       args: [{ retentionDays: 90, batchSize: 1 }],
     });
     expect(result).toEqual({ attempts: 2, deliveries: 1, events: 1 });
-    const deliveries = (await hookrelay.db.selectFrom('deliveries').select('id').where('tenant_id', '=', tenantId).execute()).map((d) => d.id);
+    const deliveries = (await hookrelay.db.selectFrom('deliveries').select('id').where('tenant_id', '=', tenantId).execute()).map(
+      (d) => d.id,
+    );
     expect(deliveries.sort()).toEqual([oldButOpen.deliveryId, recent.deliveryId].sort());
     const events = (await hookrelay.db.selectFrom('events').select('id').where('tenant_id', '=', tenantId).execute()).map((e) => e.id);
     expect(events).not.toContain(old.eventId);

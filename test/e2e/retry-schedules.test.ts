@@ -41,17 +41,30 @@ describe('retry schedules (time-skipping)', () => {
     await receiver?.close();
   });
 
-  async function publishTo(endpoint: Parameters<typeof createTenantWithEndpoint>[1]): Promise<{ deliveryId: string; state: DeliveryState }> {
+  async function publishTo(
+    endpoint: Parameters<typeof createTenantWithEndpoint>[1],
+  ): Promise<{ deliveryId: string; state: DeliveryState }> {
     const { tenantId, eventType } = await createTenantWithEndpoint(hookrelay.ctx, endpoint);
     // Started, not awaited: waiting on a result lets the server skip time, which must only
     // happen while the deliveries wait on their timers.
     const eventId = newId('evt');
-    await startPublish(hookrelay.env.client, { eventId, tenantId, type: eventType, data: { n: 1 } }, { taskQueue: hookrelay.ctx.taskQueue });
-    const deliveryId = await waitFor(async () =>
-      (await hookrelay.ctx.db.selectFrom('deliveries').select('id').where('event_id', '=', eventId).executeTakeFirst())?.id,
+    await startPublish(
+      hookrelay.env.client,
+      { eventId, tenantId, type: eventType, data: { n: 1 } },
+      { taskQueue: hookrelay.ctx.taskQueue },
+    );
+    const deliveryId = await waitFor(
+      async () => (await hookrelay.ctx.db.selectFrom('deliveries').select('id').where('event_id', '=', eventId).executeTakeFirst())?.id,
     );
     const handle = hookrelay.env.client.workflow.getHandle(deliveryWorkflowId(deliveryId));
-    await waitFor(() => handle.describe().then(() => true, () => undefined), { what: 'the delivery workflow' }); // started by the publish workflow
+    await waitFor(
+      () =>
+        handle.describe().then(
+          () => true,
+          () => undefined,
+        ),
+      { what: 'the delivery workflow' },
+    ); // started by the publish workflow
     return { deliveryId, state: await handle.result() };
   }
 
@@ -70,8 +83,18 @@ describe('retry schedules (time-skipping)', () => {
     });
 
     const row = await hookrelay.ctx.db.selectFrom('deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ status: 'failed', attempt_count: 8, next_attempt_at: null, status_reason: 'gave up after 8 of 8 attempts' });
-    const attempts = await hookrelay.ctx.db.selectFrom('attempts').select(['number', 'trigger']).where('delivery_id', '=', deliveryId).orderBy('number').execute();
+    expect(row).toMatchObject({
+      status: 'failed',
+      attempt_count: 8,
+      next_attempt_at: null,
+      status_reason: 'gave up after 8 of 8 attempts',
+    });
+    const attempts = await hookrelay.ctx.db
+      .selectFrom('attempts')
+      .select(['number', 'trigger'])
+      .where('delivery_id', '=', deliveryId)
+      .orderBy('number')
+      .execute();
     expect(attempts.map((a) => a.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(new Set(attempts.map((a) => a.trigger))).toEqual(new Set(['scheduled']));
   });

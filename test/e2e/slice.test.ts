@@ -21,7 +21,9 @@ describe('publish → signed delivery → delivery log', () => {
     expect(tenant.status).toBe(201);
     const tenantId = tenant.body.id as string;
 
-    expect((await hookrelay.request('POST', '/v1/event-types', { body: { name: 'invoice.activated', group: 'Invoice' } })).status).toBe(201);
+    expect((await hookrelay.request('POST', '/v1/event-types', { body: { name: 'invoice.activated', group: 'Invoice' } })).status).toBe(
+      201,
+    );
 
     const endpoint = await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints`, {
       body: { name: 'billing', url: receiver.url, eventTypes: ['invoice.activated'], enabled: true },
@@ -30,15 +32,19 @@ describe('publish → signed delivery → delivery log', () => {
     expect(endpoint.body).toMatchObject({ id: expect.stringMatching(/^ep_/), enabled: true, auth: { type: 'none' } });
     expect(JSON.stringify(endpoint.body)).not.toContain('whsec_');
 
-    const { secret } = (await hookrelay.ctx.db
+    const { secret } = await hookrelay.ctx.db
       .selectFrom('endpoint_secrets')
       .select('secret_sealed as secret')
       .where('endpoint_id', '=', endpoint.body.id)
-      .executeTakeFirstOrThrow());
+      .executeTakeFirstOrThrow();
     const signingSecret = hookrelay.ctx.secretBox.open(secret);
     expect(secret).not.toContain('whsec_'); // sealed at rest
 
-    receiver.respondWith(() => ({ status: 200, headers: { 'content-type': 'application/json', 'x-receiver': 'yes' }, body: '{"received":true}' }));
+    receiver.respondWith(() => ({
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-receiver': 'yes' },
+      body: '{"received":true}',
+    }));
     const published = await hookrelay.request('POST', `/v1/tenants/${tenantId}/events`, {
       body: { type: 'invoice.activated', data: { invoiceId: 'inv_123', amount: 4200 }, resourceId: 'inv_123', operation: 'UPDATE' },
     });
@@ -60,7 +66,11 @@ describe('publish → signed delivery → delivery log', () => {
       data: { invoiceId: 'inv_123', amount: 4200 },
     });
 
-    const deliveryRow = await hookrelay.db.selectFrom('deliveries').select('id').where('event_id', '=', published.body.id).executeTakeFirstOrThrow();
+    const deliveryRow = await hookrelay.db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('event_id', '=', published.body.id)
+      .executeTakeFirstOrThrow();
     let delivery = await hookrelay.request('GET', `/v1/tenants/${tenantId}/deliveries/${deliveryRow.id}`);
     for (let i = 0; i < 50 && delivery.body.status !== 'succeeded'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));

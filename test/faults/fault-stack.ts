@@ -154,7 +154,12 @@ export async function setUpTenant(stack: FaultStack, endpoint: Record<string, un
  * span an outage instead of all being accepted before it. Returns the ids of the accepted events
  * and how many answers were not 2xx.
  */
-export async function publishMany(stack: FaultStack, tenantId: string, count: number, options: { concurrency?: number; perSecond?: number } = {}) {
+export async function publishMany(
+  stack: FaultStack,
+  tenantId: string,
+  count: number,
+  options: { concurrency?: number; perSecond?: number } = {},
+) {
   const ids: string[] = [];
   const refusals: Record<string, number> = {};
   let next = 0;

@@ -40,7 +40,9 @@ describe('fault: PostgreSQL down for 10 s mid-run', () => {
     await sleep(2_000);
     // The worker must ride the outage out, not die of it.
     if (stack.worker.child.exitCode !== null || stack.worker.child.signalCode !== null) {
-      console.log(`worker exited (${stack.worker.child.exitCode ?? stack.worker.child.signalCode}) during the outage:\n${stack.worker.output().slice(-6000)}`);
+      console.log(
+        `worker exited (${stack.worker.child.exitCode ?? stack.worker.child.signalCode}) during the outage:\n${stack.worker.output().slice(-6000)}`,
+      );
     }
     expect({ workerExitCode: stack.worker.child.exitCode }).toEqual({ workerExitCode: null });
     const { ids: eventIds, refusals } = await publishing;
@@ -63,7 +65,10 @@ describe('fault: PostgreSQL down for 10 s mid-run', () => {
       .output()
       .split('\n')
       .filter((line) => line.includes('"request failed"') && line.includes('"status":500'));
-    expect({ refusedWith500: refusals['500'] ?? 0, serverErrors: serverErrors.slice(0, 3) }).toEqual({ refusedWith500: 0, serverErrors: [] });
+    expect({ refusedWith500: refusals['500'] ?? 0, serverErrors: serverErrors.slice(0, 3) }).toEqual({
+      refusedWith500: 0,
+      serverErrors: [],
+    });
     expect(eventIds).toHaveLength(DELIVERIES);
     expect(tally).toEqual({ total: DELIVERIES, succeeded: DELIVERIES, failed: 0, other: 0 });
     expect(seen.missing).toEqual([]);

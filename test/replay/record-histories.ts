@@ -41,8 +41,17 @@ async function endpoint(retryPolicy: unknown) {
 // publish starts its delivery workflows directly). publish-with-children-*.pb are histories of
 // the superseded publishWorkflow type (kept registered for runs in flight); keep them.
 async function publishAndSave(name: string, act: (deliveryId: string) => Promise<void> = async () => undefined) {
-  const published = await publishEvent(hookrelay.temporal, { tenantId, type: 'invoice.activated', data: { scenario: name } }, { taskQueue: hookrelay.taskQueue });
-  const delivery = await hookrelay.db.selectFrom('deliveries').select('id').where('event_id', '=', published.eventId).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+  const published = await publishEvent(
+    hookrelay.temporal,
+    { tenantId, type: 'invoice.activated', data: { scenario: name } },
+    { taskQueue: hookrelay.taskQueue },
+  );
+  const delivery = await hookrelay.db
+    .selectFrom('deliveries')
+    .select('id')
+    .where('event_id', '=', published.eventId)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirstOrThrow();
   await act(delivery.id);
   const handle = hookrelay.temporal.workflow.getHandle(deliveryWorkflowId(delivery.id));
   await handle.result();
@@ -66,9 +75,17 @@ test('record histories', async () => {
   await publishAndSave('exhausted', async () => undefined);
 
   const waiting = { strategy: 'schedule', delaysSeconds: [3600], jitter: 0 };
-  await hookrelay.db.updateTable('endpoints').set({ retry_policy: JSON.stringify(waiting) }).where('tenant_id', '=', tenantId).execute();
+  await hookrelay.db
+    .updateTable('endpoints')
+    .set({ retry_policy: JSON.stringify(waiting) })
+    .where('tenant_id', '=', tenantId)
+    .execute();
   const untilRetrying = (deliveryId: string) =>
-    waitFor(async () => (await hookrelay.db.selectFrom('deliveries').select('status').where('id', '=', deliveryId).executeTakeFirst())?.status === 'retrying');
+    waitFor(
+      async () =>
+        (await hookrelay.db.selectFrom('deliveries').select('status').where('id', '=', deliveryId).executeTakeFirst())?.status ===
+        'retrying',
+    );
   await publishAndSave('resend', async (deliveryId) => {
     await untilRetrying(deliveryId);
     receiver.respondWith(() => ({ status: 200 }));

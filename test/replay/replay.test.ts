@@ -15,7 +15,10 @@ describe('recorded workflow histories replay against the current code', () => {
   });
 
   it('replays every one without nondeterminism', async () => {
-    const histories = files.map((file) => ({ workflowId: file, history: temporal.api.history.v1.History.decode(readFileSync(path.join(DIR, file))) }));
+    const histories = files.map((file) => ({
+      workflowId: file,
+      history: temporal.api.history.v1.History.decode(readFileSync(path.join(DIR, file))),
+    }));
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: testStack().workflowBundlePath } }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);

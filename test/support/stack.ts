@@ -77,7 +77,11 @@ export interface TestHookrelay {
   /** The registry the worker and the API share (scraped at GET /metrics). */
   metrics: HookrelayMetrics;
   /** JSON request against the API; `key` defaults to the admin key. */
-  request(method: string, path: string, options?: { body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; key?: string | null; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   stopWorker(): Promise<void>;
   /** A second worker on the same task queue (e.g. after stopWorker, to prove deliveries resume). */
   startAnotherWorker(): Promise<{ stop(): Promise<void> }>;
@@ -92,7 +96,10 @@ export interface TestHookrelayOptions {
 }
 
 /** `overrides` are environment variables; private networks are allowed unless they say otherwise. */
-export async function startTestHookrelay(overrides: Record<string, string> = {}, options: TestHookrelayOptions = {}): Promise<TestHookrelay> {
+export async function startTestHookrelay(
+  overrides: Record<string, string> = {},
+  options: TestHookrelayOptions = {},
+): Promise<TestHookrelay> {
   const stack = testStack();
   installTemporalLogging(pino({ level: 'silent' }));
   const logger = options.logger ?? pino({ level: 'silent' });

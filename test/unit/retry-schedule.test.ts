@@ -2,8 +2,7 @@ import { retryPolicySchema, type RetryPolicy } from '../../src/domain/retry-poli
 import { defaultRetryPolicy, maxAttempts, nextRetryDelayMs, parseRetryAfter, scheduledDelaySeconds } from '../../src/domain/retry-schedule';
 
 const noJitter = () => 0.5; // 2·0.5 − 1 = 0: exactly the scheduled delay
-const allDelays = (policy: RetryPolicy) =>
-  Array.from({ length: maxAttempts(policy) }, (_, i) => scheduledDelaySeconds(policy, i + 1));
+const allDelays = (policy: RetryPolicy) => Array.from({ length: maxAttempts(policy) }, (_, i) => scheduledDelaySeconds(policy, i + 1));
 
 describe('retry schedule', () => {
   it('defaults to 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: 8 attempts in all', () => {
@@ -31,7 +30,13 @@ describe('retry schedule', () => {
   });
 
   it('computes linear delays as initial + (k−1)·interval', () => {
-    const policy = retryPolicySchema.parse({ strategy: 'linear', initialDelaySeconds: 300, intervalSeconds: 300, maxAttempts: 4, jitter: 0 });
+    const policy = retryPolicySchema.parse({
+      strategy: 'linear',
+      initialDelaySeconds: 300,
+      intervalSeconds: 300,
+      maxAttempts: 4,
+      jitter: 0,
+    });
     expect(allDelays(policy)).toEqual([300, 600, 900, null]);
   });
 
@@ -54,7 +59,8 @@ describe('retry schedule', () => {
 
   it('honours Retry-After between the scheduled delay and twice it', () => {
     const policy = retryPolicySchema.parse({ strategy: 'schedule', delaysSeconds: [300], jitter: 0 });
-    const next = (retryAfterSeconds: number | null) => nextRetryDelayMs({ policy, failedAttempt: 1, random: Math.random, retryAfterSeconds });
+    const next = (retryAfterSeconds: number | null) =>
+      nextRetryDelayMs({ policy, failedAttempt: 1, random: Math.random, retryAfterSeconds });
     expect(next(null)).toBe(300_000);
     expect(next(10)).toBe(300_000); // never sooner than scheduled
     expect(next(450)).toBe(450_000);

@@ -13,7 +13,15 @@ import {
 } from '../../services/endpoints.service';
 import { requireTenantAccess } from '../auth';
 import { toEndpointResponse } from '../responses';
-import { createEndpointBody, endpointParams, listEndpointsQuery, noQuery, rotateSecretBody, tenantIdParam, updateEndpointBody } from '../schemas';
+import {
+  createEndpointBody,
+  endpointParams,
+  listEndpointsQuery,
+  noQuery,
+  rotateSecretBody,
+  tenantIdParam,
+  updateEndpointBody,
+} from '../schemas';
 import { parseInput } from '../validation';
 
 export function endpointsRouter(ctx: ServiceContext): Router {

@@ -19,7 +19,9 @@ export function eventsRouter(ctx: ServiceContext): Router {
     const body = parseInput(publishEventBody, req.body, 'body');
     const headerKey = req.get('idempotency-key');
     if (headerKey !== undefined && body.idempotencyKey !== undefined && headerKey !== body.idempotencyKey) {
-      throw new InvalidInputError('Idempotency key given twice', [{ path: 'headers.idempotency-key', message: 'differs from body.idempotencyKey' }]);
+      throw new InvalidInputError('Idempotency key given twice', [
+        { path: 'headers.idempotency-key', message: 'differs from body.idempotencyKey' },
+      ]);
     }
     if (headerKey !== undefined && (headerKey.length < 1 || headerKey.length > 255)) {
       throw new InvalidInputError('Invalid idempotency key', [{ path: 'headers.idempotency-key', message: 'must be 1 to 255 characters' }]);
@@ -28,7 +30,10 @@ export function eventsRouter(ctx: ServiceContext): Router {
       ctx,
       tenantId,
       { ...body, idempotencyKey: body.idempotencyKey ?? headerKey },
-      { onStartFailed: (error) => req.log.warn({ err: error }, 'event recorded; its delivery workflows will be started by the worker sweeper') },
+      {
+        onStartFailed: (error) =>
+          req.log.warn({ err: error }, 'event recorded; its delivery workflows will be started by the worker sweeper'),
+      },
     );
     // 202: accepted and durably recorded; deliveries proceed asynchronously. A repeat is 200.
     res.status(result.duplicate ? 200 : 202).json({ id: result.eventId, deliveryCount: result.deliveryCount, duplicate: result.duplicate });

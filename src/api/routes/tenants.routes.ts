@@ -37,7 +37,9 @@ export function tenantsRouter(ctx: ServiceContext): Router {
     parseInput(noQuery, req.query, 'query');
     const body = parseInput(createApiKeyBody, req.body, 'body');
     const { row, key } = await createApiKey(ctx, tenantId, body);
-    res.status(201).json({ id: row.id, key, name: row.name, scopes: row.scopes, tenantId: row.tenant_id, createdAt: row.created_at.toISOString() });
+    res
+      .status(201)
+      .json({ id: row.id, key, name: row.name, scopes: row.scopes, tenantId: row.tenant_id, createdAt: row.created_at.toISOString() });
   });
 
   return router;
