@@ -2,6 +2,7 @@
 // worker, the Temporal dev server, PostgreSQL) and how busy the whole machine was, from /proc.
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import { round1 } from './stats';
 
 /** Clock ticks per second of /proc's utime/stime (USER_HZ; 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -92,8 +93,4 @@ function readProc(file: string): string | undefined {
   } catch {
     return undefined; // the process ended between listing and reading
   }
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
 }

@@ -61,7 +61,7 @@ import { connectTemporalClient, publishEvent } from '../../src/temporal/client';
 import type { RecordedEvent } from '../../src/workflows/contracts';
 import { freePort } from '../../test/support/free-port';
 import { cpuUsageBetween, snapshotCpu } from './cpu';
-import { printTable, summarize } from './stats';
+import { printTable, round1, summarize } from './stats';
 
 const ROOT = path.resolve(__dirname, '../..');
 const { values: flags } = parseArgs({
@@ -132,9 +132,6 @@ async function main(): Promise<void> {
       temporalAddress = server.address;
     }
     log('postgres and temporal up');
-    const db = createDatabase({ connectionString: databaseUrl, poolSize: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
-    stops.push(() => db.destroy());
-    await migrateToLatest(db);
     const bundlePath = path.join(workDir, 'bundle.js');
     writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quiet })).code);
 
@@ -152,6 +149,9 @@ async function main(): Promise<void> {
       ...pickTuningEnv(),
     };
     const config = parseConfig({ ...env, NODE_ENV: 'development' });
+    const db = createDatabase({ connectionString: databaseUrl, poolSize: config.DATABASE_POOL_SIZE });
+    stops.push(() => db.destroy());
+    await migrateToLatest(db);
     let workerPid: number;
     let apiPid: number | undefined;
     let temporal: Client;
@@ -746,7 +746,6 @@ function fileSize(file: string): number {
   return existsSync(file) ? statSync(file).size : 0;
 }
 
-const round1 = (n: number) => Math.round(n * 10) / 10;
 const quiet = {
   log: () => undefined,
   trace: () => undefined,

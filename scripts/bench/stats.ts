@@ -20,6 +20,10 @@ export function printTable(rows: Array<Record<string, string | number>>): void {
   for (const c of cells) console.log(line(c));
 }
 
+export function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
 function round(value: number): string {
   if (!Number.isFinite(value)) return '—';
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(1);

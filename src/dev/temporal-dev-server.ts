@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeDefinitions } from '../temporal/search-attributes';
-import { devServerDynamicConfigArgs } from './temporal-server-tuning';
+import { temporalServerTuningValues } from './temporal-server-tuning';
 
 export interface TemporalDevServerOptions {
   cliPath: string;
@@ -34,6 +34,7 @@ export interface TemporalDevServer {
 
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
   const uiPort = options.uiPort ?? options.port + 1000;
+  const dynamicConfig = [...(options.serverTuning === false ? [] : temporalServerTuningValues()), ...(options.dynamicConfig ?? [])];
   const args = [
     'server',
     'start-dev',
@@ -45,8 +46,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     'error',
     ...(options.sqlitePragmas === false ? [] : ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF']),
     ...searchAttributeDefinitions.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
-    ...(options.serverTuning === false ? [] : devServerDynamicConfigArgs()),
-    ...(options.dynamicConfig ?? []).flatMap((value) => ['--dynamic-config-value', value]),
+    ...dynamicConfig.flatMap((value) => ['--dynamic-config-value', value]),
   ];
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   if (options.dbFile) {

@@ -14,7 +14,7 @@ export const temporalServerTuning = {
   'matching.numTaskqueueWritePartitions': 1,
 } as const satisfies Record<string, number | boolean | string>;
 
-/** `--dynamic-config-value KEY=JSON` arguments of `temporal server start-dev`. */
-export function devServerDynamicConfigArgs(values: Record<string, unknown> = temporalServerTuning): string[] {
-  return Object.entries(values).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
+/** The tuning as `KEY=JSON_VALUE` pairs, the form `temporal server start-dev --dynamic-config-value` takes. */
+export function temporalServerTuningValues(): string[] {
+  return Object.entries(temporalServerTuning).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
 }
