@@ -1,6 +1,7 @@
 // The one place that reads process.env: a zod schema parsed once per process.
 // Every module receives the parsed Config (or a slice of it) as options.
 import { z } from 'zod';
+import { DEFAULT_KEY_ID, KEY_ID_PATTERN, type EncryptionKey } from './domain/secret-box';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -22,6 +23,27 @@ const urlString = (protocols: string[]) =>
     },
     { message: `must be a URL (${protocols.join(' or ')})` },
   );
+
+const BASE64_KEY = /^[A-Za-z0-9+/]{43}=$/;
+
+const encryptionKeyList = z.string().transform((value, ctx): EncryptionKey[] => {
+  const keys: EncryptionKey[] = [];
+  const entries = value.split(',').map((entry) => entry.trim());
+  entries.forEach((entry, index) => {
+    const colon = entry.indexOf(':');
+    const id = colon < 0 ? '' : entry.slice(0, colon);
+    const key = colon < 0 ? entry : entry.slice(colon + 1);
+    // Messages name the entry by position and id only: never a piece of the key.
+    if (!KEY_ID_PATTERN.test(id)) {
+      ctx.addIssue({ code: 'custom', message: `entry ${index + 1} must be "id:base64key" with an id of 1-32 letters, digits, "-" or "_"` });
+    } else if (!BASE64_KEY.test(key)) {
+      ctx.addIssue({ code: 'custom', message: `key "${id}" must be 32 bytes, base64-encoded (openssl rand -base64 32)` });
+    } else if (keys.some((k) => k.id === id)) {
+      ctx.addIssue({ code: 'custom', message: `key id "${id}" appears twice` });
+    } else keys.push({ id, key });
+  });
+  return keys;
+});
 
 /** See HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS; chosen with `npm run bench` part (d). */
 const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
@@ -59,12 +81,13 @@ export const configSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_TEST_SERVER_PATH: optionalString,
   HOOKRELAY_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  HOOKRELAY_ENCRYPTION_KEY: z
-    .string()
-    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
-    .optional(),
-  HOOKRELAY_ALLOW_HTTP: booleanFromEnv.optional(),
-  HOOKRELAY_ALLOW_PRIVATE_NETWORKS: booleanFromEnv.optional(),
+  /** One key (its id is "default"); for rotation use HOOKRELAY_ENCRYPTION_KEYS instead. */
+  HOOKRELAY_ENCRYPTION_KEY: z.string().regex(BASE64_KEY, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)').optional(),
+  /** Several keys, newest first: "id:base64,id:base64". The first seals; all of them open. */
+  HOOKRELAY_ENCRYPTION_KEYS: encryptionKeyList.optional(),
+  /** Safe unless turned off explicitly: https only, private networks refused (`npm start` sets both for development). */
+  HOOKRELAY_ALLOW_HTTP: booleanFromEnv.default(false),
+  HOOKRELAY_ALLOW_PRIVATE_NETWORKS: booleanFromEnv.default(false),
   HOOKRELAY_DATA_DIR: z.string().min(1).default('.data'),
   HOOKRELAY_TOOLS_DIR: z.string().min(1).default('.tools'),
   HOOKRELAY_DEV_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
@@ -113,10 +136,38 @@ export const configSchema = z.object({
 
 type RawConfig = z.infer<typeof configSchema>;
 
-export interface Config extends Omit<RawConfig, 'HOOKRELAY_ALLOW_HTTP' | 'HOOKRELAY_ALLOW_PRIVATE_NETWORKS'> {
-  /** Resolved: explicit value, else true only in development. */
-  HOOKRELAY_ALLOW_HTTP: boolean;
-  HOOKRELAY_ALLOW_PRIVATE_NETWORKS: boolean;
+export interface Config extends RawConfig {
+  /** HOOKRELAY_ENCRYPTION_KEYS, or HOOKRELAY_ENCRYPTION_KEY as the one key "default"; empty when neither is set. */
+  encryptionKeys: EncryptionKey[];
+}
+
+/** What `npm start` runs its processes with unless the environment says otherwise (never a deployed process). */
+export const DEVELOPMENT_DEFAULTS: Readonly<Record<string, string>> = {
+  HOOKRELAY_ALLOW_HTTP: 'true',
+  HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'true',
+};
+
+/** Variables whose values are never shown, in full or in part, in a configuration error. */
+export function isSecretVariable(name: string): boolean {
+  return /(^|_)(KEY|KEYS|PASSWORD|PASSWD|PWD|TOKEN|SECRET|CREDENTIALS?)$/.test(name) || /PASSWORD|TOKEN|SECRET/.test(name);
+}
+
+/** How a configuration error shows the value it got: secrets hidden, a URL's password masked. */
+function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined) return 'missing';
+  if (isSecretVariable(name)) return `value hidden, ${value.length} characters`;
+  let shown = value;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.includes('@')) {
+    try {
+      const url = new URL(value);
+      if (url.password) url.password = '***';
+      shown = url.toString();
+    } catch {
+      // Not a URL, but shaped like one that may carry credentials: show nothing of it.
+      return `value hidden (it may hold credentials), ${value.length} characters`;
+    }
+  }
+  return `got ${JSON.stringify(shown.length > 60 ? shown.slice(0, 60) + '…' : shown)}`;
 }
 
 export class ConfigError extends Error {
@@ -133,9 +184,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(
       result.error.issues.map((issue) => {
         const name = issue.path.join('.');
-        const value = env[name];
-        const shown = value === undefined ? 'missing' : `got ${JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value)}`;
-        return `${name}: ${issue.message} (${shown})`;
+        return `${name}: ${issue.message} (${shownValue(name, env[name])})`;
       }),
     );
   }
@@ -143,18 +192,42 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (Boolean(raw.TEMPORAL_TLS_CERT_PATH) !== Boolean(raw.TEMPORAL_TLS_KEY_PATH)) {
     throw new ConfigError(['TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both (mTLS client certificate and its key) or neither']);
   }
-  const developmentDefault = raw.NODE_ENV !== 'production';
-  return {
-    ...raw,
-    HOOKRELAY_ALLOW_HTTP: raw.HOOKRELAY_ALLOW_HTTP ?? developmentDefault,
-    HOOKRELAY_ALLOW_PRIVATE_NETWORKS: raw.HOOKRELAY_ALLOW_PRIVATE_NETWORKS ?? developmentDefault,
-  };
+  if (raw.HOOKRELAY_ENCRYPTION_KEY && raw.HOOKRELAY_ENCRYPTION_KEYS) {
+    throw new ConfigError([
+      'HOOKRELAY_ENCRYPTION_KEY and HOOKRELAY_ENCRYPTION_KEYS: set one of them (to rotate, list the old key in HOOKRELAY_ENCRYPTION_KEYS as "default:<old key>" after the new one)',
+    ]);
+  }
+  const encryptionKeys =
+    raw.HOOKRELAY_ENCRYPTION_KEYS ?? (raw.HOOKRELAY_ENCRYPTION_KEY ? [{ id: DEFAULT_KEY_ID, key: raw.HOOKRELAY_ENCRYPTION_KEY }] : []);
+  return { ...raw, encryptionKeys };
 }
 
-/** Reads process.env once; on a bad value prints what is wrong and exits. */
-export function loadConfigOrExit(): Config {
+export interface LoadConfigOptions {
+  /** Values used where the environment sets none (`npm start`: DEVELOPMENT_DEFAULTS). */
+  defaults?: Readonly<Record<string, string>>;
+  /** The API, the worker and reseal cannot run without a key to seal and open secrets. */
+  requireEncryptionKey?: boolean;
+}
+
+/** Exits 78 unless an encryption key is configured; a process never invents one. */
+export function assertEncryptionKeyConfigured(config: Config): void {
+  if (config.encryptionKeys.length === 0) {
+    throw new ConfigError([
+      'HOOKRELAY_ENCRYPTION_KEY: required; it seals signing secrets and endpoint credentials at rest. ' +
+        'Generate one with `openssl rand -base64 32` and give every API and worker process the same value ' +
+        '(or HOOKRELAY_ENCRYPTION_KEYS="id:key,…" to rotate) (missing)',
+    ]);
+  }
+}
+
+/** Reads process.env once; on a bad value prints what is wrong and exits 78 (EX_CONFIG). */
+export function loadConfigOrExit(options: LoadConfigOptions = {}): Config {
   try {
-    return parseConfig(process.env);
+    const env = { ...options.defaults };
+    for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+    const config = parseConfig(env);
+    if (options.requireEncryptionKey) assertEncryptionKeyConfigured(config);
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -1,6 +1,5 @@
-// Wiring shared by the process entry points: secrets with their development defaults, the
-// database, the Temporal client and the API server.
-import { randomBytes } from 'node:crypto';
+// Wiring shared by the process entry points: the admin key, the database, the Temporal client
+// and the API server. Encryption keys come from the configuration only (see assertEncryptionKeyConfigured).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -12,25 +11,17 @@ import type { ApiRateLimit } from './api/rate-limit';
 import type { Config } from './config';
 import type { Database } from './db/schema';
 import { generateAdminKey } from './domain/api-keys';
-import { SecretBox } from './domain/secret-box';
+import { SecretBox, type EncryptionKey } from './domain/secret-box';
 import type { ServiceContext } from './services/context';
 
-/** Reads a value kept under the data dir, creating it on first use (development defaults only). */
-function persistedValue(dataDir: string, file: string, create: () => string): string {
+/** Reads a value kept under the data dir, creating it on first use (`npm start`'s development values only). */
+export function persistedValue(dataDir: string, file: string, create: () => string): string {
   const fullPath = path.resolve(dataDir, file);
   if (existsSync(fullPath)) return readFileSync(fullPath, 'utf8').trim();
   mkdirSync(path.dirname(fullPath), { recursive: true });
   const value = create();
   writeFileSync(fullPath, value + '\n', { mode: 0o600 });
   return value;
-}
-
-export function resolveEncryptionKey(config: Config): string {
-  if (config.HOOKRELAY_ENCRYPTION_KEY) return config.HOOKRELAY_ENCRYPTION_KEY;
-  if (config.NODE_ENV === 'production') {
-    throw new Error('HOOKRELAY_ENCRYPTION_KEY is required in production (openssl rand -base64 32)');
-  }
-  return persistedValue(config.HOOKRELAY_DATA_DIR, 'encryption.key', () => randomBytes(32).toString('base64'));
 }
 
 export function resolveAdminKey(config: Config): string {
@@ -40,7 +31,13 @@ export function resolveAdminKey(config: Config): string {
 
 export function createServiceContext(
   config: Config,
-  deps: { db: Kysely<Database>; temporal: Client; encryptionKey: string; eagerWorkflowStart?: boolean },
+  deps: {
+    db: Kysely<Database>;
+    temporal: Client;
+    /** Newest first (config.encryptionKeys); a bare base64 key is the one key "default". */
+    encryptionKey: string | EncryptionKey[];
+    eagerWorkflowStart?: boolean;
+  },
 ): ServiceContext {
   return {
     db: deps.db,

@@ -3,13 +3,13 @@ import { loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
 import { exitGracefullyOnSignals } from './graceful-shutdown';
 import { createLogger } from './logger';
-import { apiRateLimit, createServiceContext, resolveEncryptionKey, startApiServer } from './runtime';
+import { apiRateLimit, createServiceContext, startApiServer } from './runtime';
 import { HookrelayMetrics } from './metrics/metrics';
 import { connectTemporalClient } from './temporal/client';
 import { temporalConnectionOptions } from './temporal/connection-options';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit({ requireEncryptionKey: true });
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'hookrelay-api' });
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
     logger.fatal('DATABASE_URL and TEMPORAL_ADDRESS are required (use `npm start` for the embedded stack)');
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     ...temporalConnectionOptions(config.TEMPORAL_ADDRESS, config),
     namespace: config.TEMPORAL_NAMESPACE,
   });
-  const ctx = createServiceContext(config, { db, temporal, encryptionKey: resolveEncryptionKey(config) });
+  const ctx = createServiceContext(config, { db, temporal, encryptionKey: config.encryptionKeys });
   const api = await startApiServer(ctx, {
     port: config.PORT,
     host: config.HOST,

@@ -1,17 +1,20 @@
 // `npm start`: the whole system in one process for a laptop. Embedded PostgreSQL unless
 // DATABASE_URL is set, a Temporal dev server unless TEMPORAL_ADDRESS is set, then migrations,
 // the worker and the API. Ctrl-C stops everything; data stays under .data/ for the next start.
+// Only here are the development values on (http and private-network endpoints, a generated
+// encryption key kept in .data/); the separate production processes never fall back to them.
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfigOrExit } from './config';
+import { DEVELOPMENT_DEFAULTS, loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
 import { migrateToLatest } from './db/migrate';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './dev/embedded-postgres';
 import { findTemporalBinary, temporalCli } from './dev/temporal-binaries';
 import { startTemporalDevServer, type TemporalDevServer } from './dev/temporal-dev-server';
 import { createLogger } from './logger';
-import { apiRateLimit, createServiceContext, deliveryTuning, resolveAdminKey, resolveEncryptionKey, startApiServer } from './runtime';
+import { SecretBox } from './domain/secret-box';
+import { apiRateLimit, createServiceContext, deliveryTuning, persistedValue, resolveAdminKey, startApiServer } from './runtime';
 import { HookrelayMetrics } from './metrics/metrics';
 import { temporalConnectionOptions, type TemporalConnectionOptions } from './temporal/connection-options';
 import { createHookrelayWorker } from './temporal/create-worker';
@@ -19,7 +22,7 @@ import { ensureRetentionSchedule } from './temporal/retention-schedule';
 import { installTemporalLogging } from './temporal/runtime-logging';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit({ defaults: DEVELOPMENT_DEFAULTS });
   const logger = createLogger({ level: config.LOG_LEVEL });
   installTemporalLogging(logger, 'WARN', { metricsBindAddress: config.TEMPORAL_METRICS_BIND_ADDRESS });
   const dataDir = path.resolve(config.HOOKRELAY_DATA_DIR);
@@ -79,7 +82,11 @@ async function main(): Promise<void> {
     cleanups.push(() => db.destroy());
     await migrateToLatest(db);
 
-    const encryptionKey = resolveEncryptionKey(config);
+    // A development key of its own, kept next to the embedded data it seals, unless one is configured.
+    const encryptionKeyFile = path.join(dataDir, 'encryption.key');
+    const encryptionKey = config.encryptionKeys.length
+      ? config.encryptionKeys
+      : persistedValue(dataDir, 'encryption.key', SecretBox.generateKey);
     const adminKey = resolveAdminKey(config);
     // TLS and API keys apply to an external Temporal only; the dev server speaks plain gRPC.
     const connectionOptions: TemporalConnectionOptions = config.TEMPORAL_ADDRESS
@@ -133,6 +140,14 @@ async function main(): Promise<void> {
     say(`  Temporal UI: ${temporalUiUrl ?? '(not started here; set TEMPORAL_UI_URL to show it)'}`);
     say(`  Temporal:    ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`);
     say(`  Admin key:   ${adminKey}`);
+    say(
+      config.encryptionKeys.length
+        ? `  Encryption:  key "${config.encryptionKeys[0]!.id}" from the environment`
+        : `  Encryption:  development key in ${encryptionKeyFile} (set HOOKRELAY_ENCRYPTION_KEY in production)`,
+    );
+    if (config.HOOKRELAY_ALLOW_HTTP || config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS) {
+      say('  Safety:      development mode: http:// and private-network endpoints are allowed (the production processes refuse them)');
+    }
     say('Press Ctrl-C to stop.');
   } catch (error) {
     console.error(`\nhookrelay could not start: ${(error as Error).message}`);

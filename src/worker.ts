@@ -7,7 +7,7 @@ import { loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
 import { exitGracefullyOnSignals } from './graceful-shutdown';
 import { createLogger } from './logger';
-import { createServiceContext, deliveryTuning, resolveEncryptionKey } from './runtime';
+import { createServiceContext, deliveryTuning } from './runtime';
 import { HookrelayMetrics } from './metrics/metrics';
 import { startMetricsServer } from './metrics/metrics-server';
 import { temporalConnectionOptions } from './temporal/connection-options';
@@ -16,7 +16,7 @@ import { createHookrelayWorker } from './temporal/create-worker';
 import { installTemporalLogging } from './temporal/runtime-logging';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit({ requireEncryptionKey: true });
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'hookrelay-worker' });
   installTemporalLogging(logger, 'WARN', { metricsBindAddress: config.TEMPORAL_METRICS_BIND_ADDRESS });
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     config.HOOKRELAY_WORKER_METRICS_PORT === undefined
       ? undefined
       : await startMetricsServer(metrics, { port: config.HOOKRELAY_WORKER_METRICS_PORT, host: config.HOST });
-  const services = createServiceContext(config, { db, temporal, encryptionKey: resolveEncryptionKey(config), eagerWorkflowStart: true });
+  const services = createServiceContext(config, { db, temporal, encryptionKey: config.encryptionKeys, eagerWorkflowStart: true });
   await ensureRetentionSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, retentionDays: config.HOOKRELAY_RETENTION_DAYS });
   const worker = await createHookrelayWorker({
     connection,

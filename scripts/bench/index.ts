@@ -145,6 +145,9 @@ async function main(): Promise<void> {
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
       HOOKRELAY_ENCRYPTION_KEY: encryptionKey,
       HOOKRELAY_WORKFLOW_BUNDLE: bundlePath,
+      // The bench receiver is on http://127.0.0.1: the development values, set explicitly.
+      HOOKRELAY_ALLOW_HTTP: 'true',
+      HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'true',
       LOG_LEVEL: 'info',
       ...pickTuningEnv(),
     };

@@ -4,7 +4,15 @@ import type { Socket } from 'node:net';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError, UnauthenticatedError } from '../domain/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  RateLimitedError,
+  SecretKeyUnavailableError,
+  UnauthenticatedError,
+} from '../domain/errors';
 
 export interface FieldError {
   path: string;
@@ -55,6 +63,12 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof ConflictError) return problem(409, 'conflict', 'Conflict', error.message);
   if (error instanceof RateLimitedError) return problem(429, 'rate-limited', 'Too many requests', error.message);
   if (error instanceof UnsupportedMediaTypeError) return problem(415, 'unsupported-media-type', 'Unsupported media type', error.message);
+  if (error instanceof SecretKeyUnavailableError) {
+    // The key id is a name, not key material: safe to show, and what the operator needs to act.
+    return problem(500, 'secret-key-unavailable', 'Secret sealed with an unavailable encryption key', error.message, {
+      keyId: error.keyId,
+    });
+  }
 
   // body-parser's errors carry a status and a type.
   const httpError = error as { status?: number; type?: string; message?: string };
@@ -96,7 +110,9 @@ function isDependencyUnavailable(error: unknown): boolean {
 export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const body = toProblem(error);
-    if (body.status >= 500) logger.error({ err: error, status: body.status, method: req.method, path: req.path }, 'request failed');
+    if (error instanceof SecretKeyUnavailableError) {
+      logger.error({ keyId: error.keyId, reason: error.reason, method: req.method, path: req.path }, error.message);
+    } else if (body.status >= 500) logger.error({ err: error, status: body.status, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) return;
     if (error instanceof RateLimitedError) res.set('retry-after', String(error.retryAfterSeconds));
     if (body.status === 503) res.set('retry-after', '1');

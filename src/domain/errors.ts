@@ -42,3 +42,21 @@ export class RateLimitedError extends DomainError {
 
 /** Known credentials without the needed scope. → 403 */
 export class ForbiddenError extends DomainError {}
+
+/**
+ * A sealed secret names an encryption key this deployment does not have (rotated out too early,
+ * or a key id reused for other key material). The deployment's fault, not the caller's → 500
+ * problem `secret-key-unavailable`. Never retried into success: the delivery path gives up on it.
+ */
+export class SecretKeyUnavailableError extends DomainError {
+  constructor(
+    readonly keyId: string,
+    readonly reason: 'not-configured' | 'does-not-open',
+  ) {
+    super(
+      reason === 'not-configured'
+        ? `A stored secret is sealed with encryption key "${keyId}", which is not configured (HOOKRELAY_ENCRYPTION_KEYS)`
+        : `A stored secret names encryption key "${keyId}", but that key does not open it (different key material under the same id?)`,
+    );
+  }
+}

@@ -32,7 +32,14 @@ export async function startTimeSkippingHookrelay(): Promise<TimeSkippingHookrela
   await orCleanUp(registerSearchAttributes(env.connection, env.namespace ?? 'default'));
   const database = await orCleanUp(createTestDatabase());
   cleanups.push(() => database.destroy());
-  const config = parseConfig({ NODE_ENV: 'test', TEMPORAL_TASK_QUEUE: `ts-${randomBytes(6).toString('hex')}`, LOG_LEVEL: 'silent' });
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    TEMPORAL_TASK_QUEUE: `ts-${randomBytes(6).toString('hex')}`,
+    LOG_LEVEL: 'silent',
+    // Receivers listen on http://127.0.0.1: the development values, set explicitly (they are off by default).
+    HOOKRELAY_ALLOW_HTTP: 'true',
+    HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'true',
+  });
   const ctx = createServiceContext(config, { db: database.db, temporal: env.client, encryptionKey: SecretBox.generateKey() });
   const worker = await orCleanUp(
     createHookrelayWorker({

@@ -1,19 +1,113 @@
-import { ConfigError, parseConfig } from '../../src/config';
+import { assertEncryptionKeyConfigured, ConfigError, DEVELOPMENT_DEFAULTS, isSecretVariable, parseConfig } from '../../src/config';
+
+const keyA = Buffer.alloc(32, 1).toString('base64');
+const keyB = Buffer.alloc(32, 2).toString('base64');
+
+/** The text a configuration error prints for `env` (what `loadConfigOrExit` writes to stderr). */
+function errorText(env: Record<string, string>): string {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
 
 describe('configuration', () => {
-  it('applies development defaults', () => {
+  it('applies defaults', () => {
     const config = parseConfig({});
     expect(config.PORT).toBe(3000);
     expect(config.TEMPORAL_NAMESPACE).toBe('default');
     expect(config.TEMPORAL_TASK_QUEUE).toBe('hookrelay');
-    expect(config.HOOKRELAY_ALLOW_HTTP).toBe(true);
-    expect(config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS).toBe(true);
   });
 
-  it('closes http and private networks by default in production', () => {
+  it.each(['development', 'test', 'production', undefined])(
+    'is https-only and refuses private networks by default (NODE_ENV=%s)',
+    (nodeEnv) => {
+      const config = parseConfig(nodeEnv ? { NODE_ENV: nodeEnv } : {});
+      expect(config.HOOKRELAY_ALLOW_HTTP).toBe(false);
+      expect(config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS).toBe(false);
+    },
+  );
+
+  it('turns http and private networks on only when told to', () => {
+    expect(parseConfig({ HOOKRELAY_ALLOW_HTTP: 'true' })).toMatchObject({
+      HOOKRELAY_ALLOW_HTTP: true,
+      HOOKRELAY_ALLOW_PRIVATE_NETWORKS: false,
+    });
+    expect(parseConfig({ HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'yes' })).toMatchObject({
+      HOOKRELAY_ALLOW_HTTP: false,
+      HOOKRELAY_ALLOW_PRIVATE_NETWORKS: true,
+    });
+    // What `npm start` passes as defaults, under whatever the environment sets.
+    expect(parseConfig({ ...DEVELOPMENT_DEFAULTS })).toMatchObject({ HOOKRELAY_ALLOW_HTTP: true, HOOKRELAY_ALLOW_PRIVATE_NETWORKS: true });
+    expect(parseConfig({ ...DEVELOPMENT_DEFAULTS, HOOKRELAY_ALLOW_HTTP: 'false' }).HOOKRELAY_ALLOW_HTTP).toBe(false);
+  });
+
+  it('refuses to run a deployed process without an encryption key, and invents none', () => {
     const config = parseConfig({ NODE_ENV: 'production' });
-    expect(config.HOOKRELAY_ALLOW_HTTP).toBe(false);
-    expect(config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS).toBe(false);
+    expect(config.encryptionKeys).toEqual([]);
+    expect(() => assertEncryptionKeyConfigured(config)).toThrow(ConfigError);
+    expect(() => assertEncryptionKeyConfigured(config)).toThrow(/HOOKRELAY_ENCRYPTION_KEY: required.*openssl rand -base64 32/);
+    expect(() => assertEncryptionKeyConfigured(parseConfig({ HOOKRELAY_ENCRYPTION_KEY: keyA }))).not.toThrow();
+  });
+
+  it('takes one key as "default", or several with ids, newest first', () => {
+    expect(parseConfig({ HOOKRELAY_ENCRYPTION_KEY: keyA }).encryptionKeys).toEqual([{ id: 'default', key: keyA }]);
+    expect(parseConfig({ HOOKRELAY_ENCRYPTION_KEYS: `k2:${keyB}, default:${keyA}` }).encryptionKeys).toEqual([
+      { id: 'k2', key: keyB },
+      { id: 'default', key: keyA },
+    ]);
+    expect(() => parseConfig({ HOOKRELAY_ENCRYPTION_KEY: keyA, HOOKRELAY_ENCRYPTION_KEYS: `k2:${keyB}` })).toThrow(/set one of them/);
+    expect(errorText({ HOOKRELAY_ENCRYPTION_KEYS: `k1:${keyA},k1:${keyB}` })).toMatch(/key id "k1" appears twice/);
+    expect(errorText({ HOOKRELAY_ENCRYPTION_KEYS: `k1:${keyA},k2:short` })).toMatch(/key "k2" must be 32 bytes/);
+    expect(errorText({ HOOKRELAY_ENCRYPTION_KEYS: keyA })).toMatch(/entry 1 must be "id:base64key"/);
+  });
+
+  describe('never echoes a secret in a configuration error', () => {
+    const secretValue = 'Sup3r-Secret-Value-0123456789/+=';
+    it.each([
+      ['HOOKRELAY_ADMIN_KEY', 'short-s3cret'],
+      ['HOOKRELAY_ENCRYPTION_KEY', secretValue],
+      ['HOOKRELAY_ENCRYPTION_KEYS', `k1:${secretValue}`],
+      ['HOOKRELAY_ENCRYPTION_KEYS', `${secretValue}`],
+    ])('%s', (name, value) => {
+      const text = errorText({ [name]: value });
+      expect(text).toContain(name);
+      expect(text).toMatch(/value hidden/);
+      for (const piece of [value, value.slice(0, 8), secretValue.slice(0, 8), 'short-s3']) expect(text).not.toContain(piece);
+    });
+
+    it('the password in DATABASE_URL', () => {
+      const text = errorText({ DATABASE_URL: 'mysql://app:pa55w0rd-XYZ@db.internal:3306/x' });
+      expect(text).toMatch(/DATABASE_URL: must be a URL/);
+      expect(text).toContain('db.internal');
+      expect(text).not.toContain('pa55w0rd');
+      // Unparseable, but may still hold a password: nothing of it is shown.
+      const broken = errorText({ DATABASE_URL: 'postgres://app:pa55w0rd-XYZ@[bad' });
+      expect(broken).not.toContain('pa55w0rd');
+    });
+
+    it('any *_KEY, *PASSWORD, *TOKEN or *SECRET variable', () => {
+      for (const name of [
+        'TEMPORAL_API_KEY',
+        'HOOKRELAY_ADMIN_KEY',
+        'HOOKRELAY_ENCRYPTION_KEYS',
+        'PGPASSWORD',
+        'SOME_TOKEN',
+        'A_SECRET',
+        'X_PASSWORD_FILE',
+      ]) {
+        expect(isSecretVariable(name)).toBe(true);
+      }
+      for (const name of ['PORT', 'DATABASE_URL', 'TEMPORAL_TLS_KEY_PATH', 'HOOKRELAY_ALLOW_HTTP'])
+        expect(isSecretVariable(name)).toBe(false);
+    });
+
+    it('while still showing ordinary values', () => {
+      expect(errorText({ PORT: 'eighty' })).toMatch(/PORT: .*got "eighty"/);
+    });
   });
 
   it('names the variable and the problem for a bad value', () => {
