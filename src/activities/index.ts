@@ -3,6 +3,7 @@
 import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
 import { findDeliveryById, loadDeliveryForAttempt, purgeOlderThan, recordAttempt, updateDelivery } from '../db/deliveries.repository';
 import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
+import { openCustomHeaders } from '../domain/endpoint-headers';
 import { envelopeBody } from '../domain/envelope';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { parseRetryAfter } from '../domain/retry-schedule';
@@ -87,7 +88,7 @@ export function createActivities(deps: ActivityDependencies) {
       previous: delivery.previous,
     });
     const headers: Record<string, string> = {
-      ...delivery.customHeaders,
+      ...openCustomHeaders(delivery.customHeaders, secretBox),
       ...authHeaders(auth),
       'content-type': 'application/json',
       'user-agent': deps.userAgent,
@@ -114,7 +115,7 @@ export function createActivities(deps: ActivityDependencies) {
         started_at: now,
         duration_ms: result.durationMs,
         request_url: delivery.url,
-        request_headers: JSON.stringify(redactHeaders(headers, sensitiveHeaderNames(auth))),
+        request_headers: JSON.stringify(redactHeaders(headers, sensitiveHeaderNames(auth, delivery.customHeaders))),
         response_status: status,
         response_headers: result.kind === 'response' ? JSON.stringify(result.headers) : null,
         response_body: result.kind === 'response' ? result.body : null,

@@ -72,7 +72,9 @@ export const endpointResponse = z.strictObject({
   enabled: z.boolean(),
   disabledReason: z.string().nullable(),
   auth: z.record(z.string(), z.string()).describe('{ type, ... } with passwords, tokens and header values redacted'),
-  headers: z.record(z.string(), z.string()),
+  headers: z
+    .record(z.string(), z.union([z.string(), z.strictObject({ value: z.literal('[redacted]'), secret: z.literal(true) })]))
+    .describe('Custom headers; a secret one shows as { "value": "[redacted]", "secret": true }'),
   retryPolicy: jsonObject.nullable(),
   timeoutMs: z.number().int().nullable(),
   rateLimitPerSecond: z.number().int().nullable(),

@@ -1,6 +1,7 @@
 // Rows → the JSON shapes of SPEC §7. Secrets never pass through here unredacted.
 import type { AttemptRow, DeliveryRow, EventRow, EventTypeRow, TenantRow } from '../db/schema';
 import { redactAuth } from '../domain/endpoint-auth';
+import { redactCustomHeaders } from '../domain/endpoint-headers';
 import type { Endpoint } from '../services/endpoints.service';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -32,7 +33,7 @@ export function toEndpointResponse({ row, auth }: Endpoint) {
     enabled: row.enabled,
     disabledReason: row.disabled_reason,
     auth: redactAuth(auth),
-    headers: row.headers,
+    headers: redactCustomHeaders(row.headers),
     retryPolicy: row.retry_policy,
     timeoutMs: row.timeout_ms,
     rateLimitPerSecond: row.rate_limit_per_second,

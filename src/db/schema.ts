@@ -1,5 +1,6 @@
 // Kysely table interfaces for the whole database, with Selectable/Insertable/Updateable aliases.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { StoredHeaders } from '../domain/endpoint-headers';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -51,7 +52,8 @@ export interface EndpointTable {
   disabled_reason: string | null;
   auth_type: Generated<string>;
   auth_sealed: string | null;
-  headers: JsonWithDefault<Record<string, string>>;
+  /** Custom headers; secret values sealed (see src/domain/endpoint-headers.ts). */
+  headers: JsonWithDefault<StoredHeaders>;
   retry_policy: Json<JsonObject> | null;
   timeout_ms: number | null;
   rate_limit_per_second: number | null;

@@ -1,30 +1,45 @@
 // How hookrelay authenticates to a receiver, and the headers that follow from it.
 import { z } from 'zod';
+import { headerValueSchema, REDACTED, reservedHeaderReason, secretHeaderNames, type StoredHeaders } from './endpoint-headers';
 
-const headerName = z
+export { REDACTED } from './endpoint-headers';
+
+/**
+ * The auth header's name passes the custom headers' rules (no host, content-length, webhook-*, …),
+ * except `authorization` itself: a scheme of the receiver's own (`Authorization: Token …`).
+ */
+const authHeaderName = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a valid HTTP header name');
+  .superRefine((name, ctx) => {
+    if (name.toLowerCase() === 'authorization') return;
+    const reason = reservedHeaderReason(name);
+    if (reason) ctx.addIssue({ code: 'custom', message: `header "${name}" ${reason}` });
+  });
+
+/** CR, LF, NUL or a control character in a credential would break (or inject into) the request. */
+const credential = (min: number, max: number) => headerValueSchema(max).min(min);
+/** Basic credentials travel base64-encoded (UTF-8), so any text but control characters is fine. */
+const basicCredential = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .regex(/^[^\x00-\x08\x0a-\x1f\x7f]*$/, 'must not contain CR, LF, NUL or other control characters');
 
 export const endpointAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
   z.strictObject({
     type: z.literal('basic'),
-    username: z
-      .string()
-      .min(1)
-      .max(1024)
-      .regex(/^[^:]*$/, 'must not contain ":"'),
-    password: z.string().max(1024),
+    username: basicCredential(1, 1024).regex(/^[^:]*$/, 'must not contain ":"'),
+    password: basicCredential(0, 1024),
   }),
-  z.strictObject({ type: z.literal('bearer'), token: z.string().min(1).max(4096) }),
-  z.strictObject({ type: z.literal('header'), name: headerName, value: z.string().max(8192) }),
+  z.strictObject({ type: z.literal('bearer'), token: credential(1, 4096) }),
+  z.strictObject({ type: z.literal('header'), name: authHeaderName, value: credential(0, 8192) }),
 ]);
 
 export type EndpointAuth = z.infer<typeof endpointAuthSchema>;
-
-export const REDACTED = '[redacted]';
 
 export function authHeaders(auth: EndpointAuth): Record<string, string> {
   switch (auth.type) {
@@ -53,9 +68,9 @@ export function redactAuth(auth: EndpointAuth): Record<string, string> {
   }
 }
 
-/** Header names whose values never leave the process unredacted (attempt log, logs). */
-export function sensitiveHeaderNames(auth: EndpointAuth): string[] {
-  const names = ['authorization'];
+/** Header names whose values never leave the process unredacted (attempt log, logs): auth and secret custom headers. */
+export function sensitiveHeaderNames(auth: EndpointAuth, customHeaders: StoredHeaders = {}): string[] {
+  const names = ['authorization', ...secretHeaderNames(customHeaders)];
   if (auth.type === 'header') names.push(auth.name.toLowerCase());
   return names;
 }

@@ -13,6 +13,7 @@ import {
 import { readCursor, toPage, type Page } from '../db/pagination';
 import type { EndpointRow, EndpointUpdate } from '../db/schema';
 import { endpointAuthSchema, REDACTED, type EndpointAuth } from '../domain/endpoint-auth';
+import { sealCustomHeaders } from '../domain/endpoint-headers';
 import { endpointUrlProblem } from '../domain/endpoint-url';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
 import { newId } from '../domain/ids';
@@ -37,6 +38,7 @@ export async function createEndpoint(ctx: ServiceContext, tenantId: string, inpu
   await getTenant(ctx, tenantId);
   await assertSubscribableTypes(ctx, input.eventTypes);
   const auth: EndpointAuth = input.auth ?? { type: 'none' };
+  assertNoHeaderClash(auth, input.headers ?? {});
   const secret = input.secret ?? generateSigningSecret();
   const row = await ctx.db.transaction().execute((trx) =>
     insertEndpointWithSecret(
@@ -51,7 +53,7 @@ export async function createEndpoint(ctx: ServiceContext, tenantId: string, inpu
         enabled: input.enabled ?? false,
         auth_type: auth.type,
         auth_sealed: auth.type === 'none' ? null : ctx.secretBox.seal(JSON.stringify(auth)),
-        headers: JSON.stringify(input.headers ?? {}),
+        headers: JSON.stringify(sealCustomHeaders(input.headers ?? {}, (value) => ctx.secretBox.seal(value))),
         retry_policy: input.retryPolicy ? JSON.stringify(input.retryPolicy) : null,
         timeout_ms: input.timeoutMs ?? null,
         rate_limit_per_second: input.rateLimitPerSecond ?? null,
@@ -90,7 +92,6 @@ export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: 
     update.auth_type = input.auth.type;
     update.auth_sealed = input.auth.type === 'none' ? null : ctx.secretBox.seal(JSON.stringify(input.auth));
   }
-  if (input.headers !== undefined) update.headers = JSON.stringify(input.headers);
   if (input.retryPolicy !== undefined) update.retry_policy = input.retryPolicy === null ? null : JSON.stringify(input.retryPolicy);
   if (input.timeoutMs !== undefined) update.timeout_ms = input.timeoutMs;
   if (input.rateLimitPerSecond !== undefined) update.rate_limit_per_second = input.rateLimitPerSecond;
@@ -98,6 +99,13 @@ export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: 
   const row = await ctx.db.transaction().execute(async (trx) => {
     const current = await lockEndpoint(trx, tenantId, id);
     if (!current) throw new NotFoundError('endpoint', id);
+    if (input.auth !== undefined || input.headers !== undefined) {
+      assertNoHeaderClash(input.auth ?? openAuth(ctx, current), input.headers ?? current.headers);
+    }
+    // Secret headers sent back redacted keep their stored values, so the current row is needed.
+    if (input.headers !== undefined) {
+      update.headers = JSON.stringify(sealCustomHeaders(input.headers, (value) => ctx.secretBox.seal(value), current.headers));
+    }
     return updateEndpointRow(trx, id, update);
   });
   return { row, auth: openAuth(ctx, row) };
@@ -135,6 +143,17 @@ function assertNoRedactedSecrets(auth: EndpointAuth | undefined): void {
   if (field && (auth as Record<string, unknown>)[field] === REDACTED) {
     throw new InvalidInputError('Redacted credential sent back', [
       { path: `body.auth.${field}`, message: 'send the real credential, not the redacted placeholder' },
+    ]);
+  }
+}
+
+/** The auth header and a custom header of the same name: which would be sent is not obvious, so neither is accepted. */
+function assertNoHeaderClash(auth: EndpointAuth, headers: Record<string, unknown>): void {
+  if (auth.type !== 'header') return;
+  const clash = Object.keys(headers).find((name) => name.toLowerCase() === auth.name.toLowerCase());
+  if (clash) {
+    throw new InvalidInputError('Header set twice', [
+      { path: `body.headers.${clash}`, message: `header "${clash}" is already the auth header; set it in one place only` },
     ]);
   }
 }

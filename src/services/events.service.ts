@@ -4,6 +4,7 @@ import { findEvent, listEvents as queryEvents } from '../db/events.repository';
 import { readCursor, toPage } from '../db/pagination';
 import { NotFoundError } from '../domain/errors';
 import { newId } from '../domain/ids';
+import { assertPublisherMayPublish } from '../domain/operational-event-types';
 import type { ListEventsQuery, PublishEventBody } from '../api/schemas';
 import type { PublishEventResult } from '../workflows/contracts';
 import type { ServiceContext } from './context';
@@ -20,6 +21,7 @@ export async function publish(
   input: PublishEventBody,
   hooks: { onStartFailed?: (error: unknown) => void } = {},
 ): Promise<PublishEventResult> {
+  assertPublisherMayPublish(input.type);
   return publishAndStartDeliveries(ctx, { tenantId, eventId: newId('evt'), ...input }, { ...hooks, freshEventId: true });
 }
 

@@ -12,6 +12,7 @@ import {
 } from '@temporalio/client';
 import { InvalidInputError } from '../domain/errors';
 import { newId } from '../domain/ids';
+import { assertPublisherMayPublish } from '../domain/operational-event-types';
 import { unstorableJsonIssues } from '../domain/storable-json';
 import type { PlannedDelivery, PublishEventInput, PublishEventResult } from '../workflows/contracts';
 import { deliveryStartOptions } from '../workflows/delivery-start';
@@ -49,6 +50,7 @@ function publishStartOptions(input: PublishEventInput, taskQueue: string) {
 /** Publishes an event and waits until it is recorded and its deliveries are started. */
 export async function publishEvent(client: Client, request: PublishRequest, options: { taskQueue: string }): Promise<PublishEventResult> {
   // Refused here: the workflow's recording activity would otherwise retry an unstorable event forever.
+  assertPublisherMayPublish(request.type, 'type');
   const unstorable = unstorableJsonIssues(request, '');
   if (unstorable.length > 0) throw new InvalidInputError('The event cannot be stored', unstorable);
   return publishInternal(client, { ...request, eventId: request.eventId ?? newId('evt') }, options);

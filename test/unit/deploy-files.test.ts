@@ -24,10 +24,10 @@ const compose = parse(read('docker-compose.yml'), { merge: true }) as { services
 const services = compose.services;
 const hookrelayServices = ['migrate', 'api', 'worker'] as const;
 
-/** Compose interpolation: ${VAR:?message} / ${VAR:-default} / ${VAR}, filled with a sample value. */
+/** Compose interpolation: ${VAR:?message} / ${VAR} filled with a sample value; ${VAR:-default} with the default unless sampled. */
 function interpolate(value: string, samples: Record<string, string>): string {
-  return value.replace(/\$\{(\w+)(?::?[-?][^}]*)?\}/g, (_, name: string) => {
-    const sample = samples[name];
+  return value.replace(/\$\{(\w+)(?::?([-?])([^}]*))?\}/g, (_, name: string, kind?: string, fallback?: string) => {
+    const sample = samples[name] ?? (kind === '-' ? fallback : undefined);
     if (sample === undefined) throw new Error(`no sample value for \${${name}}`);
     return sample;
   });
@@ -63,6 +63,35 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'worker']) {
       expect(services[name]!.depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
     }
+  });
+
+  it('publishes the Temporal UI (no login of its own) on loopback only, unless TEMPORAL_UI_BIND says otherwise', () => {
+    const ports = (services['temporal-ui'] as { ports?: string[] }).ports ?? [];
+    expect(ports.length).toBeGreaterThan(0);
+    for (const port of ports) {
+      expect(interpolate(port, {})).toBe('127.0.0.1:8080:8080');
+      expect(interpolate(port, { TEMPORAL_UI_BIND: '0.0.0.0' })).toBe('0.0.0.0:8080:8080');
+    }
+    // Nothing but the API (and the UI on loopback) is published on the host.
+    for (const [name, service] of Object.entries(services)) {
+      for (const port of (service as { ports?: string[] }).ports ?? []) {
+        const published = interpolate(port, {});
+        expect({ name, published }).toEqual({ name, published: name === 'api' ? '3000:3000' : expect.stringMatching(/^127\.0\.0\.1:/) });
+      }
+    }
+  });
+
+  it('turns on no development value: http and private networks stay refused, every process needs the encryption key', () => {
+    for (const name of hookrelayServices) {
+      const env = environmentOf(name);
+      expect({ name, http: env.HOOKRELAY_ALLOW_HTTP, private: env.HOOKRELAY_ALLOW_PRIVATE_NETWORKS }).toEqual({
+        name,
+        http: undefined,
+        private: undefined,
+      });
+    }
+    expect(read('docker-compose.yml')).toMatch(/HOOKRELAY_ENCRYPTION_KEY: \$\{HOOKRELAY_ENCRYPTION_KEY:\?/);
+    expect(read('Dockerfile')).not.toMatch(/HOOKRELAY_ALLOW_(HTTP|PRIVATE_NETWORKS)|HOOKRELAY_ENCRYPTION_KEY/);
   });
 
   it("gives the Temporal server hookrelay's server tuning, the same values the dev server gets", () => {
@@ -102,7 +131,7 @@ describe('docker-compose.yml', () => {
       expect({ name, unknown }).toEqual({ name, unknown: [] });
       const config = parseConfig(env);
       expect(config).toMatchObject({ NODE_ENV: 'production', HOOKRELAY_ALLOW_HTTP: false, HOOKRELAY_ALLOW_PRIVATE_NETWORKS: false });
-      expect(config.HOOKRELAY_ENCRYPTION_KEY).toBeDefined();
+      expect(config.encryptionKeys).toEqual([{ id: 'default', key: samples.HOOKRELAY_ENCRYPTION_KEY }]);
       expect(config.HOOKRELAY_ADMIN_KEY).toBeDefined();
 
       // Wired to the services of this file: the database's credentials, Temporal's frontend.
