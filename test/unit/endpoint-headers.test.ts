@@ -1,5 +1,14 @@
 // Custom endpoint headers: valid names only, and none that override what hookrelay controls.
-import { customHeadersSchema, reservedHeaderReason } from '../../src/domain/endpoint-headers';
+import {
+  customHeadersSchema,
+  openCustomHeaders,
+  REDACTED,
+  redactCustomHeaders,
+  resealCustomHeaders,
+  reservedHeaderReason,
+  sealCustomHeaders,
+  secretHeaderNames,
+} from '../../src/domain/endpoint-headers';
 
 describe('reservedHeaderReason', () => {
   it.each(['X-Api-Version', 'x-tenant', 'Accept', 'X-Custom_Header', 'x.dotted', "x-!#$%&'*+^`|~"])('accepts %s', (name) => {
@@ -69,5 +78,59 @@ describe('customHeadersSchema', () => {
     expect(customHeadersSchema.safeParse(many).success).toBe(false);
     expect(customHeadersSchema.safeParse({ 'x-big': 'v'.repeat(8193) }).success).toBe(false);
     expect(customHeadersSchema.safeParse({ ['x-' + 'n'.repeat(300)]: 'v' }).success).toBe(false);
+  });
+});
+
+describe('secret custom headers', () => {
+  const box = {
+    seal: (plaintext: string) => `v2.k2.${Buffer.from(plaintext).toString('base64')}`,
+    open: (sealed: string) => Buffer.from(sealed.split('.').pop()!, 'base64').toString(),
+    isCurrent: (sealed: string) => sealed.startsWith('v2.k2.'),
+  };
+
+  it('accepts plain strings and { value, secret } next to each other', () => {
+    const input = customHeadersSchema.parse({
+      'x-plain': 'a',
+      'X-Api-Key': { value: 'k3y', secret: true },
+      'x-not': { value: 'b', secret: false },
+    });
+    const stored = sealCustomHeaders(input, box.seal);
+    expect(stored).toEqual({ 'x-plain': 'a', 'X-Api-Key': { sealed: box.seal('k3y') }, 'x-not': 'b' });
+    expect(openCustomHeaders(stored, box)).toEqual({ 'x-plain': 'a', 'X-Api-Key': 'k3y', 'x-not': 'b' });
+    expect(secretHeaderNames(stored)).toEqual(['x-api-key']);
+    expect(redactCustomHeaders(stored)).toEqual({ 'x-plain': 'a', 'X-Api-Key': { value: REDACTED, secret: true }, 'x-not': 'b' });
+  });
+
+  it('keeps the stored value when a secret header comes back redacted, as answers show it', () => {
+    const current = { 'x-api-key': { sealed: 'v2.k1.b2xk' } };
+    expect(sealCustomHeaders({ 'X-API-KEY': { value: REDACTED, secret: true } }, box.seal, current)).toEqual({
+      'X-API-KEY': current['x-api-key'],
+    });
+    expect(() => sealCustomHeaders({ 'x-other': { value: REDACTED, secret: true } }, box.seal, current)).toThrow(/Redacted header value/);
+  });
+
+  it('refuses secret values with control characters, and unknown fields', () => {
+    expect(customHeadersSchema.safeParse({ 'x-k': { value: 'a\r\nInjected: 1', secret: true } }).success).toBe(false);
+    expect(customHeadersSchema.safeParse({ 'x-k': { value: 'a', secret: true, extra: 1 } }).success).toBe(false);
+    expect(customHeadersSchema.safeParse({ 'x-k': { secret: true } }).success).toBe(false);
+  });
+
+  it('re-seals only values not sealed by the current key', () => {
+    const stored = {
+      'x-plain': 'a',
+      'x-old': { sealed: 'v2.k1.' + Buffer.from('old').toString('base64') },
+      'x-new': { sealed: box.seal('new') },
+    };
+    const resealed = resealCustomHeaders(stored, box)!;
+    expect(resealed).toEqual({ 'x-plain': 'a', 'x-old': { sealed: box.seal('old') }, 'x-new': { sealed: box.seal('new') } });
+    expect(resealCustomHeaders(resealed, box)).toBeNull();
+  });
+
+  it.each(['tab\tok', 'latin-1 é', 'visible ~!'])('accepts the value %j', (value) => {
+    expect(customHeadersSchema.safeParse({ 'x-ok': value }).success).toBe(true);
+  });
+
+  it.each(['\u0001', 'del\u007f', 'euro €', 'cr\r'])('refuses the value %j: HTTP cannot carry it', (value) => {
+    expect(customHeadersSchema.safeParse({ 'x-ok': value }).success).toBe(false);
   });
 });
