@@ -154,3 +154,9 @@ export async function enableEndpointRow(db: Kysely<Database>, tenantId: string, 
     .returningAll()
     .executeTakeFirst();
 }
+
+/** Ends the signing of these secrets now (rotation drops secrets no configured key can open). */
+export async function expireSigningSecrets(trx: Transaction<Database>, ids: string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await trx.updateTable('endpoint_secrets').set({ expires_at: now }).where('id', 'in', ids).execute();
+}

@@ -1,6 +1,7 @@
 // Endpoints: creation with a generated (or given) signing secret, sealed at rest; edits, soft
 // deletion and secret rotation with a grace period.
 import {
+  expireSigningSecrets,
   findEndpoint,
   findSigningSecrets,
   insertEndpointWithSecret,
@@ -15,7 +16,7 @@ import type { EndpointRow, EndpointUpdate } from '../db/schema';
 import { endpointAuthSchema, REDACTED, type EndpointAuth } from '../domain/endpoint-auth';
 import { sealCustomHeaders } from '../domain/endpoint-headers';
 import { endpointUrlProblem } from '../domain/endpoint-url';
-import { InvalidInputError, NotFoundError } from '../domain/errors';
+import { InvalidInputError, NotFoundError, SecretKeyUnavailableError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { generateSigningSecret } from '../domain/signature';
 import type { CreateEndpointBody, ListEndpointsQuery, RotateSecretBody, UpdateEndpointBody } from '../api/schemas';
@@ -121,13 +122,36 @@ export async function deleteEndpoint(ctx: ServiceContext, tenantId: string, id: 
   await stopPendingDeliveries(ctx, id, 'endpoint deleted');
 }
 
-/** A new current secret; the old one keeps signing for the grace period. Answers like getEndpointSecrets. */
-export async function rotateEndpointSecret(ctx: ServiceContext, tenantId: string, id: string, input: RotateSecretBody) {
+/**
+ * A new current secret; the old one keeps signing for the grace period. Answers like
+ * getEndpointSecrets. Secrets sealed with a key that is no longer configured cannot sign any
+ * more: rotation ends them at once (and logs which key), so rotating is the way out for an
+ * endpoint whose secret was sealed with a lost key.
+ */
+export async function rotateEndpointSecret(
+  ctx: ServiceContext,
+  tenantId: string,
+  id: string,
+  input: RotateSecretBody,
+  hooks: { onUnopenable?: (error: SecretKeyUnavailableError) => void } = {},
+) {
   const graceSeconds = input.gracePeriodSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
   await ctx.db.transaction().execute(async (trx) => {
     // The lock makes concurrent rotations take turns, so exactly one secret stays current.
     if (!(await lockEndpoint(trx, tenantId, id))) throw new NotFoundError('endpoint', id);
-    await replaceCurrentSecret(trx, id, ctx.secretBox.seal(generateSigningSecret()), new Date(Date.now() + graceSeconds * 1000));
+    const now = new Date();
+    const unopenable: string[] = [];
+    for (const row of await findSigningSecrets(trx, id, now)) {
+      try {
+        ctx.secretBox.open(row.secret_sealed);
+      } catch (error) {
+        if (!(error instanceof SecretKeyUnavailableError)) throw error;
+        hooks.onUnopenable?.(error);
+        unopenable.push(row.id);
+      }
+    }
+    await expireSigningSecrets(trx, unopenable, now);
+    await replaceCurrentSecret(trx, id, ctx.secretBox.seal(generateSigningSecret()), new Date(now.getTime() + graceSeconds * 1000));
   });
   return getEndpointSecrets(ctx, tenantId, id);
 }

@@ -9,6 +9,7 @@ const SECRETS = {
   basicPassword: 'pw-Basic-7f3a9c2e1b-SECRET',
   bearerToken: 'tok-Bearer-4d8e2a6c9f-SECRET',
   headerValue: 'hv-Header-1c5b7e3d2a-SECRET',
+  secretCustomHeader: 'sch-Custom-8b2d4f6a1e-SECRET',
   signingSecret: `whsec_${Buffer.from('signing-secret-for-the-log-test!').toString('base64')}`,
 };
 
@@ -61,6 +62,8 @@ describe('secrets in logs and the attempt log', () => {
           eventTypes: ['invoice.activated'],
           enabled: true,
           auth,
+          // A secret custom header next to a plain one: sealed at rest, redacted everywhere it is shown.
+          headers: { 'x-partner-key': { value: SECRETS.secretCustomHeader, secret: true }, 'x-plain': 'shown' },
           secret: SECRETS.signingSecret,
           retryPolicy: { strategy: 'schedule', delaysSeconds: [1], jitter: 0 },
         },
@@ -101,6 +104,7 @@ describe('secrets in logs and the attempt log', () => {
     expect(receiver.requests.map((r) => r.headers.authorization ?? r.headers['x-api-key'])).toEqual(
       expect.arrayContaining([`Bearer ${SECRETS.bearerToken}`, SECRETS.headerValue]),
     );
+    expect(new Set(receiver.requests.map((r) => r.headers['x-partner-key']))).toEqual(new Set([SECRETS.secretCustomHeader]));
 
     const deliveries = await waitForDeliveries(api, tenantId, tenantKey, 3);
     const answers: unknown[] = [];

@@ -79,7 +79,10 @@ export function endpointsRouter(ctx: ServiceContext): Router {
     parseInput(noQuery, req.query, 'query');
     // The body is optional here: no body means the default grace period.
     const body = parseInput(rotateSecretBody, req.body ?? {}, 'body');
-    res.set('cache-control', 'no-store').json(await rotateEndpointSecret(ctx, tenantId, id, body));
+    const rotated = await rotateEndpointSecret(ctx, tenantId, id, body, {
+      onUnopenable: (error) => req.log.warn({ endpointId: id, keyId: error.keyId }, `${error.message}: rotation ends that signing secret now`),
+    });
+    res.set('cache-control', 'no-store').json(rotated);
   });
 
   return router;
