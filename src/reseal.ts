@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
-  console.log(`Re-sealing stored secrets with key "${box.currentKeyId}" (configured: ${config.encryptionKeys.map((k) => k.id).join(', ')})`);
+  console.log(
+    `Re-sealing stored secrets with key "${box.currentKeyId}" (configured: ${config.encryptionKeys.map((k) => k.id).join(', ')})`,
+  );
   try {
     const report = await resealSecrets(db, box, {
       signal: stop.signal,
@@ -47,7 +49,9 @@ async function main(): Promise<void> {
       console.log(`${skippedTotal} value(s) could not be opened with any configured key: configure the key ids named above and run again.`);
       process.exitCode = 3;
     } else {
-      console.log(`Done: every stored secret is sealed with "${box.currentKeyId}"; older keys can be removed from HOOKRELAY_ENCRYPTION_KEYS.`);
+      console.log(
+        `Done: every stored secret is sealed with "${box.currentKeyId}"; older keys can be removed from HOOKRELAY_ENCRYPTION_KEYS.`,
+      );
     }
   } finally {
     await db.destroy();

@@ -64,7 +64,12 @@ export async function endpointsWithSecretHeaders(db: Kysely<Database>, afterId: 
     .execute();
 }
 
-export async function replaceEndpointHeaders(trx: Transaction<Database>, id: string, from: StoredHeaders, to: StoredHeaders): Promise<boolean> {
+export async function replaceEndpointHeaders(
+  trx: Transaction<Database>,
+  id: string,
+  from: StoredHeaders,
+  to: StoredHeaders,
+): Promise<boolean> {
   const result = await trx
     .updateTable('endpoints')
     .set({ headers: JSON.stringify(to) })

@@ -26,7 +26,16 @@ const basicCredential = (min: number, max: number) =>
     .string()
     .min(min)
     .max(max)
-    .regex(/^[^\x00-\x08\x0a-\x1f\x7f]*$/, 'must not contain CR, LF, NUL or other control characters');
+    .refine((value) => !hasControlCharacter(value), 'must not contain CR, LF, NUL or other control characters');
+
+/** C0 controls but tab, and DEL. */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
+}
 
 export const endpointAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),

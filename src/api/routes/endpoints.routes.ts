@@ -80,7 +80,8 @@ export function endpointsRouter(ctx: ServiceContext): Router {
     // The body is optional here: no body means the default grace period.
     const body = parseInput(rotateSecretBody, req.body ?? {}, 'body');
     const rotated = await rotateEndpointSecret(ctx, tenantId, id, body, {
-      onUnopenable: (error) => req.log.warn({ endpointId: id, keyId: error.keyId }, `${error.message}: rotation ends that signing secret now`),
+      onUnopenable: (error) =>
+        req.log.warn({ endpointId: id, keyId: error.keyId }, `${error.message}: rotation ends that signing secret now`),
     });
     res.set('cache-control', 'no-store').json(rotated);
   });
