@@ -22,7 +22,7 @@ export function toEventTypeResponse(row: EventTypeRow) {
   };
 }
 
-export function toEndpointResponse({ row, auth }: Endpoint) {
+export function toEndpointResponse({ row, auth, authKeyUnavailable }: Endpoint) {
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -32,7 +32,10 @@ export function toEndpointResponse({ row, auth }: Endpoint) {
     eventTypes: row.event_types,
     enabled: row.enabled,
     disabledReason: row.disabled_reason,
-    auth: redactAuth(auth),
+    // Credentials no configured key opens: their type and the key id, so an operator can act.
+    auth: authKeyUnavailable
+      ? { type: row.auth_type, unavailable: `sealed with encryption key "${authKeyUnavailable}", not configured` }
+      : redactAuth(auth),
     headers: redactCustomHeaders(row.headers),
     retryPolicy: row.retry_policy,
     timeoutMs: row.timeout_ms,

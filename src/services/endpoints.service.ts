@@ -28,6 +28,11 @@ import { assertSubscribableTypes } from './event-types.service';
 export interface Endpoint {
   row: EndpointRow;
   auth: EndpointAuth;
+  /**
+   * Set when the credentials are sealed with an encryption key this deployment no longer has:
+   * the endpoint is still shown (auth as its type and that key id), `auth` is then a placeholder.
+   */
+  authKeyUnavailable?: string;
 }
 
 /** Rotated-out secrets keep signing this long unless the rotation says otherwise (SPEC §3). */
@@ -70,13 +75,13 @@ export async function createEndpoint(ctx: ServiceContext, tenantId: string, inpu
 export async function getEndpoint(ctx: ServiceContext, tenantId: string, id: string): Promise<Endpoint> {
   const row = await findEndpoint(ctx.db, tenantId, id);
   if (!row) throw new NotFoundError('endpoint', id);
-  return { row, auth: openAuth(ctx, row) };
+  return displayed(ctx, row);
 }
 
 export async function listEndpoints(ctx: ServiceContext, tenantId: string, query: ListEndpointsQuery): Promise<Page<Endpoint>> {
   await getTenant(ctx, tenantId);
   const page = toPage(await queryEndpoints(ctx.db, { tenantId, cursor: readCursor(query.cursor), limit: query.limit }), query.limit);
-  return { data: page.data.map((row) => ({ row, auth: openAuth(ctx, row) })), nextCursor: page.nextCursor };
+  return { data: page.data.map((row) => displayed(ctx, row)), nextCursor: page.nextCursor };
 }
 
 /** Applies the fields present in `input`; the URL and subscriptions pass the same rules as on create. */
@@ -101,7 +106,8 @@ export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: 
     const current = await lockEndpoint(trx, tenantId, id);
     if (!current) throw new NotFoundError('endpoint', id);
     if (input.auth !== undefined || input.headers !== undefined) {
-      assertNoHeaderClash(input.auth ?? openAuth(ctx, current), input.headers ?? current.headers);
+      // Unopenable current credentials name no header to clash with (and are replaced or kept as they are).
+      assertNoHeaderClash(input.auth ?? displayed(ctx, current).auth, input.headers ?? current.headers);
     }
     // Secret headers sent back redacted keep their stored values, so the current row is needed.
     if (input.headers !== undefined) {
@@ -109,7 +115,7 @@ export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: 
     }
     return updateEndpointRow(trx, id, update);
   });
-  return { row, auth: openAuth(ctx, row) };
+  return displayed(ctx, row);
 }
 
 /**
@@ -192,6 +198,16 @@ function credentialField(auth: EndpointAuth): string | null {
       return 'token';
     case 'header':
       return 'value';
+  }
+}
+
+/** An endpoint as answers show it; credentials sealed with a key that is gone do not hide the endpoint. */
+function displayed(ctx: ServiceContext, row: EndpointRow): Endpoint {
+  try {
+    return { row, auth: openAuth(ctx, row) };
+  } catch (error) {
+    if (!(error instanceof SecretKeyUnavailableError)) throw error;
+    return { row, auth: { type: 'none' }, authKeyUnavailable: error.keyId };
   }
 }
 

@@ -215,5 +215,25 @@ describe('endpoint safety (API)', () => {
       expect(rotated.body.previousSecrets).toEqual([]);
       expect((await hookrelay.request('GET', `${base()}/${id}/secret`, { key })).body.secret).toBe(rotated.body.secret);
     });
+
+    it('still lists and shows an endpoint whose credentials are sealed with a retired key, saying which key', async () => {
+      const created = await create({ auth: { type: 'bearer', token: 'tok' } });
+      const id = created.body.id as string;
+      const retired = new SecretBox([{ id: 'gone-key', key: SecretBox.generateKey() }]);
+      await hookrelay.db
+        .updateTable('endpoints')
+        .set({ auth_sealed: retired.seal(JSON.stringify({ type: 'bearer', token: 'tok' })) })
+        .where('id', '=', id)
+        .execute();
+      const shown = await hookrelay.request('GET', `${base()}/${id}`, { key });
+      expect(shown.status).toBe(200);
+      expect(shown.body.auth).toEqual({ type: 'bearer', unavailable: 'sealed with encryption key "gone-key", not configured' });
+      const listed = await hookrelay.request('GET', `${base()}?limit=100`, { key });
+      expect(listed.status).toBe(200);
+      expect(listed.body.data.map((e: { id: string }) => e.id)).toContain(id);
+      // New credentials replace the unopenable ones.
+      const fixed = await update(id, { auth: { type: 'bearer', token: 'new-token' } });
+      expect(fixed.body.auth).toEqual({ type: 'bearer', token: '[redacted]' });
+    });
   });
 });
