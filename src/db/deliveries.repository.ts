@@ -317,7 +317,10 @@ export async function listRecoverResends(
   return rows.map((row) => ({ ...toPlannedDelivery(row), started: row.workflow_started_at !== null }));
 }
 
-/** Deletes, in batches, attempts and finished deliveries older than `cutoff`, then events left without deliveries. */
+/**
+ * Deletes, in batches, attempts and finished deliveries older than `cutoff`, then events left
+ * without deliveries, and stop requests completed before it.
+ */
 export async function purgeOlderThan(
   db: Kysely<Database>,
   cutoff: Date,
@@ -366,6 +369,8 @@ export async function purgeOlderThan(
       )
       .execute(),
   );
+  // Stop requests carried out long ago say nothing the delivery log does not (their table is small).
+  await db.deleteFrom('delivery_stop_requests').where('completed_at', '<', cutoff).execute();
   return { attempts, deliveries, events };
 }
 

@@ -19,6 +19,7 @@ import { disableEndpointIfEnabled, enableEndpointRow, findEndpoint } from '../db
 import type { Database, DeliveryRow, DeliveryStopRequestRow, EndpointRow } from '../db/schema';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import { deliveryWorkflowId, newId } from '../domain/ids';
+import { recoverKey } from '../domain/recover-key';
 import type { PlannedDelivery } from '../workflows/contracts';
 import { cancelSignal, resendSignal } from '../workflows/messages';
 import type { ServiceContext } from './context';
@@ -129,7 +130,7 @@ export async function recoverEndpoint(
 ): Promise<{ deliveryIds: string[] }> {
   const until = window.until ?? new Date();
   if (window.since >= until) throw new InvalidInputError('Empty window', [{ path: 'body.since', message: 'must be before until' }]);
-  const recoverKey = `${endpointId}:${window.since.toISOString()}/${window.until?.toISOString() ?? ''}`;
+  const key = recoverKey(endpointId, window);
   const resends = await ctx.db.transaction().execute(async (trx) => {
     const endpoint = await findEndpoint(trx, tenantId, endpointId);
     if (!endpoint) throw new NotFoundError('endpoint', endpointId);
@@ -138,18 +139,18 @@ export async function recoverEndpoint(
       endpointId,
       since: window.since,
       until,
-      recoverKey,
+      recoverKey: key,
       limit: MAX_RECOVER_DELIVERIES,
     });
     await insertRecoverResends(
       trx,
-      recoverKey,
+      key,
       failed.map((delivery) => {
         const id = newId('dlv');
         return { id, workflowId: deliveryWorkflowId(id), retryOfId: delivery.id };
       }),
     );
-    return listRecoverResends(trx, endpointId, recoverKey);
+    return listRecoverResends(trx, endpointId, key);
   });
   await followUp(ctx, { deliveries: resends.filter((resend) => !resend.started) }, options);
   return { deliveryIds: resends.map((resend) => resend.deliveryId) };
