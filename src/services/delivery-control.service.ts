@@ -23,7 +23,7 @@ import { recoverKey } from '../domain/recover-key';
 import type { PlannedDelivery } from '../workflows/contracts';
 import { cancelSignal, resendSignal } from '../workflows/messages';
 import type { ServiceContext } from './context';
-import { publishAndStartDeliveries, recordEvent, startDeliveries } from './publishing.service';
+import { recordEvent, startDeliveries } from './publishing.service';
 
 const OPEN_STATUSES = new Set<DeliveryRow['status']>(['pending', 'retrying']);
 export const MAX_RECOVER_DELIVERIES = 10_000;
@@ -268,11 +268,20 @@ export interface FollowUpWork {
   deliveries?: PlannedDelivery[];
 }
 
+/**
+ * How long a change waits for its follow-up before answering. Without a bound, an unreachable
+ * Temporal would hold the answer for the client's whole gRPC retry budget (about 20 s); what is
+ * not done by then (say, the starts of a large recover) the sweeper finishes.
+ */
+export const FOLLOW_UP_DEADLINE_MS = 5_000;
+
 /** Does it now, best-effort: whatever fails is left to the sweeper, which finds it in the database. */
 export async function followUp(ctx: ServiceContext, work: FollowUpWork, options: FollowUpOptions = {}): Promise<void> {
   try {
-    if (work.stopRequest) await carryOutStopRequest(ctx, work.stopRequest);
-    if (work.deliveries?.length) await startDeliveries(ctx, work.deliveries);
+    await ctx.temporal.withDeadline(Date.now() + FOLLOW_UP_DEADLINE_MS, async () => {
+      if (work.stopRequest) await carryOutStopRequest(ctx, work.stopRequest);
+      if (work.deliveries?.length) await startDeliveries(ctx, work.deliveries);
+    });
   } catch (error) {
     options.onFollowUpFailed?.(error);
   }
@@ -287,8 +296,8 @@ export async function sendTestEvent(
 ): Promise<{ eventId: string; deliveryCount: number }> {
   const endpoint = await findEndpoint(ctx.db, tenantId, endpointId);
   if (!endpoint) throw new NotFoundError('endpoint', endpointId);
-  const result = await publishAndStartDeliveries(
-    ctx,
+  const recorded = await recordEvent(
+    ctx.db,
     {
       eventId: newId('evt'),
       tenantId,
@@ -297,7 +306,8 @@ export async function sendTestEvent(
       data: { message: 'This is a test event from hookrelay.', endpointId },
       targetEndpointId: endpointId,
     },
-    { freshEventId: true, onStartFailed: (error) => options.onFollowUpFailed?.(error) },
+    { freshEventId: true },
   );
-  return { eventId: result.eventId, deliveryCount: result.deliveryCount };
+  await followUp(ctx, { deliveries: recorded.deliveries }, options);
+  return { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount };
 }

@@ -5,6 +5,7 @@
 // client (API, activities, sweeper) goes through a TCP proxy the test takes down and brings back.
 import { Client, Connection } from '@temporalio/client';
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client/lib/grpc-retry';
+import { disableEndpoint, FOLLOW_UP_DEADLINE_MS } from '../../src/services/delivery-control.service';
 import { createTenant, ensureEventType, expectProblem } from '../support/api';
 import { startReceiver, type ReceivedRequest, type Receiver } from '../support/receiver';
 import { startTestHookrelay, testStack, type TestHookrelay } from '../support/stack';
@@ -274,6 +275,40 @@ describe('no half-done writes while Temporal is unreachable', () => {
     expect(again.body).toEqual(first.body);
     await sleep(500);
     for (const eventId of eventIds) expect(h.requestsFor(harness.receiver, eventId)).toHaveLength(2);
+  });
+
+  it("with the client's production retry budget, a committed change still answers within the follow-up deadline", async () => {
+    const tenantId = await createTenant(harness.hookrelay);
+    await h.createEndpoint(tenantId, { name: 'ops', url: harness.ops.url, eventTypes: ['endpoint.disabled'] });
+    const endpointId = await h.createEndpoint(tenantId, {});
+    // Retries for about 20 s before giving up on an unreachable server (the default interceptor).
+    const patient = new Client({ connection: Connection.lazy({ address: harness.proxy.address }) });
+    await harness.proxy.stop();
+    const failures: unknown[] = [];
+    const startedAt = Date.now();
+    try {
+      const disabled = await disableEndpoint({ ...harness.hookrelay.ctx, temporal: patient }, tenantId, endpointId, 'maintenance', {
+        onFollowUpFailed: (error) => failures.push(error),
+      });
+      expect(disabled).toMatchObject({ enabled: false, disabled_reason: 'maintenance' });
+    } finally {
+      await patient.connection.close();
+    }
+    const elapsedMs = Date.now() - startedAt;
+    expect(elapsedMs).toBeGreaterThanOrEqual(FOLLOW_UP_DEADLINE_MS - 100);
+    expect(elapsedMs).toBeLessThan(FOLLOW_UP_DEADLINE_MS + 4000);
+    expect(failures).toHaveLength(1);
+    const opEvent = await harness.hookrelay.db
+      .selectFrom('events')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('type', '=', 'endpoint.disabled')
+      .executeTakeFirstOrThrow();
+    await harness.proxy.start();
+    await waitFor(async () => h.requestsFor(harness.ops, opEvent.id).length === 1, {
+      what: 'endpoint.disabled delivered',
+      timeoutMs: 20_000,
+    });
   });
 
   it('a 410 Gone disables the endpoint from the worker; endpoint.disabled reaches its subscriber once Temporal is back', async () => {
