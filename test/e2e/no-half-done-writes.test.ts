@@ -5,7 +5,9 @@
 // client (API, activities, sweeper) goes through a TCP proxy the test takes down and brings back.
 import { Client, Connection } from '@temporalio/client';
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client/lib/grpc-retry';
+import { newId } from '../../src/domain/ids';
 import { disableEndpoint, FOLLOW_UP_DEADLINE_MS } from '../../src/services/delivery-control.service';
+import { recordEvent } from '../../src/services/publishing.service';
 import { createTenant, ensureEventType, expectProblem } from '../support/api';
 import { startReceiver, type ReceivedRequest, type Receiver } from '../support/receiver';
 import { startTestHookrelay, testStack, type TestHookrelay } from '../support/stack';
@@ -343,7 +345,7 @@ describe('no half-done writes while Temporal is unreachable', () => {
   });
 });
 
-describe('recover is idempotent and resumable', () => {
+describe('with the sweeper idle: resend and recover finish their own work', () => {
   let harness: Harness;
   const h = helpers(() => harness);
 
@@ -364,6 +366,27 @@ describe('recover is idempotent and resumable', () => {
     harness.receiver.respondWith(() => ({ status: 200 }));
     return ids;
   }
+
+  it('resending a delivery recorded but never started starts it at once, as the same delivery', async () => {
+    const tenantId = await createTenant(harness.hookrelay);
+    const endpointId = await h.createEndpoint(tenantId, {});
+    // Recorded as the API does, then the process "died" before starting anything.
+    const recorded = await recordEvent(harness.hookrelay.db, {
+      eventId: newId('evt'),
+      tenantId,
+      type: 'invoice.activated',
+      data: { n: 1 },
+    });
+    const [planned] = recorded.deliveries;
+
+    const res = await harness.hookrelay.request('POST', `/v1/tenants/${tenantId}/deliveries/${planned!.deliveryId}/resend`);
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ deliveryId: planned!.deliveryId, mode: 'signalled' });
+    await h.deliveryWhen(tenantId, planned!.deliveryId, (d) => d.status === 'succeeded', 'delivered');
+    expect(h.requestsFor(harness.receiver, recorded.eventId)).toHaveLength(1);
+    const rows = await harness.hookrelay.db.selectFrom('deliveries').select('id').where('endpoint_id', '=', endpointId).execute();
+    expect(rows).toEqual([{ id: planned!.deliveryId }]);
+  });
 
   it('concurrent identical recovers create one resend per failed delivery and answer the same', async () => {
     const tenantId = await createTenant(harness.hookrelay);
