@@ -56,7 +56,7 @@ import { createEndpoint } from '../../src/services/endpoints.service';
 import { createEventType } from '../../src/services/event-types.service';
 import { createTenant } from '../../src/services/tenants.service';
 import { recordEvent } from '../../src/services/publishing.service';
-import { markDeliveriesStarted } from '../../src/db/events.repository';
+import { markWorkflowsStarted } from '../../src/db/deliveries.repository';
 import { connectTemporalClient, publishEvent } from '../../src/temporal/client';
 import type { RecordedEvent } from '../../src/workflows/contracts';
 import { freePort } from '../../test/support/free-port';
@@ -616,7 +616,10 @@ async function cost(
       { eventId: newId('evt'), tenantId, type: 'bench.event', data: { i } },
       { freshEventId: true },
     );
-    await markDeliveriesStarted(countingDb, recorded.eventId);
+    await markWorkflowsStarted(
+      countingDb,
+      recorded.deliveries.map((delivery) => delivery.deliveryId),
+    );
     const mid = roundTrips;
     await env.run(activities.attemptDelivery, {
       deliveryId: recorded.deliveries[0]!.deliveryId,

@@ -175,12 +175,7 @@ export function createActivities(deps: ActivityDependencies) {
   }
 
   async function finishDelivery(input: FinishDeliveryInput): Promise<void> {
-    await updateDelivery(db, input.deliveryId, {
-      status: input.status,
-      status_reason: input.reason,
-      next_attempt_at: null,
-      finished_at: new Date(),
-    });
+    // The endpoint is disabled first, so whoever sees the delivery finished sees the endpoint disabled.
     if (input.disableEndpointReason) {
       const delivery = await findDeliveryById(db, input.deliveryId);
       if (delivery) {
@@ -189,6 +184,12 @@ export function createActivities(deps: ActivityDependencies) {
         });
       }
     }
+    await updateDelivery(db, input.deliveryId, {
+      status: input.status,
+      status_reason: input.reason,
+      next_attempt_at: null,
+      finished_at: new Date(),
+    });
     deps.metrics?.deliveryFinished(input.status);
   }
 

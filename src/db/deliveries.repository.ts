@@ -1,11 +1,73 @@
 // Queries on deliveries and their attempts.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { afterCursor, cursorImpliesUntil, type PageCursor } from './pagination';
+import type { PlannedDelivery } from '../workflows/contracts';
 import type { AttemptRow, Database, DeliveryRow, DeliveryUpdate, NewAttemptRow, NewDeliveryRow } from './schema';
 
+/** Rows are recorded as not started (workflow_started_at null) unless they say otherwise: the sweeper starts them. */
 export async function insertDeliveries(db: Kysely<Database>, rows: NewDeliveryRow[]): Promise<DeliveryRow[]> {
   if (rows.length === 0) return [];
-  return db.insertInto('deliveries').values(rows).returningAll().execute();
+  return db
+    .insertInto('deliveries')
+    .values(rows.map((row) => ({ workflow_started_at: null, ...row })))
+    .returningAll()
+    .execute();
+}
+
+/** Records that these deliveries' workflows were started: one statement, whatever the count. */
+export async function markWorkflowsStarted(db: Kysely<Database>, deliveryIds: string[]): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  await db
+    .updateTable('deliveries')
+    .set({ workflow_started_at: new Date() })
+    .where(sql<boolean>`id = any(${deliveryIds}::text[])`)
+    .where('workflow_started_at', 'is', null)
+    .execute();
+}
+
+export interface UnstartedDelivery extends PlannedDelivery {
+  createdAt: Date;
+}
+
+/**
+ * Deliveries recorded before `createdBefore` whose workflow was never started, oldest first,
+ * after `after` (keyset), through the partial index on unstarted rows.
+ */
+export async function findUnstartedDeliveries(
+  db: Kysely<Database>,
+  options: { createdBefore: Date; after?: { createdAt: Date; id: string }; limit: number },
+): Promise<UnstartedDelivery[]> {
+  let query = db
+    .selectFrom('deliveries')
+    .innerJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
+    .select([
+      'deliveries.id',
+      'deliveries.workflow_id',
+      'deliveries.endpoint_id',
+      'deliveries.event_type',
+      'deliveries.tenant_id',
+      'deliveries.created_at',
+      'endpoints.url',
+    ])
+    .where('deliveries.workflow_started_at', 'is', null)
+    .where('deliveries.created_at', '<', options.createdBefore);
+  if (options.after) {
+    const { createdAt, id } = options.after;
+    query = query.where(sql<boolean>`(deliveries.created_at, deliveries.id) > (${createdAt}, ${id})`);
+  }
+  const rows = await query.orderBy('deliveries.created_at').orderBy('deliveries.id').limit(options.limit).execute();
+  return rows.map((row) => ({ ...toPlannedDelivery(row), createdAt: row.created_at }));
+}
+
+function toPlannedDelivery(row: Pick<DeliveryRow, 'id' | 'workflow_id' | 'endpoint_id' | 'event_type' | 'tenant_id'> & { url: string }) {
+  return {
+    deliveryId: row.id,
+    workflowId: row.workflow_id,
+    endpointId: row.endpoint_id,
+    endpointUrl: row.url,
+    eventType: row.event_type,
+    tenantId: row.tenant_id,
+  };
 }
 
 export async function findDelivery(db: Kysely<Database>, tenantId: string, id: string): Promise<DeliveryRow | undefined> {
@@ -162,38 +224,103 @@ export function deliveryListQuery(db: Kysely<Database>, filter: DeliveryFilter) 
     .limit(filter.limit + 1);
 }
 
-/** Deliveries of an endpoint that still have a workflow waiting or attempting. */
+/** Deliveries of an endpoint created up to `createdUntil` that still have a workflow waiting or attempting. */
 export async function listOpenDeliveriesOfEndpoint(
   db: Kysely<Database>,
   endpointId: string,
+  createdUntil: Date,
 ): Promise<Pick<DeliveryRow, 'id' | 'workflow_id'>[]> {
   return db
     .selectFrom('deliveries')
     .select(['id', 'workflow_id'])
     .where('endpoint_id', '=', endpointId)
     .where('status', 'in', ['pending', 'retrying'])
+    .where('created_at', '<=', createdUntil)
     .execute();
 }
 
-/** Failed deliveries of an endpoint created in [since, until), oldest first: what a recover resends. */
-export async function listFailedDeliveriesOfEndpoint(
+/**
+ * Failed deliveries of an endpoint created in [since, until), oldest first, that the recover
+ * `recoverKey` has not resent yet, leaving out the resends it created itself: what it resends.
+ */
+export async function listFailedDeliveriesToRecover(
   db: Kysely<Database>,
-  filter: { tenantId: string; endpointId: string; since: Date; until: Date; limit: number },
-): Promise<DeliveryRow[]> {
+  filter: { tenantId: string; endpointId: string; since: Date; until: Date; recoverKey: string; limit: number },
+): Promise<Pick<DeliveryRow, 'id'>[]> {
   return db
-    .selectFrom('deliveries')
-    .selectAll()
-    .where('tenant_id', '=', filter.tenantId)
-    .where('endpoint_id', '=', filter.endpointId)
-    .where('status', '=', 'failed')
-    .where('created_at', '>=', filter.since)
-    .where('created_at', '<', filter.until)
-    .orderBy('created_at')
+    .selectFrom('deliveries as d')
+    .select('d.id')
+    .where('d.tenant_id', '=', filter.tenantId)
+    .where('d.endpoint_id', '=', filter.endpointId)
+    .where('d.status', '=', 'failed')
+    .where('d.created_at', '>=', filter.since)
+    .where('d.created_at', '<', filter.until)
+    .where(sql<boolean>`d.recover_key is distinct from ${filter.recoverKey}`)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('deliveries as r')
+            .select('r.id')
+            .where('r.recover_key', '=', filter.recoverKey)
+            .whereRef('r.retry_of_id', '=', 'd.id'),
+        ),
+      ),
+    )
+    .orderBy('d.created_at')
+    .orderBy('d.id')
     .limit(filter.limit)
     .execute();
 }
 
-/** Deletes, in batches, attempts and finished deliveries older than `cutoff`, then events left without deliveries. */
+/**
+ * Inserts one resend per original delivery for the recover `recoverKey`, in one statement
+ * whatever the count (three array parameters). A delivery this recover already resent is
+ * skipped by the unique (recover_key, retry_of_id) index, so concurrent repeats cannot double it.
+ */
+export async function insertRecoverResends(
+  trx: Transaction<Database>,
+  recoverKey: string,
+  resends: Array<{ id: string; workflowId: string; retryOfId: string }>,
+): Promise<void> {
+  if (resends.length === 0) return;
+  await sql`insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, resource_id, retry_of_id, workflow_id, recover_key, workflow_started_at)
+    select n.id, d.tenant_id, d.event_id, d.endpoint_id, d.event_type, d.resource_id, d.id, n.workflow_id, ${recoverKey}, null
+    from unnest(${resends.map((r) => r.id)}::text[], ${resends.map((r) => r.workflowId)}::text[], ${resends.map((r) => r.retryOfId)}::text[])
+      as n(id, workflow_id, retry_of_id)
+    join deliveries d on d.id = n.retry_of_id
+    on conflict (recover_key, retry_of_id) where recover_key is not null do nothing`.execute(trx);
+}
+
+/** Every resend created by the recover `recoverKey` of this endpoint, oldest first, with what starting it needs. */
+export async function listRecoverResends(
+  db: Kysely<Database>,
+  endpointId: string,
+  recoverKey: string,
+): Promise<Array<PlannedDelivery & { started: boolean }>> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .innerJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
+    .select([
+      'deliveries.id',
+      'deliveries.workflow_id',
+      'deliveries.endpoint_id',
+      'deliveries.event_type',
+      'deliveries.tenant_id',
+      'deliveries.workflow_started_at',
+      'endpoints.url',
+    ])
+    .where('deliveries.recover_key', '=', recoverKey)
+    .where('deliveries.endpoint_id', '=', endpointId)
+    .orderBy('deliveries.created_at')
+    .orderBy('deliveries.id')
+    .execute();
+  return rows.map((row) => ({ ...toPlannedDelivery(row), started: row.workflow_started_at !== null }));
+}
+
+/**
+ * Deletes, in batches, attempts and finished deliveries older than `cutoff`, then events left
+ * without deliveries, and stop requests completed before it.
+ */
 export async function purgeOlderThan(
   db: Kysely<Database>,
   cutoff: Date,
@@ -242,12 +369,21 @@ export async function purgeOlderThan(
       )
       .execute(),
   );
+  // Stop requests carried out long ago say nothing the delivery log does not (their table is small).
+  await db.deleteFrom('delivery_stop_requests').where('completed_at', '<', cutoff).execute();
   return { attempts, deliveries, events };
 }
 
-/** The deliveries a publish planned for its event (resends excluded), with what starting their workflows needs. */
-export async function findPlannedDeliveriesOfEvent(db: Kysely<Database>, eventId: string) {
-  const rows = await db
+/**
+ * The deliveries a publish planned for its event (resends excluded), with what starting their
+ * workflows needs; with `unstartedOnly`, only those whose workflow was never started.
+ */
+export async function findPlannedDeliveriesOfEvent(
+  db: Kysely<Database>,
+  eventId: string,
+  options: { unstartedOnly?: boolean } = {},
+): Promise<PlannedDelivery[]> {
+  let query = db
     .selectFrom('deliveries')
     .innerJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
     .select([
@@ -259,15 +395,8 @@ export async function findPlannedDeliveriesOfEvent(db: Kysely<Database>, eventId
       'endpoints.url',
     ])
     .where('deliveries.event_id', '=', eventId)
-    .where('deliveries.retry_of_id', 'is', null)
-    .orderBy('deliveries.id')
-    .execute();
-  return rows.map((row) => ({
-    deliveryId: row.id,
-    workflowId: row.workflow_id,
-    endpointId: row.endpoint_id,
-    endpointUrl: row.url,
-    eventType: row.event_type,
-    tenantId: row.tenant_id,
-  }));
+    .where('deliveries.retry_of_id', 'is', null);
+  if (options.unstartedOnly) query = query.where('deliveries.workflow_started_at', 'is', null);
+  const rows = await query.orderBy('deliveries.id').execute();
+  return rows.map(toPlannedDelivery);
 }

@@ -24,32 +24,6 @@ export async function findEventByIdempotencyKey(
     .executeTakeFirst();
 }
 
-/** Records that every delivery workflow of the event has been started. */
-export async function markDeliveriesStarted(db: Kysely<Database>, eventId: string): Promise<void> {
-  await db
-    .updateTable('events')
-    .set({ deliveries_started_at: new Date() })
-    .where('id', '=', eventId)
-    .where('deliveries_started_at', 'is', null)
-    .execute();
-}
-
-/** Events recorded before `recordedBefore` whose delivery workflows were never started, oldest first. */
-export async function findEventsWithUnstartedDeliveries(
-  db: Kysely<Database>,
-  recordedBefore: Date,
-  limit: number,
-): Promise<Array<{ id: string }>> {
-  return db
-    .selectFrom('events')
-    .select('id')
-    .where('deliveries_started_at', 'is', null)
-    .where('created_at', '<', recordedBefore)
-    .orderBy('created_at')
-    .limit(limit)
-    .execute();
-}
-
 /** Frees an expired idempotency key so it can be used again (keys are unique per tenant). */
 export async function releaseIdempotencyKey(db: Kysely<Database>, eventId: string): Promise<void> {
   await db.updateTable('events').set({ idempotency_key: null }).where('id', '=', eventId).execute();

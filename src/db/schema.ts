@@ -84,8 +84,6 @@ export interface EventTable {
   idempotency_key: string | null;
   occurred_at: Timestamp;
   created_at: CreatedAt;
-  /** When its delivery workflows were started; null while recorded but not yet started. */
-  deliveries_started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
@@ -104,10 +102,29 @@ export interface DeliveryTable {
   last_error_kind: string | null;
   status_reason: string | null;
   retry_of_id: string | null;
+  /** The recover request that created this resend (unique per retry_of_id); null otherwise. */
+  recover_key: ColumnType<string | null, string | null | undefined, string | null>;
   workflow_id: string;
+  /**
+   * When its workflow was started; null while recorded but not started (the sweeper starts it).
+   * insertDeliveries writes null unless told otherwise; the database default (now) only serves
+   * rows inserted by other means, which have no workflow to start.
+   */
+  workflow_started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
   finished_at: Timestamp | null;
+}
+
+/** "Cancel the waiting deliveries of this endpoint": written with the change that asks for it. */
+export interface DeliveryStopRequestTable {
+  id: Generated<string>;
+  endpoint_id: string;
+  /** The delivery that asked (it ends by itself) and must not be cancelled. */
+  except_delivery_id: string | null;
+  reason: string;
+  created_at: CreatedAt;
+  completed_at: Timestamp | null;
 }
 
 export type AttemptTrigger = 'scheduled' | 'manual';
@@ -137,6 +154,7 @@ export interface Database {
   endpoint_secrets: EndpointSecretTable;
   events: EventTable;
   deliveries: DeliveryTable;
+  delivery_stop_requests: DeliveryStopRequestTable;
   attempts: AttemptTable;
 }
 
@@ -156,5 +174,7 @@ export type NewEventRow = Insertable<EventTable>;
 export type DeliveryRow = Selectable<DeliveryTable>;
 export type NewDeliveryRow = Insertable<DeliveryTable>;
 export type DeliveryUpdate = Updateable<DeliveryTable>;
+export type DeliveryStopRequestRow = Selectable<DeliveryStopRequestTable>;
+export type NewDeliveryStopRequestRow = Insertable<DeliveryStopRequestTable>;
 export type AttemptRow = Selectable<AttemptTable>;
 export type NewAttemptRow = Insertable<AttemptTable>;

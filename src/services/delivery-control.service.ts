@@ -1,27 +1,59 @@
 // Operations that steer running deliveries through Temporal: resend, cancel, recover, the
 // endpoint's enable/disable (with its operational event) and the test event.
+// No half-done writes: a change is committed in one transaction together with what it still has
+// to do through Temporal (delivery rows not yet started, a stop request), then that work is done
+// right away, best-effort. If Temporal is unreachable the change still stands and is answered as
+// done; the worker's sweeper (startStrandedDeliveries, carryOutStopRequests) finishes the work.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { findDelivery, insertDeliveries, listFailedDeliveriesOfEndpoint, listOpenDeliveriesOfEndpoint } from '../db/deliveries.repository';
+import type { Transaction } from 'kysely';
+import {
+  findDelivery,
+  insertDeliveries,
+  insertRecoverResends,
+  listFailedDeliveriesToRecover,
+  listOpenDeliveriesOfEndpoint,
+  listRecoverResends,
+} from '../db/deliveries.repository';
+import { completeStopRequest, findPendingStopRequests, insertStopRequest } from '../db/delivery-stop-requests.repository';
 import { disableEndpointIfEnabled, enableEndpointRow, findEndpoint } from '../db/endpoints.repository';
-import type { DeliveryRow, EndpointRow } from '../db/schema';
+import type { Database, DeliveryRow, DeliveryStopRequestRow, EndpointRow } from '../db/schema';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import { deliveryWorkflowId, newId } from '../domain/ids';
-import { publishInternal, startDeliveryWorkflow, startPublish } from '../temporal/client';
+import { recoverKey } from '../domain/recover-key';
+import type { PlannedDelivery } from '../workflows/contracts';
 import { cancelSignal, resendSignal } from '../workflows/messages';
 import type { ServiceContext } from './context';
+import { recordEvent, startDeliveries } from './publishing.service';
 
 const OPEN_STATUSES = new Set<DeliveryRow['status']>(['pending', 'retrying']);
 export const MAX_RECOVER_DELIVERIES = 10_000;
 
+/** For changes whose Temporal follow-up may fail after the commit (it is then left to the sweeper). */
+export interface FollowUpOptions {
+  /** Called when the follow-up failed; the change itself is committed. The API logs it. */
+  onFollowUpFailed?: (error: unknown) => void;
+}
+
 export type ResendResult =
   /** 202: the waiting workflow attempts now. */
   | { deliveryId: string; mode: 'signalled' }
-  /** 202: the delivery had finished; a new one (retryOfId) was started. */
+  /** 202: the delivery had finished; a new one (retryOfId) was recorded and started (or left to the sweeper). */
   | { deliveryId: string; mode: 'new' };
 
-export async function resendDelivery(ctx: ServiceContext, tenantId: string, deliveryId: string): Promise<ResendResult> {
+export async function resendDelivery(
+  ctx: ServiceContext,
+  tenantId: string,
+  deliveryId: string,
+  options: FollowUpOptions = {},
+): Promise<ResendResult> {
   const delivery = await findDelivery(ctx.db, tenantId, deliveryId);
   if (!delivery) throw new NotFoundError('delivery', deliveryId);
+  if (OPEN_STATUSES.has(delivery.status) && delivery.workflow_started_at === null) {
+    // Recorded but its workflow not started yet: starting it makes it attempt now.
+    const endpoint = await findEndpoint(ctx.db, tenantId, delivery.endpoint_id);
+    if (endpoint) await followUp(ctx, { deliveries: [plannedDelivery(delivery, endpoint)] }, options);
+    return { deliveryId, mode: 'signalled' };
+  }
   if (OPEN_STATUSES.has(delivery.status)) {
     try {
       await ctx.temporal.workflow.getHandle(delivery.workflow_id).signal(resendSignal);
@@ -33,37 +65,32 @@ export async function resendDelivery(ctx: ServiceContext, tenantId: string, deli
   }
   const endpoint = await findEndpoint(ctx.db, tenantId, delivery.endpoint_id);
   if (!endpoint) throw new ConflictError(`endpoint ${delivery.endpoint_id} was deleted; its deliveries cannot be resent`);
-  const created = await createRetryDelivery(ctx, delivery, endpoint);
-  return { deliveryId: created.id, mode: 'new' };
-}
-
-async function createRetryDelivery(ctx: ServiceContext, original: DeliveryRow, endpoint: EndpointRow): Promise<DeliveryRow> {
   const id = newId('dlv');
   const [row] = await insertDeliveries(ctx.db, [
     {
       id,
-      tenant_id: original.tenant_id,
-      event_id: original.event_id,
-      endpoint_id: original.endpoint_id,
-      event_type: original.event_type,
-      resource_id: original.resource_id,
-      retry_of_id: original.id,
+      tenant_id: delivery.tenant_id,
+      event_id: delivery.event_id,
+      endpoint_id: delivery.endpoint_id,
+      event_type: delivery.event_type,
+      resource_id: delivery.resource_id,
+      retry_of_id: delivery.id,
       workflow_id: deliveryWorkflowId(id),
     },
   ]);
-  await startDeliveryWorkflow(
-    ctx.temporal,
-    {
-      deliveryId: id,
-      workflowId: deliveryWorkflowId(id),
-      endpointId: endpoint.id,
-      endpointUrl: endpoint.url,
-      eventType: original.event_type,
-      tenantId: original.tenant_id,
-    },
-    { taskQueue: ctx.taskQueue, eager: ctx.eagerWorkflowStart },
-  );
-  return row!;
+  await followUp(ctx, { deliveries: [plannedDelivery(row!, endpoint)] }, options);
+  return { deliveryId: id, mode: 'new' };
+}
+
+function plannedDelivery(delivery: DeliveryRow, endpoint: EndpointRow): PlannedDelivery {
+  return {
+    deliveryId: delivery.id,
+    workflowId: delivery.workflow_id,
+    endpointId: endpoint.id,
+    endpointUrl: endpoint.url,
+    eventType: delivery.event_type,
+    tenantId: delivery.tenant_id,
+  };
 }
 
 export type CancelResult = { deliveryId: string; status: 'cancelling' };
@@ -87,27 +114,46 @@ export async function cancelDelivery(
   return { deliveryId, status: 'cancelling' };
 }
 
-/** Resends every failed delivery of the endpoint created in [since, until) as new deliveries. */
+/**
+ * Resends every failed delivery of the endpoint created in [since, until) as new deliveries.
+ * Idempotent and resumable: the resends are recorded in one transaction under a key naming the
+ * request (endpoint and window, an open window by its start), and a delivery is resent at most
+ * once per key. A repeat answers every resend of the key, starts those an interrupted earlier
+ * run left unstarted, and resends only failed deliveries of the window not yet resent by it.
+ */
 export async function recoverEndpoint(
   ctx: ServiceContext,
   tenantId: string,
   endpointId: string,
   window: { since: Date; until?: Date },
+  options: FollowUpOptions = {},
 ): Promise<{ deliveryIds: string[] }> {
   const until = window.until ?? new Date();
   if (window.since >= until) throw new InvalidInputError('Empty window', [{ path: 'body.since', message: 'must be before until' }]);
-  const endpoint = await findEndpoint(ctx.db, tenantId, endpointId);
-  if (!endpoint) throw new NotFoundError('endpoint', endpointId);
-  const failed = await listFailedDeliveriesOfEndpoint(ctx.db, {
-    tenantId,
-    endpointId,
-    since: window.since,
-    until,
-    limit: MAX_RECOVER_DELIVERIES,
+  const key = recoverKey(endpointId, window);
+  const resends = await ctx.db.transaction().execute(async (trx) => {
+    const endpoint = await findEndpoint(trx, tenantId, endpointId);
+    if (!endpoint) throw new NotFoundError('endpoint', endpointId);
+    const failed = await listFailedDeliveriesToRecover(trx, {
+      tenantId,
+      endpointId,
+      since: window.since,
+      until,
+      recoverKey: key,
+      limit: MAX_RECOVER_DELIVERIES,
+    });
+    await insertRecoverResends(
+      trx,
+      key,
+      failed.map((delivery) => {
+        const id = newId('dlv');
+        return { id, workflowId: deliveryWorkflowId(id), retryOfId: delivery.id };
+      }),
+    );
+    return listRecoverResends(trx, endpointId, key);
   });
-  const deliveryIds: string[] = [];
-  for (const delivery of failed) deliveryIds.push((await createRetryDelivery(ctx, delivery, endpoint)).id);
-  return { deliveryIds };
+  await followUp(ctx, { deliveries: resends.filter((resend) => !resend.started) }, options);
+  return { deliveryIds: resends.map((resend) => resend.deliveryId) };
 }
 
 export async function enableEndpoint(ctx: ServiceContext, tenantId: string, endpointId: string): Promise<EndpointRow> {
@@ -117,59 +163,128 @@ export async function enableEndpoint(ctx: ServiceContext, tenantId: string, endp
 }
 
 /**
- * Disables an endpoint: records why, stops its pending retries, and publishes the operational
- * `endpoint.disabled` event to its tenant. Safe to call again (an already disabled endpoint is left as is).
+ * Disables an endpoint: records why, the operational `endpoint.disabled` event (with its
+ * deliveries) and a request to stop its waiting deliveries, all in one transaction; then starts
+ * those deliveries and stops the waiting ones, or leaves that to the sweeper. Safe to call again
+ * (an already disabled endpoint is left as is, and no second event is raised).
  */
 export async function disableEndpoint(
   ctx: ServiceContext,
   tenantId: string,
   endpointId: string,
   reason: string,
-  options: { exceptDeliveryId?: string } = {},
+  options: { exceptDeliveryId?: string } & FollowUpOptions = {},
 ): Promise<EndpointRow> {
-  const endpoint = await findEndpoint(ctx.db, tenantId, endpointId);
-  if (!endpoint) throw new NotFoundError('endpoint', endpointId);
-  const disabled = await disableEndpointIfEnabled(ctx.db, endpointId, reason);
-  if (!disabled) return endpoint;
-  await startPublish(
-    ctx.temporal,
-    {
-      eventId: newId('evt'),
-      tenantId,
-      type: 'endpoint.disabled',
-      resourceId: endpointId,
-      operation: 'UPDATE',
-      data: { endpointId, name: disabled.name, url: disabled.url, reason, disabledAt: disabled.updated_at.toISOString() },
-      idempotencyKey: `endpoint.disabled:${endpointId}:${disabled.updated_at.getTime()}`,
-    },
-    { taskQueue: ctx.taskQueue },
-  );
-  await stopPendingDeliveries(ctx, endpointId, `endpoint disabled: ${reason}`, options.exceptDeliveryId);
-  return disabled;
+  const changed = await ctx.db.transaction().execute(async (trx) => {
+    const endpoint = await findEndpoint(trx, tenantId, endpointId);
+    if (!endpoint) throw new NotFoundError('endpoint', endpointId);
+    const disabled = await disableEndpointIfEnabled(trx, endpointId, reason);
+    if (!disabled) return { endpoint };
+    const recorded = await recordEvent(
+      trx,
+      {
+        eventId: newId('evt'),
+        tenantId,
+        type: 'endpoint.disabled',
+        resourceId: endpointId,
+        operation: 'UPDATE',
+        data: { endpointId, name: disabled.name, url: disabled.url, reason, disabledAt: disabled.updated_at.toISOString() },
+        idempotencyKey: `endpoint.disabled:${endpointId}:${disabled.updated_at.getTime()}`,
+      },
+      { freshEventId: true },
+    );
+    const stopRequest = await requestStopOfWaitingDeliveries(trx, endpointId, `endpoint disabled: ${reason}`, options.exceptDeliveryId);
+    return { endpoint: disabled, work: { stopRequest, deliveries: recorded.deliveries } };
+  });
+  if (changed.work) await followUp(ctx, changed.work, options);
+  return changed.endpoint;
 }
 
-/** Signals `cancel` to every delivery of the endpoint still waiting or attempting. */
-export async function stopPendingDeliveries(
-  ctx: ServiceContext,
+/**
+ * Records, in the caller's transaction, that the deliveries of the endpoint waiting or attempting
+ * now (but `exceptDeliveryId`) are to be cancelled. Carry it out with followUp after the commit.
+ */
+export async function requestStopOfWaitingDeliveries(
+  trx: Transaction<Database>,
   endpointId: string,
   reason: string,
   exceptDeliveryId?: string,
-): Promise<number> {
-  const open = (await listOpenDeliveriesOfEndpoint(ctx.db, endpointId)).filter((d) => d.id !== exceptDeliveryId);
+): Promise<DeliveryStopRequestRow> {
+  return insertStopRequest(trx, { endpoint_id: endpointId, reason, except_delivery_id: exceptDeliveryId ?? null });
+}
+
+/**
+ * Signals `cancel` to every delivery the request covers (open, and created before the request:
+ * a test event sent to the endpoint afterwards is not stopped), then marks it done. Repeating it
+ * is harmless: a finished workflow is skipped and a second cancel changes nothing.
+ */
+async function carryOutStopRequest(ctx: ServiceContext, request: DeliveryStopRequestRow): Promise<number> {
+  const open = (await listOpenDeliveriesOfEndpoint(ctx.db, request.endpoint_id, request.created_at)).filter(
+    (delivery) => delivery.id !== request.except_delivery_id,
+  );
   const CONCURRENCY = 16;
   for (let i = 0; i < open.length; i += CONCURRENCY) {
     await Promise.all(
       open.slice(i, i + CONCURRENCY).map((delivery) =>
         ctx.temporal.workflow
           .getHandle(delivery.workflow_id)
-          .signal(cancelSignal, { reason })
+          .signal(cancelSignal, { reason: request.reason })
           .catch((error: unknown) => {
+            // Finished, or never started (the sweeper starts it; its first attempt sees the endpoint gone).
             if (!(error instanceof WorkflowNotFoundError)) throw error;
           }),
       ),
     );
   }
+  await completeStopRequest(ctx.db, request.id);
   return open.length;
+}
+
+/**
+ * Carries out the stop requests recorded more than `olderThanMs` ago and not done yet (their
+ * change committed, but Temporal was unreachable or the process died). Run by the worker's
+ * sweeper; stops at the first failure and leaves the rest for the next sweep.
+ */
+export async function carryOutStopRequests(
+  ctx: ServiceContext,
+  options: { olderThanMs: number; batchSize?: number },
+): Promise<{ requests: number; deliveries: number }> {
+  const batchSize = options.batchSize ?? 100;
+  const createdBefore = new Date(Date.now() - options.olderThanMs);
+  const result = { requests: 0, deliveries: 0 };
+  for (;;) {
+    const requests = await findPendingStopRequests(ctx.db, createdBefore, batchSize);
+    for (const request of requests) {
+      result.deliveries += await carryOutStopRequest(ctx, request);
+      result.requests += 1;
+    }
+    if (requests.length < batchSize) return result;
+  }
+}
+
+/** What a committed change still has to do through Temporal. */
+export interface FollowUpWork {
+  stopRequest?: DeliveryStopRequestRow;
+  deliveries?: PlannedDelivery[];
+}
+
+/**
+ * How long a change waits for its follow-up before answering. Without a bound, an unreachable
+ * Temporal would hold the answer for the client's whole gRPC retry budget (about 20 s); what is
+ * not done by then (say, the starts of a large recover) the sweeper finishes.
+ */
+export const FOLLOW_UP_DEADLINE_MS = 5_000;
+
+/** Does it now, best-effort: whatever fails is left to the sweeper, which finds it in the database. */
+export async function followUp(ctx: ServiceContext, work: FollowUpWork, options: FollowUpOptions = {}): Promise<void> {
+  try {
+    await ctx.temporal.withDeadline(Date.now() + FOLLOW_UP_DEADLINE_MS, async () => {
+      if (work.stopRequest) await carryOutStopRequest(ctx, work.stopRequest);
+      if (work.deliveries?.length) await startDeliveries(ctx, work.deliveries);
+    });
+  } catch (error) {
+    options.onFollowUpFailed?.(error);
+  }
 }
 
 /** Sends a `webhook.test` event to this one endpoint now, enabled or not. */
@@ -177,21 +292,22 @@ export async function sendTestEvent(
   ctx: ServiceContext,
   tenantId: string,
   endpointId: string,
+  options: FollowUpOptions = {},
 ): Promise<{ eventId: string; deliveryCount: number }> {
   const endpoint = await findEndpoint(ctx.db, tenantId, endpointId);
   if (!endpoint) throw new NotFoundError('endpoint', endpointId);
-  const eventId = newId('evt');
-  const result = await publishInternal(
-    ctx.temporal,
+  const recorded = await recordEvent(
+    ctx.db,
     {
-      eventId,
+      eventId: newId('evt'),
       tenantId,
       type: 'webhook.test',
       resourceId: endpointId,
       data: { message: 'This is a test event from hookrelay.', endpointId },
       targetEndpointId: endpointId,
     },
-    { taskQueue: ctx.taskQueue },
+    { freshEventId: true },
   );
-  return { eventId: result.eventId, deliveryCount: result.deliveryCount };
+  await followUp(ctx, { deliveries: recorded.deliveries }, options);
+  return { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount };
 }

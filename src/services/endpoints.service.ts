@@ -21,7 +21,7 @@ import { newId } from '../domain/ids';
 import { generateSigningSecret } from '../domain/signature';
 import type { CreateEndpointBody, ListEndpointsQuery, RotateSecretBody, UpdateEndpointBody } from '../api/schemas';
 import type { ServiceContext } from './context';
-import { stopPendingDeliveries } from './delivery-control.service';
+import { followUp, requestStopOfWaitingDeliveries, type FollowUpOptions } from './delivery-control.service';
 import { getTenant } from './tenants.service';
 import { assertSubscribableTypes } from './event-types.service';
 
@@ -120,12 +120,16 @@ export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: 
 
 /**
  * Soft delete: the row stays for the delivery log, but the endpoint answers 404 everywhere and
- * gets no new deliveries (fan-out and attempts both skip deleted endpoints).
+ * gets no new deliveries (fan-out and attempts both skip deleted endpoints). The request to stop
+ * its waiting deliveries is committed with the delete, then carried out now or by the sweeper.
  */
-export async function deleteEndpoint(ctx: ServiceContext, tenantId: string, id: string): Promise<void> {
-  const deleted = await softDeleteEndpoint(ctx.db, tenantId, id);
-  if (!deleted) throw new NotFoundError('endpoint', id);
-  await stopPendingDeliveries(ctx, id, 'endpoint deleted');
+export async function deleteEndpoint(ctx: ServiceContext, tenantId: string, id: string, options: FollowUpOptions = {}): Promise<void> {
+  const stopRequest = await ctx.db.transaction().execute(async (trx) => {
+    const deleted = await softDeleteEndpoint(trx, tenantId, id);
+    if (!deleted) throw new NotFoundError('endpoint', id);
+    return requestStopOfWaitingDeliveries(trx, id, 'endpoint deleted');
+  });
+  await followUp(ctx, { stopRequest }, options);
 }
 
 /**

@@ -1,22 +1,22 @@
 // Publishing, shared by every path in: record the event and its deliveries in one transaction,
-// then start one delivery workflow per delivery and mark the event "deliveries started".
+// then start one delivery workflow per delivery and mark those deliveries started.
 //   - the API calls publishAndStartDeliveries directly (one workflow per delivery, nothing else);
 //   - the publish workflow (Temporal-client publishers) runs the same thing as a local activity;
-//   - startStrandedDeliveries, run by the worker, starts what was recorded but never started
-//     (the API process died between commit and start, or Temporal was unreachable).
+//   - startStrandedDeliveries, run by the worker, starts every delivery row recorded but never
+//     started, whatever wrote it (the API process died between commit and start, Temporal was
+//     unreachable, or a resend, recover, test or operational event left it to the sweeper).
 // Starting is idempotent (workflow id = delivery id, a closed one is never started again), so
 // every path may repeat it.
 import { sql, type Kysely } from 'kysely';
-import { countDeliveriesOfEvent, findPlannedDeliveriesOfEvent, insertDeliveries } from '../db/deliveries.repository';
-import { findEndpointForTargetedDelivery, findSubscribedEndpoints } from '../db/endpoints.repository';
 import {
-  findEvent,
-  findEventByIdempotencyKey,
-  findEventsWithUnstartedDeliveries,
-  insertEvent,
-  markDeliveriesStarted,
-  releaseIdempotencyKey,
-} from '../db/events.repository';
+  countDeliveriesOfEvent,
+  findPlannedDeliveriesOfEvent,
+  findUnstartedDeliveries,
+  insertDeliveries,
+  markWorkflowsStarted,
+} from '../db/deliveries.repository';
+import { findEndpointForTargetedDelivery, findSubscribedEndpoints } from '../db/endpoints.repository';
+import { findEvent, findEventByIdempotencyKey, insertEvent, releaseIdempotencyKey } from '../db/events.repository';
 import type { Database } from '../db/schema';
 import { findTenantById } from '../db/tenants.repository';
 import { NotFoundError } from '../domain/errors';
@@ -31,7 +31,7 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 export interface RecordOptions {
   /**
    * Whoever records also starts the deliveries: true when a (legacy) publish workflow starts
-   * them as children, so the sweeper never looks at the event.
+   * them as children, so the sweeper never looks at its deliveries.
    */
   deliveriesStartedByCaller?: boolean;
   /** The caller generated the event id just now (the API), so no earlier attempt can have recorded it. */
@@ -42,10 +42,11 @@ export interface RecordOptions {
  * Records the event (once per idempotency key per 24 h) and plans one delivery per subscribed
  * endpoint. Returns the deliveries still to start: the planned ones, or for a repeat of an
  * event whose deliveries were never started, those. Throws NotFoundError (tenant) and
- * InvalidInputError (catalog).
+ * InvalidInputError (catalog). Given a transaction, records inside it (an operational event
+ * recorded with the change that raises it).
  */
 export async function recordEvent(db: Kysely<Database>, input: PublishEventInput, options: RecordOptions = {}): Promise<RecordedEvent> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     // A retry of this same publish: an earlier attempt committed but its result was lost (the
     // process died). Hand back what it planned, so every delivery is still started.
     const recorded = options.freshEventId ? undefined : await findEvent(trx, input.tenantId, input.eventId);
@@ -59,7 +60,7 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
       const existing = await findEventByIdempotencyKey(trx, input.tenantId, input.idempotencyKey);
       if (existing && existing.created_at.getTime() > Date.now() - IDEMPOTENCY_WINDOW_MS) {
         // The original publish may have died before starting its deliveries: this repeat does it.
-        const unstarted = existing.deliveries_started_at === null ? await findPlannedDeliveriesOfEvent(trx, existing.id) : [];
+        const unstarted = await findPlannedDeliveriesOfEvent(trx, existing.id, { unstartedOnly: true });
         return {
           eventId: existing.id,
           deliveryCount: await countDeliveriesOfEvent(trx, existing.id),
@@ -88,8 +89,6 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
       triggered_by: input.triggeredBy ?? null,
       idempotency_key: input.idempotencyKey ?? null,
       occurred_at: input.occurredAt ? new Date(input.occurredAt) : now,
-      // Nothing to start (no subscriber) is already "started".
-      deliveries_started_at: options.deliveriesStartedByCaller || endpoints.length === 0 ? now : null,
     });
     const rows = endpoints.map((endpoint) => {
       const id = newId('dlv');
@@ -101,6 +100,7 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
         event_type: event.type,
         resource_id: event.resource_id,
         workflow_id: deliveryWorkflowId(id),
+        workflow_started_at: options.deliveriesStartedByCaller ? now : null,
       };
     });
     await insertDeliveries(trx, rows);
@@ -120,12 +120,34 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
   });
 }
 
-/** Starts the delivery workflows of a recorded event (harmless if some already run or ran) and marks it. */
-export async function startDeliveries(ctx: ServiceContext, eventId: string, deliveries: PlannedDelivery[]): Promise<void> {
-  if (deliveries.length === 0) return;
+/** Starts the workflows of recorded deliveries and marks them; throws if any start failed (see tryStartDeliveries). */
+export async function startDeliveries(ctx: ServiceContext, deliveries: PlannedDelivery[]): Promise<void> {
+  const result = await tryStartDeliveries(ctx, deliveries);
+  if (result.failed > 0) throw result.firstError;
+}
+
+export interface DeliveryStartResult {
+  started: number;
+  /** Left unstarted for the sweeper; `firstError` says why. */
+  failed: number;
+  firstError?: unknown;
+}
+
+/**
+ * Starts the workflows of recorded deliveries (harmless if some already run or ran) and marks
+ * those that started, in one statement, so a retry only starts what is left.
+ */
+export async function tryStartDeliveries(ctx: ServiceContext, deliveries: PlannedDelivery[]): Promise<DeliveryStartResult> {
+  if (deliveries.length === 0) return { started: 0, failed: 0 };
   const options = { taskQueue: ctx.taskQueue, eager: ctx.eagerWorkflowStart };
-  await Promise.all(deliveries.map((delivery) => startDeliveryWorkflow(ctx.temporal, delivery, options)));
-  await markDeliveriesStarted(ctx.db, eventId);
+  const results = await Promise.allSettled(deliveries.map((delivery) => startDeliveryWorkflow(ctx.temporal, delivery, options)));
+  const started = deliveries.filter((_, index) => results[index]!.status === 'fulfilled');
+  await markWorkflowsStarted(
+    ctx.db,
+    started.map((delivery) => delivery.deliveryId),
+  );
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  return { started: started.length, failed: deliveries.length - started.length, ...(failure && { firstError: failure.reason }) };
 }
 
 /** Records the event and starts its deliveries: publishing in one call, with no publish workflow. */
@@ -136,7 +158,7 @@ export async function publishAndStartDeliveries(
 ): Promise<PublishEventResult> {
   const recorded = await recordEvent(ctx.db, input, { freshEventId: options.freshEventId });
   try {
-    await startDeliveries(ctx, recorded.eventId, recorded.deliveries);
+    await startDeliveries(ctx, recorded.deliveries);
   } catch (error) {
     // Committed in PostgreSQL, so accepted: the worker's sweeper starts them (startStrandedDeliveries).
     if (!options.onStartFailed) throw error;
@@ -145,32 +167,38 @@ export async function publishAndStartDeliveries(
   return { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount, duplicate: recorded.duplicate };
 }
 
-export interface StrandedSweepResult {
-  events: number;
-  deliveries: number;
-}
-
 /**
- * Starts the deliveries of events recorded more than `olderThanMs` ago whose workflows were
- * never started. Run periodically by the worker; normally finds nothing.
+ * Starts every delivery recorded more than `olderThanMs` ago whose workflow was never started,
+ * whatever recorded it. Run periodically by the worker; normally finds nothing. Walks the
+ * unstarted rows once (keyset), so a delivery that cannot be started delays no other, and
+ * stops at a batch of which nothing started.
  */
 export async function startStrandedDeliveries(
   ctx: ServiceContext,
   options: { olderThanMs: number; batchSize?: number },
-): Promise<StrandedSweepResult> {
-  const result: StrandedSweepResult = { events: 0, deliveries: 0 };
-  const recordedBefore = new Date(Date.now() - options.olderThanMs);
+): Promise<DeliveryStartResult> {
+  const batchSize = options.batchSize ?? 500;
+  const total: DeliveryStartResult = { started: 0, failed: 0 };
+  const createdBefore = new Date(Date.now() - options.olderThanMs);
+  let after: { createdAt: Date; id: string } | undefined;
   for (;;) {
-    const events = await findEventsWithUnstartedDeliveries(ctx.db, recordedBefore, options.batchSize ?? 100);
-    for (const event of events) {
-      const deliveries = await findPlannedDeliveriesOfEvent(ctx.db, event.id);
-      await startDeliveries(ctx, event.id, deliveries);
-      if (deliveries.length === 0) await markDeliveriesStarted(ctx.db, event.id);
-      result.events += 1;
-      result.deliveries += deliveries.length;
-    }
-    if (events.length < (options.batchSize ?? 100)) return result;
+    const batch = await findUnstartedDeliveries(ctx.db, { createdBefore, after, limit: batchSize });
+    if (batch.length === 0) return total;
+    const result = await tryStartDeliveries(ctx, batch);
+    total.started += result.started;
+    total.failed += result.failed;
+    total.firstError ??= result.firstError;
+    // Nothing would start (Temporal unreachable): the next sweep tries again.
+    if (result.started === 0 && result.failed > 0) return total;
+    const last = batch[batch.length - 1]!;
+    after = { createdAt: last.createdAt, id: last.deliveryId };
+    if (batch.length < batchSize) return total;
   }
+}
+
+/** Runs `work` in the given transaction, or in a new one. */
+async function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
 async function advisoryLock(trx: Kysely<Database>, key: string): Promise<void> {

@@ -87,7 +87,7 @@ function refusedPublish(error: unknown): InvalidInputError | undefined {
   return undefined;
 }
 
-/** Starts a publish without waiting for it (operational events raised from inside an activity). */
+/** Starts a publish without waiting for it. */
 export async function startPublish(client: Client, input: PublishEventInput, options: { taskQueue: string }): Promise<void> {
   await client.workflow.start<typeof publishEventWorkflow>('publishEventWorkflow', publishStartOptions(input, options.taskQueue));
 }

@@ -1,15 +1,18 @@
-// Runs in every worker: now and then, starts the delivery workflows of events that were
-// recorded but never started (the API process died between its commit and the starts, or
-// Temporal refused them). Normally finds nothing. Several workers may sweep at once: starting
-// a delivery is idempotent.
+// Runs in every worker: now and then, finishes what committed changes left undone in Temporal
+// (the API process died between its commit and the follow-up, or Temporal refused it):
+//   - starts every delivery row whose workflow was never started, whatever recorded it
+//     (publish, resend, recover, test event, operational event);
+//   - carries out pending requests to stop an endpoint's waiting deliveries (disable, delete).
+// Normally finds nothing. Several workers may sweep at once: both steps are idempotent.
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../services/context';
+import { carryOutStopRequests } from '../services/delivery-control.service';
 import { startStrandedDeliveries } from '../services/publishing.service';
 
 export interface StrandedDeliverySweepOptions {
   /** How often to look (default 30 s). */
   intervalMs: number;
-  /** Events younger than this are left to the API that recorded them (default 30 s). */
+  /** Work younger than this is left to the process that recorded it (default 30 s). */
   olderThanMs: number;
 }
 
@@ -23,8 +26,17 @@ export function startStrandedDeliverySweeper(
   let running: Promise<void> = Promise.resolve();
   const sweep = async () => {
     try {
-      const started = await startStrandedDeliveries(services, { olderThanMs: options.olderThanMs });
-      if (started.events > 0) logger?.warn(started, 'started the deliveries of events whose publish did not start them');
+      const stopped = await carryOutStopRequests(services, { olderThanMs: options.olderThanMs });
+      if (stopped.requests > 0)
+        logger?.warn(stopped, 'stopped the waiting deliveries of disabled or deleted endpoints left to the sweeper');
+    } catch (error) {
+      logger?.warn({ err: error }, 'stop-request sweep failed; trying again at the next interval');
+    }
+    try {
+      const { firstError, ...started } = await startStrandedDeliveries(services, { olderThanMs: options.olderThanMs });
+      if (started.started > 0) logger?.warn(started, 'started delivery workflows that were recorded but never started');
+      if (started.failed > 0)
+        logger?.warn({ ...started, err: firstError }, 'some deliveries could not be started; trying again at the next interval');
     } catch (error) {
       logger?.warn({ err: error }, 'stranded-delivery sweep failed; trying again at the next interval');
     }

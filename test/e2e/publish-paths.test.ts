@@ -1,6 +1,6 @@
-// Publishing without a publish workflow (the API) and what makes it safe: an event recorded but
-// whose delivery workflows were never started (the API died after its commit, or Temporal was
-// unreachable) is started by a repeat of the publish or by the worker's sweeper, exactly once.
+// Publishing without a publish workflow (the API) and what makes it safe: a delivery recorded but
+// whose workflow was never started (the API died after its commit, or Temporal was unreachable)
+// is started by a repeat of the publish or by the worker's sweeper, exactly once.
 import { Client, Connection } from '@temporalio/client';
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client/lib/grpc-retry';
 import { deliveryWorkflowId, newId } from '../../src/domain/ids';
@@ -37,9 +37,10 @@ describe('publish paths', () => {
   });
 
   const requestsFor = (eventId: string) => receiver.requests.filter((request) => request.headers['webhook-id'] === eventId);
+  /** When the event's delivery workflow was started (null: recorded, not started). */
   const startedAt = async (eventId: string) =>
-    (await hookrelay.db.selectFrom('events').select('deliveries_started_at').where('id', '=', eventId).executeTakeFirstOrThrow())
-      .deliveries_started_at;
+    (await hookrelay.db.selectFrom('deliveries').select('workflow_started_at').where('event_id', '=', eventId).executeTakeFirstOrThrow())
+      .workflow_started_at;
   const deliveryIdsOf = async (eventId: string) =>
     (await hookrelay.db.selectFrom('deliveries').select('id').where('event_id', '=', eventId).execute()).map((row) => row.id);
   /** Records like the API does, then "dies" before starting anything. */
@@ -82,21 +83,21 @@ describe('publish paths', () => {
     expect(await startedAt(published.eventId)).toBeInstanceOf(Date);
   });
 
-  it('the sweeper starts the deliveries of an event recorded but never started, once', async () => {
+  it('the sweeper starts a delivery recorded but never started, once', async () => {
     const eventId = await recordWithoutStarting();
     expect(await startedAt(eventId)).toBeNull();
     // Too young: left to the API that recorded it.
-    expect(await startStrandedDeliveries(hookrelay.ctx, { olderThanMs: 60_000 })).toEqual({ events: 0, deliveries: 0 });
+    expect(await startStrandedDeliveries(hookrelay.ctx, { olderThanMs: 60_000 })).toEqual({ started: 0, failed: 0 });
 
     const swept = await startStrandedDeliveries(hookrelay.ctx, { olderThanMs: 0 });
-    expect(swept.events).toBeGreaterThanOrEqual(1);
+    expect(swept.started).toBeGreaterThanOrEqual(1);
     await waitFor(async () => requestsFor(eventId).length === 1, { what: 'the swept delivery' });
     expect(await startedAt(eventId)).toBeInstanceOf(Date);
 
     // Swept again after its delivery finished (say, the mark was lost): never delivered twice.
     const [deliveryId] = await deliveryIdsOf(eventId);
     await hookrelay.temporal.workflow.getHandle(deliveryWorkflowId(deliveryId!)).result();
-    await hookrelay.db.updateTable('events').set({ deliveries_started_at: null }).where('id', '=', eventId).execute();
+    await hookrelay.db.updateTable('deliveries').set({ workflow_started_at: null }).where('event_id', '=', eventId).execute();
     await startStrandedDeliveries(hookrelay.ctx, { olderThanMs: 0 });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(requestsFor(eventId)).toHaveLength(1);

@@ -16,6 +16,7 @@ import type { ServiceContext } from '../../src/services/context';
 import { connectTemporalClient } from '../../src/temporal/client';
 import { createHookrelayWorker, type HookrelayWorker } from '../../src/temporal/create-worker';
 import { installTemporalLogging } from '../../src/temporal/runtime-logging';
+import type { StrandedDeliverySweepOptions } from '../../src/temporal/stranded-delivery-sweeper';
 
 export interface TestStack {
   postgresUrl: string;
@@ -93,6 +94,13 @@ export interface TestHookrelayOptions {
   resolveHost?: ResolveHost;
   /** Where the API and activity logs go (silent by default); tests capture lines with it. */
   logger?: Logger;
+  /**
+   * The Temporal client of the API, the activities and the sweeper, instead of one connected
+   * straight to the stack (e.g. one through a proxy a test takes down); closed by close().
+   */
+  temporalClient?: TemporalClient;
+  /** The worker's sweeper of unfinished follow-ups (default every 30 s). */
+  strandedDeliverySweep?: StrandedDeliverySweepOptions;
 }
 
 /** `overrides` are environment variables; private networks are allowed unless they say otherwise. */
@@ -123,7 +131,8 @@ export async function startTestHookrelay(
     HOOKRELAY_API_RATE_LIMIT_PER_SECOND: '0',
     ...overrides,
   });
-  const temporal = await connectTemporalClient({ address: stack.temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal =
+    options.temporalClient ?? (await connectTemporalClient({ address: stack.temporalAddress, namespace: config.TEMPORAL_NAMESPACE }));
   const ctx = createServiceContext(config, { db: database.db, temporal, encryptionKey });
   const newWorker = () =>
     createHookrelayWorker({
@@ -135,6 +144,7 @@ export async function startTestHookrelay(
       metrics,
       logger: options.logger,
       workflowBundlePath: stack.workflowBundlePath,
+      strandedDeliverySweep: options.strandedDeliverySweep,
     });
   const worker = await newWorker();
   const workerRun = worker.run();

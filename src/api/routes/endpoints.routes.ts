@@ -12,6 +12,7 @@ import {
   updateEndpoint,
 } from '../../services/endpoints.service';
 import { requireTenantAccess } from '../auth';
+import { followUpLogging } from '../follow-up-logging';
 import { toEndpointResponse } from '../responses';
 import {
   createEndpointBody,
@@ -62,7 +63,7 @@ export function endpointsRouter(ctx: ServiceContext): Router {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireTenantAccess(req, tenantId, 'endpoints:write');
     parseInput(noQuery, req.query, 'query');
-    await deleteEndpoint(ctx, tenantId, id);
+    await deleteEndpoint(ctx, tenantId, id, followUpLogging(req));
     res.status(204).end();
   });
 
