@@ -1,5 +1,6 @@
 // The one place that reads process.env: a zod schema parsed once per process.
 // Every module receives the parsed Config (or a slice of it) as options.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const booleanFromEnv = z
@@ -22,6 +23,35 @@ const urlString = (protocols: string[]) =>
     },
     { message: `must be a URL (${protocols.join(' or ')})` },
   );
+
+/** Comma-separated admin keys (HOOKRELAY_ADMIN_KEYS); the message never repeats a key. */
+const adminKeyList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== ''),
+  )
+  .refine((keys) => keys.every((key) => key.length >= 16), 'must be comma-separated keys of at least 16 characters each');
+
+/** Express's `trust proxy`: a number of hops, or addresses / CIDR ranges / loopback, linklocal, uniquelocal. */
+const trustProxy = z
+  .string()
+  .refine(
+    (value) =>
+      /^\d{1,2}$/.test(value.trim()) ||
+      value.split(',').every((entry) => {
+        const [address = '', mask, ...rest] = entry.trim().split('/');
+        if (['loopback', 'linklocal', 'uniquelocal'].includes(address) && mask === undefined) return true;
+        const family = isIP(address);
+        if (family === 0 || rest.length > 0) return false;
+        return mask === undefined || (/^\d{1,3}$/.test(mask) && Number(mask) <= (family === 4 ? 32 : 128));
+      }),
+    'must be a number of proxy hops, or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+  )
+  .transform((value) => (/^\d{1,2}$/.test(value.trim()) ? Number(value.trim()) : value))
+  .optional();
 
 /** See HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS; chosen with `npm run bench` part (d). */
 const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
@@ -59,6 +89,12 @@ export const configSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_TEST_SERVER_PATH: optionalString,
   HOOKRELAY_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** More admin keys, accepted alongside HOOKRELAY_ADMIN_KEY: rotate the admin key without downtime. */
+  HOOKRELAY_ADMIN_KEYS: adminKeyList.default([]),
+  /** Failed authentications one client address may make per minute before 429; 0 turns it off. */
+  HOOKRELAY_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(20),
+  /** Which proxies in front of the API to believe about the client address (X-Forwarded-For); none when unset. */
+  HOOKRELAY_TRUST_PROXY: trustProxy,
   HOOKRELAY_ENCRYPTION_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')

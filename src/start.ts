@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { apiAccessOptions } from './api/auth';
 import { loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
 import { migrateToLatest } from './db/migrate';
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
       port: config.PORT,
       host: config.HOST,
       adminKey,
+      ...apiAccessOptions(config),
       maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
       rateLimit: apiRateLimit(config),
       logger,
