@@ -212,7 +212,7 @@ describe('endpoints API', () => {
 
       expectProblem(await hookrelay.request('GET', path, { key: readKeyA }), 404);
       expectProblem(await hookrelay.request('PATCH', path, { key: writeKeyA, body: { name: 'x' } }), 404);
-      expectProblem(await hookrelay.request('GET', `${path}/secret`, { key: readKeyA }), 404);
+      expectProblem(await hookrelay.request('GET', `${path}/secret`, { key: writeKeyA }), 404);
       expectProblem(await hookrelay.request('POST', `${path}/secret/rotate`, { key: writeKeyA }), 404);
       expectProblem(await hookrelay.request('DELETE', path, { key: writeKeyA }), 404);
       const list = await hookrelay.request('GET', `${base()}?limit=250`, { key: readKeyA });
