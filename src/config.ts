@@ -1,6 +1,6 @@
 // The one place that reads process.env: a zod schema parsed once per process.
 // Every module receives the parsed Config (or a slice of it) as options.
-import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const booleanFromEnv = z
@@ -24,7 +24,7 @@ const urlString = (protocols: string[]) =>
     { message: `must be a URL (${protocols.join(' or ')})` },
   );
 
-/** Comma-separated admin keys (HOOKRELAY_ADMIN_KEYS); the message never repeats a key. */
+/** Comma-separated admin keys (HOOKRELAY_ADMIN_KEYS); the message names no key. */
 const adminKeyList = z
   .string()
   .transform((value) =>
@@ -41,13 +41,10 @@ const trustProxy = z
   .refine(
     (value) =>
       /^\d{1,2}$/.test(value.trim()) ||
-      value.split(',').every((entry) => {
-        const [address = '', mask, ...rest] = entry.trim().split('/');
-        if (['loopback', 'linklocal', 'uniquelocal'].includes(address) && mask === undefined) return true;
-        const family = isIP(address);
-        if (family === 0 || rest.length > 0) return false;
-        return mask === undefined || (/^\d{1,3}$/.test(mask) && Number(mask) <= (family === 4 ? 32 : 128));
-      }),
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .every((entry) => ['loopback', 'linklocal', 'uniquelocal'].includes(entry) || ipaddr.isValid(entry) || ipaddr.isValidCIDR(entry)),
     'must be a number of proxy hops, or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal',
   )
   .transform((value) => (/^\d{1,2}$/.test(value.trim()) ? Number(value.trim()) : value))

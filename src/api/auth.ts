@@ -16,6 +16,7 @@ import {
   type ApiKeyScope,
   type Principal,
 } from '../domain/api-keys';
+import { clientThrottleKey } from '../domain/client-address';
 import { AuthThrottledError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../domain/errors';
 
 declare module 'express-serve-static-core' {
@@ -69,7 +70,7 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) throw new UnauthenticatedError('Send an API key as "Authorization: Bearer <key>"');
     const key = match[1];
-    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const client = clientThrottleKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
     if (failures) {
       const spent: RateLimiterRes | null = await failures.get(client);
