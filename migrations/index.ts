@@ -6,6 +6,7 @@ import * as operationalEventTypes from './2026_11_22T010000_operational_event_ty
 import * as millisecondListTimestamps from './2026_11_22T050000_millisecond_list_timestamps';
 import * as eventDeliveriesStarted from './2026_11_22T080000_event_deliveries_started';
 import * as transactionalOutbox from './2026_12_02T110000_transactional_outbox';
+import * as apiKeyLifecycle from './2026_12_02T140000_api_key_lifecycle';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22T000000_initial_schema': initialSchema,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_22T050000_millisecond_list_timestamps': millisecondListTimestamps,
   '2026_11_22T080000_event_deliveries_started': eventDeliveriesStarted,
   '2026_12_02T110000_transactional_outbox': transactionalOutbox,
+  '2026_12_02T140000_api_key_lifecycle': apiKeyLifecycle,
 };

@@ -1,5 +1,6 @@
 // The one place that reads process.env: a zod schema parsed once per process.
 // Every module receives the parsed Config (or a slice of it) as options.
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DEFAULT_KEY_ID, KEY_ID_PATTERN, type EncryptionKey } from './domain/secret-box';
 
@@ -45,6 +46,32 @@ const encryptionKeyList = z.string().transform((value, ctx): EncryptionKey[] => 
   return keys;
 });
 
+/** Comma-separated admin keys (HOOKRELAY_ADMIN_KEYS); the message names no key. */
+const adminKeyList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== ''),
+  )
+  .refine((keys) => keys.every((key) => key.length >= 16), 'must be comma-separated keys of at least 16 characters each');
+
+/** Express's `trust proxy`: a number of hops, or addresses / CIDR ranges / loopback, linklocal, uniquelocal. */
+const trustProxy = z
+  .string()
+  .refine(
+    (value) =>
+      /^\d{1,2}$/.test(value.trim()) ||
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .every((entry) => ['loopback', 'linklocal', 'uniquelocal'].includes(entry) || ipaddr.isValid(entry) || ipaddr.isValidCIDR(entry)),
+    'must be a number of proxy hops, or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+  )
+  .transform((value) => (/^\d{1,2}$/.test(value.trim()) ? Number(value.trim()) : value))
+  .optional();
+
 /** See HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS; chosen with `npm run bench` part (d). */
 const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
 
@@ -81,6 +108,12 @@ export const configSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_TEST_SERVER_PATH: optionalString,
   HOOKRELAY_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** More admin keys, accepted alongside HOOKRELAY_ADMIN_KEY: rotate the admin key without downtime. */
+  HOOKRELAY_ADMIN_KEYS: adminKeyList.default([]),
+  /** Failed authentications one client address may make per minute before 429; 0 turns it off. */
+  HOOKRELAY_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(20),
+  /** Which proxies in front of the API to believe about the client address (X-Forwarded-For); none when unset. */
+  HOOKRELAY_TRUST_PROXY: trustProxy,
   /** One key (its id is "default"); for rotation use HOOKRELAY_ENCRYPTION_KEYS instead. */
   HOOKRELAY_ENCRYPTION_KEY: z.string().regex(BASE64_KEY, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)').optional(),
   /** Several keys, newest first: "id:base64,id:base64". The first seals; all of them open. */

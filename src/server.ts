@@ -1,4 +1,5 @@
 // Process entry: the HTTP API, configured by the environment alone.
+import { apiAccessOptions } from './api/auth';
 import { loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
 import { exitGracefullyOnSignals } from './graceful-shutdown';
@@ -15,7 +16,9 @@ async function main(): Promise<void> {
     logger.fatal('DATABASE_URL and TEMPORAL_ADDRESS are required (use `npm start` for the embedded stack)');
     process.exit(78);
   }
-  if (!config.HOOKRELAY_ADMIN_KEY) logger.warn('HOOKRELAY_ADMIN_KEY is not set: no admin operations are possible');
+  if (!config.HOOKRELAY_ADMIN_KEY && config.HOOKRELAY_ADMIN_KEYS.length === 0) {
+    logger.warn('HOOKRELAY_ADMIN_KEY is not set: no admin operations are possible');
+  }
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
   const temporal = await connectTemporalClient({
     ...temporalConnectionOptions(config.TEMPORAL_ADDRESS, config),
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
     port: config.PORT,
     host: config.HOST,
     adminKey: config.HOOKRELAY_ADMIN_KEY,
+    ...apiAccessOptions(config),
     maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
     rateLimit: apiRateLimit(config),
     logger,

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { apiAccessOptions } from './api/auth';
 import { DEVELOPMENT_DEFAULTS, loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
 import { migrateToLatest } from './db/migrate';
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
       port: config.PORT,
       host: config.HOST,
       adminKey,
+      ...apiAccessOptions(config),
       maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
       rateLimit: apiRateLimit(config),
       logger,

@@ -4,7 +4,8 @@ import express, { type Express } from 'express';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { ServiceContext } from '../services/context';
-import { authenticate } from './auth';
+import { authenticate, type AuthFailureLimit } from './auth';
+import { adminKeySet } from '../domain/api-keys';
 import { buildOpenApiDocument } from './openapi';
 import { problem, problemErrorHandler, sendProblem, UnsupportedMediaTypeError } from './problems';
 import { rateLimitPerKey, type ApiRateLimit } from './rate-limit';
@@ -21,6 +22,12 @@ import { metricsRouter } from './routes/metrics.routes';
 
 export interface AppOptions {
   adminKey: string | undefined;
+  /** More admin keys accepted alongside `adminKey` (HOOKRELAY_ADMIN_KEYS), for rotating it without downtime. */
+  adminKeys?: readonly string[];
+  /** Failed authentications per client address and minute before 429; none when absent. */
+  authFailureLimit?: AuthFailureLimit;
+  /** Express's `trust proxy` (HOOKRELAY_TRUST_PROXY): whose X-Forwarded-For names the client address. */
+  trustProxy?: number | string;
   maxBodyBytes: number;
   logger: Logger;
   /** The process's registry (shared with an in-process worker); a private one when absent. */
@@ -35,6 +42,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   const metrics = options.metrics ?? new HookrelayMetrics();
   metrics.collectBacklogFrom(ctx.db);
   app.use(requestObservability({ logger: options.logger, metrics }));
@@ -61,7 +69,10 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
 
   const jsonTypes = ['application/json', 'application/*+json'];
   app.use('/v1', express.json({ limit: options.maxBodyBytes, strict: true, type: jsonTypes }));
-  app.use('/v1', authenticate({ db: ctx.db, adminKey: options.adminKey }));
+  app.use(
+    '/v1',
+    authenticate({ db: ctx.db, adminKeys: adminKeySet(options.adminKey, options.adminKeys), failureLimit: options.authFailureLimit }),
+  );
   if (options.rateLimit) app.use('/v1', rateLimitPerKey(options.rateLimit));
   // express.json skips other content types silently; a body it skipped must not pass for "no body".
   app.use('/v1', (req, _res, next) => {

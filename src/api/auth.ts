@@ -1,11 +1,23 @@
 // Bearer-key authentication and the access rules of SPEC §3: a tenant key sees only its own
 // tenant (anything else answers 404, as if it did not exist) and needs the route's scope.
+// Failed authentications are counted per client address and throttled before they cost a hash
+// and a database lookup; accepted keys are never cached, so a revoke holds at once everywhere.
 import type { Request, RequestHandler } from 'express';
 import type { Kysely } from 'kysely';
-import { findActiveApiKeyByHash } from '../db/api-keys.repository';
+import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
+import { findApiKeyByHash, touchApiKey } from '../db/api-keys.repository';
+import type { Config } from '../config';
 import type { Database } from '../db/schema';
-import { hashApiKey, isAdminKey, type ApiKeyScope, type Principal } from '../domain/api-keys';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../domain/errors';
+import {
+  hashApiKey,
+  isAdminKey,
+  isWellFormedTenantKey,
+  LAST_USED_RESOLUTION_SECONDS,
+  type ApiKeyScope,
+  type Principal,
+} from '../domain/api-keys';
+import { clientThrottleKey } from '../domain/client-address';
+import { AuthThrottledError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../domain/errors';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -13,18 +25,78 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function authenticate(options: { db: Kysely<Database>; adminKey: string | undefined }): RequestHandler {
+export interface AuthFailureLimit {
+  /** Failed authentications one client address may make per minute; 0 turns the throttle off. */
+  perMinute: number;
+}
+
+export interface AuthenticateOptions {
+  db: Kysely<Database>;
+  /** Every admin key the deployment accepts (several while one is being rotated out). */
+  adminKeys: readonly string[];
+  failureLimit?: AuthFailureLimit;
+}
+
+const FAILURE_WINDOW_SECONDS = 60;
+
+/** The app options (src/api/app.ts) on keys and clients that the configuration sets. */
+export function apiAccessOptions(config: Config): {
+  adminKeys: string[];
+  authFailureLimit: AuthFailureLimit;
+  trustProxy: number | string | undefined;
+} {
+  return {
+    adminKeys: config.HOOKRELAY_ADMIN_KEYS,
+    authFailureLimit: { perMinute: config.HOOKRELAY_AUTH_FAILURES_PER_MINUTE },
+    trustProxy: config.HOOKRELAY_TRUST_PROXY,
+  };
+}
+
+export function authenticate(options: AuthenticateOptions): RequestHandler {
+  const failures =
+    options.failureLimit && options.failureLimit.perMinute > 0
+      ? new RateLimiterMemory({ keyPrefix: 'auth-failures', points: options.failureLimit.perMinute, duration: FAILURE_WINDOW_SECONDS })
+      : undefined;
+  // One refresh of last_used_at in flight per key in this process, however many requests arrive.
+  const touching = new Map<string, Promise<void>>();
+
+  const refuse = async (client: string, message: string): Promise<never> => {
+    await failures?.penalty(client, 1);
+    throw new UnauthenticatedError(message);
+  };
+
   return async (req, _res, next) => {
     const header = req.get('authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) throw new UnauthenticatedError('Send an API key as "Authorization: Bearer <key>"');
     const key = match[1];
-    if (isAdminKey(key, options.adminKey)) {
+    const client = clientThrottleKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+
+    if (failures) {
+      const spent: RateLimiterRes | null = await failures.get(client);
+      if (spent && spent.consumedPoints >= failures.points) {
+        throw new AuthThrottledError(Math.max(1, Math.ceil(spent.msBeforeNext / 1000)));
+      }
+    }
+    if (isAdminKey(key, options.adminKeys)) {
       req.principal = { kind: 'admin' };
       return next();
     }
-    const row = key.length <= 200 ? await findActiveApiKeyByHash(options.db, hashApiKey(key)) : undefined;
-    if (!row?.tenant_id) throw new UnauthenticatedError('The API key is not valid');
+    if (!isWellFormedTenantKey(key)) return refuse(client, 'The API key is not valid');
+
+    const row = await findApiKeyByHash(options.db, hashApiKey(key));
+    if (!row?.tenant_id) return refuse(client, 'The API key is not valid');
+    if (row.revoked_at) return refuse(client, 'The API key has been revoked');
+    if (row.expired) return refuse(client, 'The API key has expired');
+
+    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_SECONDS * 1000) {
+      let touch = touching.get(row.id);
+      if (!touch) {
+        touch = touchApiKey(options.db, row.id, LAST_USED_RESOLUTION_SECONDS).finally(() => touching.delete(row.id));
+        touching.set(row.id, touch);
+      }
+      await touch;
+    }
     req.principal = { kind: 'tenant', tenantId: row.tenant_id, keyId: row.id, scopes: row.scopes as ApiKeyScope[] };
     next();
   };

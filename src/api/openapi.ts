@@ -10,6 +10,8 @@ import {
   createEndpointBody,
   createEventTypeBody,
   createTenantBody,
+  apiKeyParams,
+  listApiKeysQuery,
   deliveryParams,
   disableEndpointBody,
   recoverEndpointBody,
@@ -43,13 +45,21 @@ export const tenantResponse = z.strictObject({
   updatedAt: timestamp,
 });
 
-export const apiKeyResponse = z.strictObject({
+/** A key as lists show it: never the key itself. */
+export const apiKeySummaryResponse = z.strictObject({
   id: z.string(),
-  key: z.string().describe('The key itself: shown only in this answer'),
   name: z.string().nullable(),
+  prefix: z.string().describe('The first characters of the key (hr_ and 7 more), to recognise it'),
   scopes: z.array(z.enum(apiKeyScopes)),
   tenantId: z.string(),
   createdAt: timestamp,
+  expiresAt: timestamp.nullable().describe('From then on the key is refused (401); null: never'),
+  lastUsedAt: timestamp.nullable().describe('Last successful use, to the minute; null: never used'),
+  revokedAt: timestamp.nullable().describe('When it was revoked (refused from then on); null: active'),
+});
+
+export const apiKeyResponse = apiKeySummaryResponse.extend({
+  key: z.string().describe('The key itself: shown only in this answer'),
 });
 
 export const eventTypeResponse = z.strictObject({
@@ -153,11 +163,14 @@ function buildRegistry(): OpenAPIRegistry {
   registry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',
-    description: `The admin key, or a tenant key with scopes (${apiKeyScopes.join(', ')})`,
+    description:
+      `An admin key (HOOKRELAY_ADMIN_KEY, HOOKRELAY_ADMIN_KEYS), or a tenant key with scopes (${apiKeyScopes.join(', ')}). ` +
+      'Each operation says what it needs. Failed authentications from one address are throttled (429).',
   });
 
   const Tenant = registry.register('Tenant', tenantResponse);
   const ApiKey = registry.register('ApiKey', apiKeyResponse);
+  const ApiKeySummary = registry.register('ApiKeySummary', apiKeySummaryResponse);
   const EventType = registry.register('EventType', eventTypeResponse);
   const Endpoint = registry.register('Endpoint', endpointResponse);
   const EndpointSecrets = registry.register('EndpointSecrets', endpointSecretsResponse);
@@ -233,6 +246,7 @@ function buildRegistry(): OpenAPIRegistry {
     method: 'post',
     path: '/v1/tenants',
     summary: 'Create a tenant (admin)',
+    description: 'Needs an admin key.',
     request: { body: body(createTenantBody) },
     responses: { 201: json(Tenant, 'The tenant'), ...problems(400, 401, 403, 413, 415) },
   });
@@ -240,6 +254,7 @@ function buildRegistry(): OpenAPIRegistry {
     method: 'get',
     path: '/v1/tenants',
     summary: 'List tenants (admin)',
+    description: 'Needs an admin key.',
     request: { query: listTenantsQuery },
     responses: { 200: json(page(Tenant), 'A page of tenants, newest first'), ...problems(400, 401, 403) },
   });
@@ -247,6 +262,7 @@ function buildRegistry(): OpenAPIRegistry {
     method: 'get',
     path: '/v1/tenants/{tenantId}',
     summary: 'Get a tenant (admin or a key of that tenant)',
+    description: 'Needs an admin key or any key of this tenant.',
     request: { params: tenantIdParam },
     responses: { 200: json(Tenant, 'The tenant'), ...problems(400, 401, 404) },
   });
@@ -254,14 +270,32 @@ function buildRegistry(): OpenAPIRegistry {
     method: 'post',
     path: '/v1/tenants/{tenantId}/api-keys',
     summary: 'Create a tenant API key (admin); the key is shown only in this answer',
+    description: 'Needs an admin key. Optional expiry: expiresAt (a future time) or expiresInSeconds, not both.',
     request: { params: tenantIdParam, body: body(createApiKeyBody) },
     responses: { 201: json(ApiKey, 'The key'), ...problems(400, 401, 403, 404, 413, 415) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/api-keys',
+    summary: "List a tenant's API keys, newest first, revoked and expired ones included; never the key itself",
+    description: 'Needs an admin key.',
+    request: { params: tenantIdParam, query: listApiKeysQuery },
+    responses: { 200: json(page(ApiKeySummary), 'A page of keys'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'delete',
+    path: '/v1/tenants/{tenantId}/api-keys/{id}',
+    summary: 'Revoke an API key: every API process refuses it from the next request on (revoking again is harmless)',
+    description: 'Needs an admin key.',
+    request: { params: apiKeyParams },
+    responses: { 204: { description: 'Revoked' }, ...problems(400, 401, 403, 404) },
   });
 
   path({
     method: 'post',
     path: '/v1/event-types',
     summary: 'Add an event type to the catalog (admin)',
+    description: 'Needs an admin key.',
     request: { body: body(createEventTypeBody) },
     responses: { 201: json(EventType, 'The event type'), ...problems(400, 401, 403, 409, 413, 415) },
   });
@@ -269,6 +303,7 @@ function buildRegistry(): OpenAPIRegistry {
     method: 'get',
     path: '/v1/event-types',
     summary: 'The event type catalog, ordered by group then name (any key); returned whole',
+    description: 'Needs any valid key.',
     request: { query: listEventTypesQuery },
     responses: {
       200: json(
@@ -286,12 +321,15 @@ function buildRegistry(): OpenAPIRegistry {
     method: 'patch',
     path: '/v1/event-types/{name}',
     summary: 'Archive, unarchive, describe, regroup or change the data schema of an event type (admin)',
+    description: 'Needs an admin key.',
     request: { params: eventTypeParams, body: body(updateEventTypeBody) },
     responses: { 200: json(EventType, 'The event type'), ...problems(400, 401, 403, 404, 413, 415) },
   });
 
-  const endpointRead = 'Needs endpoints:read.';
-  const endpointWrite = 'Needs endpoints:write.';
+  const endpointRead = 'Needs endpoints:read (or an admin key).';
+  const endpointWrite = 'Needs endpoints:write (or an admin key).';
+  const secretRead =
+    'Needs endpoints:secrets or endpoints:write (or an admin key): endpoints:read alone is not enough, a log viewer must not sign webhooks.';
   path({
     method: 'post',
     path: '/v1/tenants/{tenantId}/endpoints',
@@ -336,7 +374,7 @@ function buildRegistry(): OpenAPIRegistry {
     method: 'get',
     path: '/v1/tenants/{tenantId}/endpoints/{id}/secret',
     summary: 'The signing secret, and rotated-out ones still valid',
-    description: endpointRead,
+    description: secretRead,
     request: { params: endpointParams },
     responses: { 200: json(EndpointSecrets, 'The secrets'), ...problems(400, 401, 403, 404) },
   });
@@ -344,7 +382,7 @@ function buildRegistry(): OpenAPIRegistry {
     method: 'post',
     path: '/v1/tenants/{tenantId}/endpoints/{id}/secret/rotate',
     summary: 'Rotate the signing secret; the previous one keeps signing for the grace period (default 24 h)',
-    description: endpointWrite,
+    description: `${endpointWrite} The answer shows the new secret.`,
     request: { params: endpointParams, body: body(rotateSecretBody, false) },
     responses: { 200: json(EndpointSecrets, 'The secrets after rotation'), ...problems(400, 401, 403, 404, 413, 415) },
   });
@@ -353,6 +391,7 @@ function buildRegistry(): OpenAPIRegistry {
     method: 'post',
     path: '/v1/tenants/{tenantId}/events',
     summary: 'Publish an event (events:publish); an Idempotency-Key header or field makes repeats harmless',
+    description: 'Needs events:publish (or an admin key).',
     request: {
       params: tenantIdParam,
       headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
@@ -364,7 +403,7 @@ function buildRegistry(): OpenAPIRegistry {
       ...problems(400, 401, 403, 404, 413, 415),
     },
   });
-  const eventRead = 'Needs endpoints:read or events:publish.';
+  const eventRead = 'Needs endpoints:read or events:publish (or an admin key).';
   path({
     method: 'get',
     path: '/v1/tenants/{tenantId}/events',
@@ -467,13 +506,13 @@ function buildRegistry(): OpenAPIRegistry {
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: malformed JSON, unknown fields, bad values (field errors in `errors`)',
-  401: 'No or unknown API key',
+  401: 'No key, or one that is unknown, malformed, revoked or expired',
   403: 'The key lacks the needed scope, or the route needs the admin key',
   404: 'Not found, or belongs to another tenant',
   409: 'Conflicts with what exists',
   413: 'Body over the configured limit',
   415: 'Body is not JSON',
-  429: 'Too many requests with this API key (HOOKRELAY_API_RATE_LIMIT_PER_SECOND); retry after Retry-After seconds',
+  429: 'Too many requests with this API key (HOOKRELAY_API_RATE_LIMIT_PER_SECOND), or too many failed authentications from this address (HOOKRELAY_AUTH_FAILURES_PER_MINUTE); retry after Retry-After seconds',
 };
 
 export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocument']> {

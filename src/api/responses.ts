@@ -1,5 +1,5 @@
 // Rows → the JSON shapes of SPEC §7. Secrets never pass through here unredacted.
-import type { AttemptRow, DeliveryRow, EventRow, EventTypeRow, TenantRow } from '../db/schema';
+import type { ApiKeyRow, AttemptRow, DeliveryRow, EventRow, EventTypeRow, TenantRow } from '../db/schema';
 import { redactAuth } from '../domain/endpoint-auth';
 import { redactCustomHeaders } from '../domain/endpoint-headers';
 import type { Endpoint } from '../services/endpoints.service';
@@ -8,6 +8,21 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 export function toTenantResponse(row: TenantRow) {
   return { id: row.id, name: row.name, metadata: row.metadata, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
+}
+
+/** An API key as lists show it: never the key, only its first characters (`prefix`). */
+export function toApiKeyResponse(row: ApiKeyRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.key_prefix,
+    scopes: row.scopes,
+    tenantId: row.tenant_id,
+    createdAt: iso(row.created_at),
+    expiresAt: iso(row.expires_at),
+    lastUsedAt: iso(row.last_used_at),
+    revokedAt: iso(row.revoked_at),
+  };
 }
 
 export function toEventTypeResponse(row: EventTypeRow) {

@@ -2,7 +2,7 @@
 // TypeScript types and the OpenAPI document (openapi.ts). Unknown fields are rejected (strictObject),
 // in bodies and in query strings alike.
 import { z } from 'zod';
-import { apiKeyScopes } from '../domain/api-keys';
+import { apiKeyScopes, MAX_KEY_LIFETIME_SECONDS } from '../domain/api-keys';
 import { endpointAuthSchema } from '../domain/endpoint-auth';
 import { customHeadersSchema } from '../domain/endpoint-headers';
 import { retryPolicySchema } from '../domain/retry-policy';
@@ -22,6 +22,7 @@ export const tenantIdParam = z.strictObject({ tenantId: identifier('ten') });
 export const endpointParams = z.strictObject({ tenantId: identifier('ten'), id: identifier('ep') });
 export const deliveryParams = z.strictObject({ tenantId: identifier('ten'), id: identifier('dlv') });
 export const eventParams = z.strictObject({ tenantId: identifier('ten'), id: identifier('evt') });
+export const apiKeyParams = z.strictObject({ tenantId: identifier('ten'), id: identifier('key') });
 export const eventTypeParams = z.strictObject({ name: eventTypeName });
 
 /** Routes without query parameters still reject unknown ones. */
@@ -34,10 +35,22 @@ export const createTenantBody = z.strictObject({
   metadata: jsonObject.optional(),
 });
 
-export const createApiKeyBody = z.strictObject({
-  name: z.string().min(1).max(200).optional(),
-  scopes: z.array(z.enum(apiKeyScopes)).min(1).max(apiKeyScopes.length),
-});
+/** A key may expire at a time (`expiresAt`) or after a while (`expiresInSeconds`), not both; at most 10 years ahead. */
+export const createApiKeyBody = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional(),
+    scopes: z.array(z.enum(apiKeyScopes)).min(1).max(apiKeyScopes.length),
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .refine((value) => Date.parse(value) > Date.now(), 'must be in the future')
+      .refine((value) => Date.parse(value) <= Date.now() + MAX_KEY_LIFETIME_SECONDS * 1000, 'must be at most 10 years ahead')
+      .optional(),
+    expiresInSeconds: z.number().int().min(1).max(MAX_KEY_LIFETIME_SECONDS).optional(),
+  })
+  .refine((body) => body.expiresAt === undefined || body.expiresInSeconds === undefined, {
+    message: 'give expiresAt or expiresInSeconds, not both',
+    path: ['expiresInSeconds'],
+  });
 
 export const createEventTypeBody = z.strictObject({
   name: eventTypeName,
@@ -128,6 +141,8 @@ const timestampQuery = z.iso.datetime({ offset: true });
 
 export const listTenantsQuery = z.strictObject({ ...paginationQuery });
 export type ListTenantsQuery = z.infer<typeof listTenantsQuery>;
+
+export const listApiKeysQuery = z.strictObject({ ...paginationQuery });
 
 export const listEndpointsQuery = z.strictObject({ ...paginationQuery });
 export type ListEndpointsQuery = z.infer<typeof listEndpointsQuery>;

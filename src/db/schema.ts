@@ -27,8 +27,11 @@ export interface ApiKeyTable {
   key_prefix: string;
   scopes: string[];
   created_at: CreatedAt;
-  last_used_at: Timestamp | null;
-  revoked_at: Timestamp | null;
+  /** Refreshed at most once a minute per key (see LAST_USED_RESOLUTION_SECONDS). */
+  last_used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The key is refused from this time on; null: it never expires. */
+  expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface EventTypeTable {

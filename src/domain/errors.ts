@@ -35,8 +35,18 @@ export class UnauthenticatedError extends DomainError {}
 
 /** The API key made more requests than its rate limit allows. → 429 with Retry-After */
 export class RateLimitedError extends DomainError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many requests with this API key; retry in ${retryAfterSeconds} s`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many requests with this API key; retry in ${retryAfterSeconds} s`,
+  ) {
+    super(message);
+  }
+}
+
+/** Too many failed authentications from one client address: refused before any key lookup. → 429 with Retry-After */
+export class AuthThrottledError extends RateLimitedError {
+  constructor(retryAfterSeconds: number) {
+    super(retryAfterSeconds, `Too many failed authentications from this address; retry in ${retryAfterSeconds} s`);
   }
 }
 

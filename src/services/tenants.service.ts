@@ -1,9 +1,9 @@
 // Tenants and their API keys.
-import { insertApiKey } from '../db/api-keys.repository';
+import { insertApiKey, listApiKeys as queryApiKeys, revokeApiKey as revokeApiKeyRow } from '../db/api-keys.repository';
 import { readCursor, toPage } from '../db/pagination';
 import { findTenantById, insertTenant, listTenants as queryTenants } from '../db/tenants.repository';
 import type { ApiKeyScope } from '../domain/api-keys';
-import { generateApiKey } from '../domain/api-keys';
+import { generateApiKey, keyExpiry } from '../domain/api-keys';
 import { NotFoundError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { ServiceContext } from './context';
@@ -23,7 +23,11 @@ export async function listTenants(ctx: ServiceContext, query: { limit: number; c
 }
 
 /** Creates a key; the plaintext is returned here only. */
-export async function createApiKey(ctx: ServiceContext, tenantId: string, input: { name?: string; scopes: ApiKeyScope[] }) {
+export async function createApiKey(
+  ctx: ServiceContext,
+  tenantId: string,
+  input: { name?: string; scopes: ApiKeyScope[]; expiresAt?: string; expiresInSeconds?: number },
+) {
   await getTenant(ctx, tenantId);
   const generated = generateApiKey();
   const row = await insertApiKey(ctx.db, {
@@ -33,6 +37,24 @@ export async function createApiKey(ctx: ServiceContext, tenantId: string, input:
     key_hash: generated.hash,
     key_prefix: generated.prefix,
     scopes: [...new Set(input.scopes)],
+    expires_at: keyExpiry(input, new Date()),
   });
   return { row, key: generated.key };
+}
+
+/** The tenant's keys, revoked and expired ones included, newest first (hashes never leave the service). */
+export async function listApiKeys(ctx: ServiceContext, tenantId: string, query: { limit: number; cursor?: string }) {
+  await getTenant(ctx, tenantId);
+  return toPage(await queryApiKeys(ctx.db, { tenantId, cursor: readCursor(query.cursor), limit: query.limit }), query.limit);
+}
+
+/**
+ * Revokes a key. Every API process looks keys up in PostgreSQL on each request (no cache of
+ * accepted keys), so the next request with it is refused everywhere. Revoking twice is harmless.
+ */
+export async function revokeApiKey(ctx: ServiceContext, tenantId: string, id: string) {
+  await getTenant(ctx, tenantId);
+  const row = await revokeApiKeyRow(ctx.db, tenantId, id);
+  if (!row) throw new NotFoundError('api key', id);
+  return row;
 }

@@ -212,7 +212,7 @@ describe('endpoints API', () => {
 
       expectProblem(await hookrelay.request('GET', path, { key: readKeyA }), 404);
       expectProblem(await hookrelay.request('PATCH', path, { key: writeKeyA, body: { name: 'x' } }), 404);
-      expectProblem(await hookrelay.request('GET', `${path}/secret`, { key: readKeyA }), 404);
+      expectProblem(await hookrelay.request('GET', `${path}/secret`, { key: writeKeyA }), 404);
       expectProblem(await hookrelay.request('POST', `${path}/secret/rotate`, { key: writeKeyA }), 404);
       expectProblem(await hookrelay.request('DELETE', path, { key: writeKeyA }), 404);
       const list = await hookrelay.request('GET', `${base()}?limit=250`, { key: readKeyA });
@@ -235,9 +235,11 @@ describe('endpoints API', () => {
       expect(JSON.stringify(created.body)).not.toContain('whsec_');
       const path = `${base()}/${created.body.id}/secret`;
 
-      const before = await hookrelay.request('GET', path, { key: readKeyA });
+      const before = await hookrelay.request('GET', path, { key: writeKeyA });
       expect(before.status).toBe(200);
       expect(before.body).toEqual({ secret: given, previousSecrets: [] });
+      // A read-only key sees the endpoint but not its secret (endpoints:secrets or endpoints:write).
+      expectProblem(await hookrelay.request('GET', path, { key: readKeyA }), 403);
       expectProblem(await hookrelay.request('GET', path, { key: publishKeyA }), 403);
       expectProblem(await hookrelay.request('GET', path, { key: writeKeyB }), 404);
 
@@ -250,7 +252,7 @@ describe('endpoints API', () => {
       const expiresIn = Date.parse(rotated.body.previousSecrets[0].expiresAt) - started;
       expect(expiresIn).toBeGreaterThan(24 * 3600 * 1000 - 60_000);
       expect(expiresIn).toBeLessThan(24 * 3600 * 1000 + 60_000);
-      expect(await hookrelay.request('GET', path, { key: readKeyA })).toMatchObject({ body: rotated.body });
+      expect(await hookrelay.request('GET', path, { key: writeKeyA })).toMatchObject({ body: rotated.body });
 
       const custom = await hookrelay.request('POST', `${path}/rotate`, { key: writeKeyA, body: { gracePeriodSeconds: 3600 } });
       expect(custom.body.previousSecrets).toHaveLength(2);

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { Client as PgClient } from 'pg';
 import pino, { type Logger } from 'pino';
 import type { ResolveHost } from '../../src/activities/ssrf-guard';
+import { apiAccessOptions } from '../../src/api/auth';
 import { parseConfig, type Config } from '../../src/config';
 import { createDatabase } from '../../src/db/connection';
 import type { Database } from '../../src/db/schema';
@@ -129,6 +130,8 @@ export async function startTestHookrelay(
     LOG_LEVEL: 'silent',
     // Tests drive the API faster than a client should; the rate-limit test turns it back on.
     HOOKRELAY_API_RATE_LIMIT_PER_SECOND: '0',
+    // Tests send bad keys on purpose; the key-lifecycle test turns the failure throttle back on.
+    HOOKRELAY_AUTH_FAILURES_PER_MINUTE: '0',
     ...overrides,
   });
   const temporal =
@@ -152,6 +155,7 @@ export async function startTestHookrelay(
     port: 0,
     host: '127.0.0.1',
     adminKey,
+    ...apiAccessOptions(config),
     maxBodyBytes: config.HOOKRELAY_MAX_BODY_BYTES,
     rateLimit: apiRateLimit(config),
     logger,

@@ -69,7 +69,8 @@ export function endpointsRouter(ctx: ServiceContext): Router {
 
   router.get('/v1/tenants/:tenantId/endpoints/:id/secret', async (req, res) => {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
-    requireTenantAccess(req, tenantId, 'endpoints:read');
+    // Not endpoints:read: a log viewer's key must not be able to sign webhooks (see apiKeyScopes).
+    requireTenantAccess(req, tenantId, 'endpoints:secrets', 'endpoints:write');
     parseInput(noQuery, req.query, 'query');
     res.set('cache-control', 'no-store').json(await getEndpointSecrets(ctx, tenantId, id));
   });

@@ -1,10 +1,10 @@
 // /v1/tenants and their API keys.
 import { Router } from 'express';
 import type { ServiceContext } from '../../services/context';
-import { createApiKey, createTenant, getTenant, listTenants } from '../../services/tenants.service';
+import { createApiKey, createTenant, getTenant, listApiKeys, listTenants, revokeApiKey } from '../../services/tenants.service';
 import { requireAdmin, requireTenantAccess } from '../auth';
-import { toTenantResponse } from '../responses';
-import { createApiKeyBody, createTenantBody, listTenantsQuery, noQuery, tenantIdParam } from '../schemas';
+import { toApiKeyResponse, toTenantResponse } from '../responses';
+import { apiKeyParams, createApiKeyBody, createTenantBody, listApiKeysQuery, listTenantsQuery, noQuery, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
 
 export function tenantsRouter(ctx: ServiceContext): Router {
@@ -39,7 +39,24 @@ export function tenantsRouter(ctx: ServiceContext): Router {
     const { row, key } = await createApiKey(ctx, tenantId, body);
     res
       .status(201)
-      .json({ id: row.id, key, name: row.name, scopes: row.scopes, tenantId: row.tenant_id, createdAt: row.created_at.toISOString() });
+      .set('cache-control', 'no-store')
+      .json({ ...toApiKeyResponse(row), key });
+  });
+
+  router.get('/v1/tenants/:tenantId/api-keys', async (req, res) => {
+    requireAdmin(req);
+    const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
+    const query = parseInput(listApiKeysQuery, req.query, 'query');
+    const page = await listApiKeys(ctx, tenantId, query);
+    res.json({ data: page.data.map(toApiKeyResponse), nextCursor: page.nextCursor });
+  });
+
+  router.delete('/v1/tenants/:tenantId/api-keys/:id', async (req, res) => {
+    requireAdmin(req);
+    const { tenantId, id } = parseInput(apiKeyParams, req.params, 'params');
+    parseInput(noQuery, req.query, 'query');
+    await revokeApiKey(ctx, tenantId, id);
+    res.status(204).end();
   });
 
   return router;
