@@ -38,11 +38,21 @@ const { attemptDelivery, scheduleRetry, finishDelivery, reportUnrecordedAttempt 
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+// The same attempt step under ATTEMPT_STEPS_PATCH: a retry more than a second away waits on a
+// workflow timer instead of inside the workflow task, so a cancel signal is seen (and cancels
+// the step) at once rather than at the task's next heartbeat, seconds later.
+const { attemptDelivery: attemptDeliveryStep } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '3 minutes',
+  localRetryThreshold: '1 second',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
 // Recording a POST that happened, when attemptDelivery could not: our own fault (the database
 // unreachable), retried with a bound (about 4 minutes in all). Then the delivery goes on by its
 // rules without the record, logged and counted, and the receiver is never POSTed again for it.
 const { recordSentAttempt } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  localRetryThreshold: '1 second',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
@@ -108,12 +118,11 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
   ): Promise<AttemptOutcome | { outcome: 'cancelled' } | { outcome: 'undeliverable'; reason: string }> => {
     let outcome: AttemptOutcome;
     try {
-      outcome = await inStep(() => attemptDelivery(input));
+      outcome = await inStep(() => attemptDeliveryStep(input));
     } catch (error) {
       if (isCancellation(error) && cancelReason !== null) return { outcome: 'cancelled' };
-      if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === UNDELIVERABLE_FAILURE) {
-        return { outcome: 'undeliverable', reason: error.cause.message };
-      }
+      const undeliverable = applicationFailure(error, UNDELIVERABLE_FAILURE);
+      if (undeliverable) return { outcome: 'undeliverable', reason: undeliverable.message };
       throw error;
     }
     if (outcome.outcome !== 'unrecorded') return outcome;
@@ -123,7 +132,7 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     } catch (error) {
       if (isCancellation(error) && cancelReason !== null) return { outcome: 'cancelled' };
       if (isCancellation(error)) throw error;
-      const reason = error instanceof ActivityFailure && error.cause ? error.cause.message : String(error);
+      const reason = error instanceof ActivityFailure && error.cause ? error.cause.message : error instanceof Error ? error.message : String(error);
       await reportUnrecordedAttempt({
         deliveryId,
         attemptNumber: sent.attemptNumber,
@@ -200,4 +209,12 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     // Sleep until the retry time, or wake early for a resend or a cancel.
     await condition(() => resendRequested || cancelReason !== null, delayMs);
   }
+}
+
+/** The ApplicationFailure of this type in an error's cause chain (a local activity's may come unwrapped). */
+function applicationFailure(error: unknown, type: string): ApplicationFailure | undefined {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (current instanceof ApplicationFailure && current.type === type) return current;
+  }
+  return undefined;
 }

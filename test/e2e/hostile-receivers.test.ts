@@ -73,8 +73,9 @@ describe('hostile receivers', () => {
 
   const answer =
     (bytes: Buffer): RawScript =>
-    (socket) =>
+    (socket) => {
       socket.end(bytes);
+    };
 
   it('records a 200 whose body holds a NUL byte once, as base64, and succeeds', async () => {
     const body = Buffer.from('ok\u0000done', 'utf8');
@@ -177,7 +178,9 @@ describe('hostile receivers', () => {
   });
 
   it('records a connection closed without an answer as a connection error', async () => {
-    const { delivery, attempt } = await deliverTo((socket) => socket.end());
+    const { delivery, attempt } = await deliverTo((socket) => {
+      socket.end();
+    });
     expect(delivery.status).toBe('failed');
     expect(attempt.error.kind).toBe('connection');
     expect(attempt.response).toBeNull();
