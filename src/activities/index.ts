@@ -176,7 +176,13 @@ export function createActivities(deps: ActivityDependencies) {
       const reason = describeDatabaseError(error);
       deps.metrics?.attemptRecordFailed('refused');
       deps.logger?.error(
-        { deliveryId: sent.deliveryId, attemptNumber: sent.attemptNumber, status, errorKind: sent.error?.kind ?? null, err: { message: reason } },
+        {
+          deliveryId: sent.deliveryId,
+          attemptNumber: sent.attemptNumber,
+          status,
+          errorKind: sent.error?.kind ?? null,
+          err: { message: reason },
+        },
         'attempt recorded without its details: the database refused them',
       );
       const original = sent.error ? ` The attempt's own error was ${sent.error.kind}: ${sent.error.message}` : '';

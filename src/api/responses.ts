@@ -86,7 +86,8 @@ export function toAttemptResponse(row: AttemptRow) {
     durationMs: row.duration_ms,
     trigger: row.trigger,
     request: { url: row.request_url, headers: row.request_headers },
-    response: row.response_status === null ? null : { status: row.response_status, headers: row.response_headers ?? {}, ...attemptBody(row) },
+    response:
+      row.response_status === null ? null : { status: row.response_status, headers: row.response_headers ?? {}, ...attemptBody(row) },
     error: row.error_kind === null ? null : { kind: row.error_kind, message: row.error_message ?? '' },
   };
 }

@@ -73,7 +73,13 @@ export interface SentAttempt {
   durationMs: number;
   request: { url: string; headers: Record<string, string> };
   /** The answer, or its beginning when it broke off (then `error` says how). */
-  response: { status: number; headers: Record<string, string>; bodyBase64: string; bodyTruncated: boolean; bodyLength: number | null } | null;
+  response: {
+    status: number;
+    headers: Record<string, string>;
+    bodyBase64: string;
+    bodyTruncated: boolean;
+    bodyLength: number | null;
+  } | null;
   error: { kind: string; message: string } | null;
   endpoint: { id: string; tenantId: string; enabled: boolean; failingSince: string | null };
   retryPolicy: RetryPolicy | null;

@@ -132,7 +132,8 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     } catch (error) {
       if (isCancellation(error) && cancelReason !== null) return { outcome: 'cancelled' };
       if (isCancellation(error)) throw error;
-      const reason = error instanceof ActivityFailure && error.cause ? error.cause.message : error instanceof Error ? error.message : String(error);
+      const reason =
+        error instanceof ActivityFailure && error.cause ? error.cause.message : error instanceof Error ? error.message : String(error);
       await reportUnrecordedAttempt({
         deliveryId,
         attemptNumber: sent.attemptNumber,

@@ -63,7 +63,11 @@ describe('attempt recording', () => {
   async function publish(tenantId: string) {
     const published = await hookrelay.request('POST', `/v1/tenants/${tenantId}/events`, { body: { type: 'invoice.activated', data: {} } });
     expect(published.status).toBe(202);
-    const row = await hookrelay.db.selectFrom('deliveries').select('id').where('event_id', '=', published.body.id).executeTakeFirstOrThrow();
+    const row = await hookrelay.db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('event_id', '=', published.body.id)
+      .executeTakeFirstOrThrow();
     return row.id;
   }
 
@@ -100,7 +104,9 @@ describe('attempt recording', () => {
       )
       .execute(hookrelay.db);
     await sql
-      .raw('CREATE TRIGGER refuse_marked_attempts BEFORE INSERT OR UPDATE ON attempts FOR EACH ROW EXECUTE FUNCTION refuse_marked_attempts()')
+      .raw(
+        'CREATE TRIGGER refuse_marked_attempts BEFORE INSERT OR UPDATE ON attempts FOR EACH ROW EXECUTE FUNCTION refuse_marked_attempts()',
+      )
       .execute(hookrelay.db);
     const refusedBefore = await metric('hookrelay_attempt_record_failures_total{reason="refused"}');
     const { tenantId } = await setup({ strategy: 'schedule', delaysSeconds: [1], jitter: 0 }, '/refused');
@@ -125,7 +131,12 @@ describe('attempt recording', () => {
     expect(delivery.attempts[1]).toMatchObject({ number: 2, response: { status: 200 }, error: null });
     expect(await metric('hookrelay_attempt_record_failures_total{reason="refused"}')).toBe(refusedBefore + 1);
     expect(lines).toContainEqual(
-      expect.objectContaining({ deliveryId, attemptNumber: 1, status: 500, msg: 'attempt recorded without its details: the database refused them' }),
+      expect.objectContaining({
+        deliveryId,
+        attemptNumber: 1,
+        status: 500,
+        msg: 'attempt recorded without its details: the database refused them',
+      }),
     );
   });
 
@@ -140,10 +151,13 @@ describe('attempt recording', () => {
     const deliveryId = await publish(tenantId);
     await waitFor(async () => broken !== undefined, { what: 'the POST' });
     await broken;
-    await waitFor(async () => lines.some((l) => l.deliveryId === deliveryId && l.msg === 'attempt not recorded yet; recording it in a step of its own'), {
-      what: 'the attempt step failing to record',
-      timeoutMs: 20_000,
-    });
+    await waitFor(
+      async () => lines.some((l) => l.deliveryId === deliveryId && l.msg === 'attempt not recorded yet; recording it in a step of its own'),
+      {
+        what: 'the attempt step failing to record',
+        timeoutMs: 20_000,
+      },
+    );
     await sleep(3_000); // the recording step retries while PostgreSQL is away
     await setDatabaseReachable(true);
 
@@ -152,7 +166,11 @@ describe('attempt recording', () => {
     expect(postsTo('/outage')).toHaveLength(1);
     expect(delivery).toMatchObject({ status: 'succeeded', attemptCount: 1, lastResponseStatus: 200 });
     expect(delivery.attempts).toHaveLength(1);
-    expect(delivery.attempts[0]).toMatchObject({ number: 1, response: { status: 200, body: 'received', bodyEncoding: 'utf8' }, error: null });
+    expect(delivery.attempts[0]).toMatchObject({
+      number: 1,
+      response: { status: 200, body: 'received', bodyEncoding: 'utf8' },
+      error: null,
+    });
   });
 
   it('cancels a delivery while its attempt step is retrying our own fault, with no further POST', async () => {
@@ -160,7 +178,9 @@ describe('attempt recording', () => {
     receiver.respondWith(() => ({ status: 500 }));
     const deliveryId = await publish(tenantId);
     await waitFor(
-      async () => (await hookrelay.db.selectFrom('deliveries').select('status').where('id', '=', deliveryId).executeTakeFirst())?.status === 'retrying',
+      async () =>
+        (await hookrelay.db.selectFrom('deliveries').select('status').where('id', '=', deliveryId).executeTakeFirst())?.status ===
+        'retrying',
       { what: 'the delivery waiting for its retry' },
     );
     await setDatabaseReachable(false);
@@ -189,7 +209,11 @@ describe('attempt recording', () => {
     await hookrelay.db.updateTable('endpoints').set(broken).where('id', '=', endpointId).execute();
     const deliveryId = await publish(tenantId);
     const delivery = await finalDelivery(tenantId, deliveryId);
-    expect(delivery).toMatchObject({ status: 'failed', attemptCount: 0, statusReason: expect.stringContaining('cannot send this delivery') });
+    expect(delivery).toMatchObject({
+      status: 'failed',
+      attemptCount: 0,
+      statusReason: expect.stringContaining('cannot send this delivery'),
+    });
     expect(delivery.attempts).toEqual([]);
     expect(postsTo(path)).toHaveLength(0);
     expect(lines).toContainEqual(expect.objectContaining({ deliveryId, msg: 'delivery cannot be sent' }));

@@ -145,7 +145,8 @@ describe('hostile receivers', () => {
   });
 
   it('stores odd but valid header values (obs-text bytes, repeated names) and an unusual 2xx status', async () => {
-    const head = 'HTTP/1.1 299 Fine\r\nx-latin: caf\xe9\r\nset-cookie: a=1\r\nset-cookie: b=2\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok';
+    const head =
+      'HTTP/1.1 299 Fine\r\nx-latin: caf\xe9\r\nset-cookie: a=1\r\nset-cookie: b=2\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok';
     const { delivery, attempt } = await deliverTo(answer(Buffer.from(head, 'latin1')));
     expect(delivery.status).toBe('succeeded');
     expect(attempt.response.status).toBe(299);

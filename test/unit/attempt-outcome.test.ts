@@ -27,7 +27,11 @@ describe('attemptOutcome', () => {
     });
   });
   it('fails without an answer, with the error kind', () => {
-    expect(attemptOutcome(sent(null, { kind: 'timeout', message: 't' }), now)).toMatchObject({ outcome: 'failed', status: null, errorKind: 'timeout' });
+    expect(attemptOutcome(sent(null, { kind: 'timeout', message: 't' }), now)).toMatchObject({
+      outcome: 'failed',
+      status: null,
+      errorKind: 'timeout',
+    });
   });
   it('reads Retry-After on 429 and 503 only', () => {
     expect(attemptOutcome(sent({ status: 429, headers: { 'retry-after': '30' } }), now)).toMatchObject({ retryAfterSeconds: 30 });
