@@ -64,6 +64,16 @@ function codeBadge(code, errorKind) {
   return h('span', { class: `badge s${String(code)[0]}` }, String(code));
 }
 
+// What the attempt log knows about a response body: its length, whether only its start is
+// stored, and whether it is shown as text or (binary, compressed, invalid UTF-8) as base64.
+function responseBodyInfo(response) {
+  const length = response.bodyLength === null ? 'length unknown' : `${response.bodyLength.toLocaleString('en')} bytes`;
+  const parts = [length];
+  if (response.bodyTruncated) parts.push('truncated: the first 64 KiB are stored');
+  if (response.bodyEncoding === 'base64') parts.push('not text: shown as base64');
+  return `Body: ${parts.join(' · ')}`;
+}
+
 function loading(text = 'Loading…') {
   return h('p', { class: 'loading' }, text);
 }
@@ -784,6 +794,7 @@ async function deliveryScreen(id, token) {
                     { class: 'response-headers' },
                     Object.entries(attempt.response.headers).map(([k, v]) => `${k}: ${v}\n`),
                   ),
+                  h('p', { class: 'hint response-body-info' }, responseBodyInfo(attempt.response)),
                   h('pre', { class: 'response-body' }, attempt.response.body || '(empty body)'),
                 ]
               : null,

@@ -5,6 +5,7 @@ import * as initialSchema from './2026_11_22T000000_initial_schema';
 import * as operationalEventTypes from './2026_11_22T010000_operational_event_types';
 import * as millisecondListTimestamps from './2026_11_22T050000_millisecond_list_timestamps';
 import * as eventDeliveriesStarted from './2026_11_22T080000_event_deliveries_started';
+import * as attemptResponseBytes from './2026_12_02T100000_attempt_response_bytes';
 import * as transactionalOutbox from './2026_12_02T110000_transactional_outbox';
 import * as apiKeyLifecycle from './2026_12_02T140000_api_key_lifecycle';
 
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_22T010000_operational_event_types': operationalEventTypes,
   '2026_11_22T050000_millisecond_list_timestamps': millisecondListTimestamps,
   '2026_11_22T080000_event_deliveries_started': eventDeliveriesStarted,
+  '2026_12_02T100000_attempt_response_bytes': attemptResponseBytes,
   '2026_12_02T110000_transactional_outbox': transactionalOutbox,
   '2026_12_02T140000_api_key_lifecycle': apiKeyLifecycle,
 };

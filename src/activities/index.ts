@@ -1,12 +1,23 @@
 // Activities: every side effect of publishing and delivering. Built by a factory so the worker
 // injects the database, Temporal client, secret box and HTTP client (and tests inject theirs).
 import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
-import { findDeliveryById, loadDeliveryForAttempt, purgeOlderThan, recordAttempt, updateDelivery } from '../db/deliveries.repository';
+import type { Logger } from 'pino';
+import { describeDatabaseError, isPermanentDatabaseError } from '../db/database-errors';
+import {
+  findDeliveryById,
+  loadDeliveryForAttempt,
+  purgeOlderThan,
+  recordAttempt,
+  updateDelivery,
+  type DeliveryForAttempt,
+} from '../db/deliveries.repository';
+import type { DeliveryUpdate, NewAttemptRow } from '../db/schema';
+import { attemptOutcome } from '../domain/attempt-outcome';
 import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
 import { openCustomHeaders } from '../domain/endpoint-headers';
 import { envelopeBody } from '../domain/envelope';
 import { retryPolicySchema } from '../domain/retry-policy';
-import { parseRetryAfter } from '../domain/retry-schedule';
+import { storableText } from '../domain/response-body';
 import { webhookHeaders } from '../domain/signature';
 import type { ServiceContext } from '../services/context';
 import { disableEndpoint } from '../services/delivery-control.service';
@@ -22,9 +33,12 @@ import type {
   PurgeResult,
   RecordedEvent,
   ScheduleRetryInput,
+  SentAttempt,
+  UnrecordedAttemptReport,
 } from '../workflows/contracts';
+import { UNDELIVERABLE_FAILURE } from '../workflows/contracts';
 import type { DeliveryMetrics } from '../metrics/metrics';
-import type { WebhookHttpClient } from './webhook-http';
+import type { HttpAttemptResult, WebhookHttpClient } from './webhook-http';
 
 /** ApplicationFailure type of a publish the catalog refuses (unknown type, data against the schema). */
 export const INVALID_EVENT_FAILURE = 'InvalidEvent';
@@ -40,6 +54,8 @@ export interface ActivityDependencies {
   disableFailingEndpointAfterMs: number;
   /** Counts attempts and finished deliveries (Prometheus); optional so tests may leave it out. */
   metrics?: DeliveryMetrics;
+  /** Where an attempt that could not be recorded, or a delivery that cannot be sent, is reported. */
+  logger?: Logger;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -61,7 +77,10 @@ export function createActivities(deps: ActivityDependencies) {
 
   /**
    * Loads, signs and POSTs one attempt, then records it. The receiver's answer is returned,
-   * never thrown; only our own faults (database, bugs) throw and are retried by Temporal.
+   * never thrown. Before the POST our own faults throw (Temporal retries them: nothing was sent);
+   * a delivery that cannot be sent from what is stored fails non-retryably. After the POST
+   * nothing throws: an attempt that could not be recorded comes back `unrecorded`, for the
+   * workflow to record in a step of its own, so a POST is never repeated for our fault.
    */
   async function attemptDelivery(input: AttemptInput): Promise<AttemptOutcome> {
     const now = new Date();
@@ -73,94 +92,145 @@ export function createActivities(deps: ActivityDependencies) {
     if (delivery.endpointDeletedAt) return stopDelivery(input.deliveryId, 'endpoint deleted');
     if (!delivery.endpointEnabled && delivery.eventType !== TEST_EVENT_TYPE) return stopDelivery(input.deliveryId, 'endpoint disabled');
 
-    const auth: EndpointAuth = delivery.authSealed
-      ? endpointAuthSchema.parse(JSON.parse(secretBox.open(delivery.authSealed)))
-      : { type: 'none' };
-    const body = envelopeBody({
-      id: delivery.eventId,
-      type: delivery.eventType,
-      tenantId: delivery.tenantId,
-      occurredAt: delivery.occurredAt,
-      resourceId: delivery.resourceId,
-      operation: delivery.operation,
-      triggeredBy: delivery.triggeredBy,
-      data: delivery.eventData,
-      previous: delivery.previous,
-    });
-    const headers: Record<string, string> = {
-      ...openCustomHeaders(delivery.customHeaders, secretBox),
-      ...authHeaders(auth),
-      'content-type': 'application/json',
-      'user-agent': deps.userAgent,
-      ...webhookHeaders({
-        messageId: delivery.eventId,
-        timestamp: now,
-        body,
-        secrets: delivery.sealedSecrets.map((sealed) => secretBox.open(sealed)),
-      }),
-    };
-    // Cancelled (worker shutdown past its grace time): post() throws, nothing is recorded, Temporal retries.
+    const prepared = prepareRequest(delivery, input, now);
+    // Cancelled (worker shutdown past its grace time, or the delivery's cancel): post() throws,
+    // nothing is recorded; a shut-down worker's attempt runs again elsewhere.
     const cancellation = cancellationSignal();
     const timeoutMs = delivery.timeoutMs ?? deps.defaultTimeoutMs;
-    const result = await http.post({ url: delivery.url, headers, body, timeoutMs, cancellation });
+    const result = await http.post({ url: delivery.url, headers: prepared.headers, body: prepared.body, timeoutMs, cancellation });
+    const sent = sentAttempt(input, now, delivery, prepared, result);
+    const status = sent.response?.status ?? null;
+    deps.metrics?.attemptFinished({ status, errorKind: sent.error?.kind ?? null, durationMs: sent.durationMs });
+    try {
+      return await recordSentAttempt(sent);
+    } catch (error) {
+      const reason = describeDatabaseError(error);
+      deps.logger?.warn(
+        { deliveryId: sent.deliveryId, attemptNumber: sent.attemptNumber, status, err: { message: reason } },
+        'attempt not recorded yet; recording it in a step of its own',
+      );
+      return { outcome: 'unrecorded', attempt: sent, reason };
+    }
+  }
 
-    const succeeded = result.kind === 'response' && result.status >= 200 && result.status < 300;
-    const status = result.kind === 'response' ? result.status : null;
-    await recordAttempt(
-      db,
-      {
-        delivery_id: input.deliveryId,
-        number: input.attemptNumber,
-        trigger: input.trigger,
-        started_at: now,
-        duration_ms: result.durationMs,
-        request_url: delivery.url,
-        request_headers: JSON.stringify(redactHeaders(headers, sensitiveHeaderNames(auth, delivery.customHeaders))),
-        response_status: status,
-        response_headers: result.kind === 'response' ? JSON.stringify(result.headers) : null,
-        response_body: result.kind === 'response' ? result.body : null,
-        error_kind: result.kind === 'error' ? result.errorKind : null,
-        error_message: result.kind === 'error' ? result.message : null,
-      },
-      {
-        attempt_count: input.attemptNumber,
-        last_response_status: status,
-        last_error_kind: result.kind === 'error' ? result.errorKind : null,
-        next_attempt_at: null,
-        ...(succeeded ? { status: 'succeeded', finished_at: new Date(), status_reason: null } : {}),
-      },
-      { id: delivery.endpointId, succeeded },
-    );
-    deps.metrics?.attemptFinished({ status, errorKind: result.kind === 'error' ? result.errorKind : null, durationMs: result.durationMs });
+  /** Everything that can fail on stored data, before anything is sent: a failure here is permanent. */
+  function prepareRequest(delivery: DeliveryForAttempt, input: AttemptInput, now: Date) {
+    try {
+      const auth: EndpointAuth = delivery.authSealed
+        ? endpointAuthSchema.parse(JSON.parse(secretBox.open(delivery.authSealed)))
+        : { type: 'none' };
+      const retryPolicy = delivery.retryPolicy ? retryPolicySchema.parse(delivery.retryPolicy) : null;
+      const body = envelopeBody({
+        id: delivery.eventId,
+        type: delivery.eventType,
+        tenantId: delivery.tenantId,
+        occurredAt: delivery.occurredAt,
+        resourceId: delivery.resourceId,
+        operation: delivery.operation,
+        triggeredBy: delivery.triggeredBy,
+        data: delivery.eventData,
+        previous: delivery.previous,
+      });
+      const headers: Record<string, string> = {
+        ...openCustomHeaders(delivery.customHeaders, secretBox),
+        ...authHeaders(auth),
+        'content-type': 'application/json',
+        'user-agent': deps.userAgent,
+        ...webhookHeaders({
+          messageId: delivery.eventId,
+          timestamp: now,
+          body,
+          secrets: delivery.sealedSecrets.map((sealed) => secretBox.open(sealed)),
+        }),
+      };
+      return { body, headers, retryPolicy, redactedHeaders: redactHeaders(headers, sensitiveHeaderNames(auth, delivery.customHeaders)) };
+    } catch (error) {
+      const message = `cannot send this delivery from what is stored: ${(error as Error).message}`;
+      deps.logger?.error({ deliveryId: input.deliveryId, endpointId: delivery.endpointId, err: { message } }, 'delivery cannot be sent');
+      throw ApplicationFailure.nonRetryable(message, UNDELIVERABLE_FAILURE);
+    }
+  }
+
+  /**
+   * Records one POST that happened and applies its consequences (the endpoint's streak, the
+   * failing-for-days rule). Idempotent (the attempt row is upserted), so the workflow's own
+   * recording step may run it again. Transient database faults throw; a permanent refusal of a
+   * value (SQLSTATE class 22, 23, …) ends the attempt as `record_failed` without the receiver's
+   * details, logged and counted, and the delivery goes on by its rules.
+   */
+  async function recordSentAttempt(sent: SentAttempt): Promise<AttemptOutcome> {
+    const outcome = attemptOutcome(sent, new Date(sent.startedAt));
+    const succeeded = outcome.outcome === 'succeeded';
+    const status = sent.response?.status ?? null;
+    const delivery: DeliveryUpdate = {
+      attempt_count: sent.attemptNumber,
+      last_response_status: status,
+      last_error_kind: sent.error?.kind ?? null,
+      next_attempt_at: null,
+      ...(succeeded ? { status: 'succeeded', finished_at: new Date(), status_reason: null } : {}),
+    };
+    const endpoint = { id: sent.endpoint.id, succeeded };
+    try {
+      await recordAttempt(db, attemptRow(sent), delivery, endpoint);
+    } catch (error) {
+      if (!isPermanentDatabaseError(error)) throw error;
+      const reason = describeDatabaseError(error);
+      deps.metrics?.attemptRecordFailed('refused');
+      deps.logger?.error(
+        {
+          deliveryId: sent.deliveryId,
+          attemptNumber: sent.attemptNumber,
+          status,
+          errorKind: sent.error?.kind ?? null,
+          err: { message: reason },
+        },
+        'attempt recorded without its details: the database refused them',
+      );
+      const original = sent.error ? ` The attempt's own error was ${sent.error.kind}: ${sent.error.message}` : '';
+      const minimal: NewAttemptRow = {
+        ...attemptRow({ ...sent, response: sent.response && { ...sent.response, headers: {}, bodyBase64: '' } }),
+        request_headers: JSON.stringify({}),
+        response_body_bytes: null,
+        error_kind: 'record_failed',
+        error_message: storableText(`the database refused this attempt's details (${reason}).${original}`).slice(0, 4000),
+      };
+      try {
+        await recordAttempt(db, minimal, { ...delivery, last_error_kind: sent.error?.kind ?? 'record_failed' }, endpoint);
+      } catch (again) {
+        if (!isPermanentDatabaseError(again)) throw again;
+        deps.logger?.error(
+          { deliveryId: sent.deliveryId, attemptNumber: sent.attemptNumber, err: { message: describeDatabaseError(again) } },
+          'attempt not recorded: the database refused even its summary',
+        );
+        if (succeeded) await updateDelivery(db, sent.deliveryId, { status: 'succeeded', finished_at: new Date(), status_reason: null });
+      }
+    }
     if (succeeded) {
       deps.metrics?.deliveryFinished('succeeded');
-      return { outcome: 'succeeded', status: status! };
+      return outcome;
     }
 
-    const failingSince = delivery.endpointFailingSince;
-    if (failingSince && now.getTime() - failingSince.getTime() >= deps.disableFailingEndpointAfterMs && delivery.endpointEnabled) {
+    const failingSince = sent.endpoint.failingSince ? new Date(sent.endpoint.failingSince) : null;
+    const now = new Date(sent.startedAt);
+    if (failingSince && now.getTime() - failingSince.getTime() >= deps.disableFailingEndpointAfterMs && sent.endpoint.enabled) {
       const hours = Math.round((now.getTime() - failingSince.getTime()) / 3_600_000);
       await disableEndpoint(
         services,
-        delivery.tenantId,
-        delivery.endpointId,
+        sent.endpoint.tenantId,
+        sent.endpoint.id,
         `every delivery failed for ${hours} h (since ${failingSince.toISOString()})`,
         {
-          exceptDeliveryId: input.deliveryId,
+          exceptDeliveryId: sent.deliveryId,
         },
       );
     }
-    return {
-      outcome: 'failed',
-      status,
-      errorKind: result.kind === 'error' ? result.errorKind : null,
-      retryAfterSeconds:
-        result.kind === 'response' && (result.status === 429 || result.status === 503)
-          ? parseRetryAfter(result.headers['retry-after'], now)
-          : null,
-      gone: status === 410,
-      retryPolicy: delivery.retryPolicy ? retryPolicySchema.parse(delivery.retryPolicy) : null,
-    };
+    return outcome;
+  }
+
+  /** The workflow's last word on a POST whose attempt could not be recorded at all: a log line and a metric. */
+  async function reportUnrecordedAttempt(report: UnrecordedAttemptReport): Promise<void> {
+    deps.metrics?.attemptRecordFailed('unrecorded');
+    deps.logger?.error({ ...report }, 'attempt not recorded: the database stayed unavailable; the delivery goes on without it');
   }
 
   /** The endpoint went away: the delivery fails (so a later recover can resend it) without an attempt. */
@@ -198,7 +268,16 @@ export function createActivities(deps: ActivityDependencies) {
     return purgeOlderThan(db, cutoff, input.batchSize ?? 5000);
   }
 
-  return { publishAndStartDeliveries, recordEvent, attemptDelivery, scheduleRetry, finishDelivery, purgeExpiredData };
+  return {
+    publishAndStartDeliveries,
+    recordEvent,
+    attemptDelivery,
+    recordSentAttempt,
+    reportUnrecordedAttempt,
+    scheduleRetry,
+    finishDelivery,
+    purgeExpiredData,
+  };
 }
 
 /**
@@ -213,6 +292,60 @@ async function asActivityFailure<T>(publish: () => Promise<T>): Promise<T> {
     if (error instanceof NotFoundError) throw ApplicationFailure.nonRetryable(error.message, 'NotFound');
     throw error;
   }
+}
+
+/** One POST as plain data: the body as base64 so a Temporal payload carries it compactly. */
+function sentAttempt(
+  input: AttemptInput,
+  startedAt: Date,
+  delivery: DeliveryForAttempt,
+  prepared: { redactedHeaders: Record<string, string>; retryPolicy: SentAttempt['retryPolicy'] },
+  result: HttpAttemptResult,
+): SentAttempt {
+  const response = result.kind === 'response' ? result : result.partialResponse;
+  return {
+    deliveryId: input.deliveryId,
+    attemptNumber: input.attemptNumber,
+    trigger: input.trigger,
+    startedAt: startedAt.toISOString(),
+    durationMs: result.durationMs,
+    request: { url: delivery.url, headers: prepared.redactedHeaders },
+    response: response && {
+      status: response.status,
+      headers: response.headers,
+      bodyBase64: response.body.toString('base64'),
+      bodyTruncated: response.bodyTruncated,
+      bodyLength: response.bodyLength,
+    },
+    error: result.kind === 'error' ? { kind: result.errorKind, message: result.message } : null,
+    endpoint: {
+      id: delivery.endpointId,
+      tenantId: delivery.tenantId,
+      enabled: delivery.endpointEnabled,
+      failingSince: delivery.endpointFailingSince?.toISOString() ?? null,
+    },
+    retryPolicy: prepared.retryPolicy,
+  };
+}
+
+function attemptRow(sent: SentAttempt): NewAttemptRow {
+  return {
+    delivery_id: sent.deliveryId,
+    number: sent.attemptNumber,
+    trigger: sent.trigger,
+    started_at: sent.startedAt,
+    duration_ms: sent.durationMs,
+    request_url: sent.request.url,
+    request_headers: JSON.stringify(sent.request.headers),
+    response_status: sent.response?.status ?? null,
+    response_headers: sent.response ? JSON.stringify(sent.response.headers) : null,
+    response_body: null,
+    response_body_bytes: sent.response ? Buffer.from(sent.response.bodyBase64, 'base64') : null,
+    response_body_truncated: sent.response?.bodyTruncated ?? false,
+    response_body_length: sent.response?.bodyLength ?? null,
+    error_kind: sent.error?.kind ?? null,
+    error_message: sent.error?.message ?? null,
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

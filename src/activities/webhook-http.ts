@@ -1,25 +1,53 @@
-// Outbound POST of one webhook attempt over undici: no redirects, a hard timeout, at most
-// 64 KiB of the response read, internal addresses refused at connect time (ssrf-guard.ts),
-// and every failure classified into an error kind.
+// Outbound POST of one webhook attempt over undici: no redirects, a hard timeout for the whole
+// attempt (connect to last body byte, so a dripping body cannot hold it), at most 64 KiB of the
+// response kept as bytes, internal addresses refused at connect time (ssrf-guard.ts), and every
+// failure classified into an error kind. The answer is untrusted: nothing in it can make post() throw.
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { declaredLength, storableHeaders, storableText } from '../domain/response-body';
 import { createGuardedConnector, SsrfBlockedError, type ResolveHost } from './ssrf-guard';
 
 export { SsrfBlockedError } from './ssrf-guard';
 
 export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
+/** Response status line plus headers; more is `too_large` (undici's HeadersOverflowError). */
+export const MAX_RESPONSE_HEADER_BYTES = 16 * 1024;
 
-export type AttemptErrorKind = 'timeout' | 'dns' | 'connection' | 'tls' | 'ssrf_blocked' | 'too_large' | 'invalid_url' | 'unknown';
+export type AttemptErrorKind =
+  | 'timeout'
+  | 'dns'
+  | 'connection'
+  | 'tls'
+  | 'ssrf_blocked'
+  /** The response's status line and headers exceed MAX_RESPONSE_HEADER_BYTES. */
+  | 'too_large'
+  /** Not HTTP: a malformed status line or header, a bad chunked encoding. */
+  | 'invalid_response'
+  | 'invalid_url'
+  /** The POST happened but its details could not be stored (set by the recording, never by post()). */
+  | 'record_failed'
+  | 'unknown';
+
+export interface ReceivedResponse {
+  status: number;
+  /** Storable in jsonb: one string per name, NUL replaced. */
+  headers: Record<string, string>;
+  /** At most MAX_RESPONSE_BODY_BYTES, as received. */
+  body: Buffer;
+  bodyTruncated: boolean;
+  /** Bytes counted when read whole; when truncated, the declared content-length, else null (unknown). */
+  bodyLength: number | null;
+}
 
 export type HttpAttemptResult =
+  | ({ kind: 'response'; durationMs: number } & ReceivedResponse)
   | {
-      kind: 'response';
-      status: number;
-      headers: Record<string, string>;
-      body: string;
-      bodyTruncated: boolean;
+      kind: 'error';
+      errorKind: AttemptErrorKind;
+      message: string;
       durationMs: number;
-    }
-  | { kind: 'error'; errorKind: AttemptErrorKind; message: string; durationMs: number };
+      /** The answer had begun (status and headers arrived) when it failed: a reset or timeout mid-body. */
+      partialResponse: ReceivedResponse | null;
+    };
 
 export interface WebhookHttpClientOptions {
   /** Connection pool per origin; keep-alive makes repeat deliveries to one receiver cheap. */
@@ -56,6 +84,7 @@ export class WebhookHttpClient {
     this.dispatcher = new Agent({
       connections: options.connectionsPerOrigin ?? 32,
       keepAliveTimeout: 30_000,
+      maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
       connect: createGuardedConnector({ allowPrivateNetworks: options.allowPrivateNetworks ?? false, resolveHost: options.resolveHost }),
     });
   }
@@ -65,6 +94,7 @@ export class WebhookHttpClient {
     const elapsed = () => Math.round(performance.now() - started);
     const timeout = AbortSignal.timeout(req.timeoutMs);
     const signal = req.cancellation ? AbortSignal.any([timeout, req.cancellation]) : timeout;
+    let partial: ReceivedResponse | null = null;
     try {
       const response = await request(req.url, {
         method: 'POST',
@@ -76,18 +106,24 @@ export class WebhookHttpClient {
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
-      const { text, truncated } = await readLimited(response.body, MAX_RESPONSE_BODY_BYTES);
-      return {
-        kind: 'response',
+      partial = {
         status: response.statusCode,
-        headers: flattenHeaders(response.headers),
-        body: text,
-        bodyTruncated: truncated,
-        durationMs: elapsed(),
+        headers: storableHeaders(response.headers),
+        body: Buffer.alloc(0),
+        bodyTruncated: false,
+        bodyLength: null,
       };
+      const received = partial;
+      await readLimited(response.body, MAX_RESPONSE_BODY_BYTES, (body, truncated) => {
+        received.body = body;
+        received.bodyTruncated = truncated;
+      });
+      received.bodyLength = received.bodyTruncated ? declaredLength(response.headers['content-length']) : received.body.length;
+      return { kind: 'response', ...received, durationMs: elapsed() };
     } catch (error) {
       if (req.cancellation?.aborted) throw req.cancellation.reason ?? error;
-      return { kind: 'error', ...classifyError(error, signal), durationMs: elapsed() };
+      const { errorKind, message } = classifyError(error, signal);
+      return { kind: 'error', errorKind, message: storableText(message), durationMs: elapsed(), partialResponse: partial };
     }
   }
 
@@ -96,27 +132,25 @@ export class WebhookHttpClient {
   }
 }
 
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; truncated: boolean }> {
+/** Reads at most `limit` bytes, reporting progress so a body that breaks off keeps what arrived. */
+async function readLimited(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+  progress: (body: Buffer, truncated: boolean) => void,
+): Promise<void> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     const buffer = chunk as Buffer;
     chunks.push(buffer);
     size += buffer.length;
-    if (size >= limit) {
+    if (size > limit) {
       body.destroy();
-      return { text: Buffer.concat(chunks).subarray(0, limit).toString('utf8'), truncated: true };
+      progress(Buffer.concat(chunks).subarray(0, limit), true);
+      return;
     }
+    progress(Buffer.concat(chunks), false);
   }
-  return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return flat;
 }
 
 function classifyError(error: unknown, signal: AbortSignal): { errorKind: AttemptErrorKind; message: string } {
@@ -125,6 +159,9 @@ function classifyError(error: unknown, signal: AbortSignal): { errorKind: Attemp
   const code = cause.code ?? err.code ?? '';
   const message = cause.message || err.message || String(error);
   if (cause instanceof SsrfBlockedError || err instanceof SsrfBlockedError) return { errorKind: 'ssrf_blocked', message };
+  if (err instanceof undiciErrors.HeadersOverflowError || code === 'UND_ERR_HEADERS_OVERFLOW') {
+    return { errorKind: 'too_large', message: `the response's status line and headers exceed ${MAX_RESPONSE_HEADER_BYTES} bytes` };
+  }
   if (
     signal.aborted ||
     err instanceof undiciErrors.HeadersTimeoutError ||
@@ -138,8 +175,22 @@ function classifyError(error: unknown, signal: AbortSignal): { errorKind: Attemp
   if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('ERR_SSL') || /certificate|ssl|tls/i.test(message)) {
     return { errorKind: 'tls', message };
   }
-  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code)) {
+  if (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'EPIPE',
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+      'UND_ERR_SOCKET',
+      'UND_ERR_CLOSED',
+      'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+    ].includes(code)
+  ) {
     return { errorKind: 'connection', message };
+  }
+  if (err instanceof undiciErrors.HTTPParserError || code.startsWith('HPE_') || code === 'UND_ERR_INFO') {
+    return { errorKind: 'invalid_response', message: `not a valid HTTP response (${message})` };
   }
   if (err instanceof undiciErrors.InvalidArgumentError || code === 'ERR_INVALID_URL') return { errorKind: 'invalid_url', message };
   return { errorKind: 'unknown', message };

@@ -140,8 +140,29 @@ export const attemptResponse = z.strictObject({
   durationMs: z.number().int(),
   trigger: z.enum(['scheduled', 'manual']),
   request: z.strictObject({ url: z.string(), headers: z.record(z.string(), z.string()) }),
-  response: z.strictObject({ status: z.number().int(), headers: z.record(z.string(), z.string()), body: z.string() }).nullable(),
-  error: z.strictObject({ kind: z.string(), message: z.string() }).nullable(),
+  response: z
+    .strictObject({
+      status: z.number().int(),
+      headers: z.record(z.string(), z.string()),
+      body: z.string().describe('The first 64 KiB of the body as received: text (bodyEncoding utf8) or base64'),
+      bodyEncoding: z
+        .enum(['utf8', 'base64'])
+        .describe('utf8 when the stored bytes are valid UTF-8 without NUL; otherwise base64 (binary, compressed, invalid UTF-8)'),
+      bodyTruncated: z.boolean().describe('The body was longer than 64 KiB; only its start is stored'),
+      bodyLength: z
+        .number()
+        .int()
+        .nullable()
+        .describe("The body's full length in bytes: counted when read whole, the declared Content-Length when cut off; null when unknown"),
+    })
+    .nullable()
+    .describe('The answer, or as much of it as arrived when it broke off (then error is set too)'),
+  error: z
+    .strictObject({ kind: z.string(), message: z.string() })
+    .nullable()
+    .describe(
+      'timeout, dns, connection, tls, ssrf_blocked, too_large (status line and headers over 16 KiB), invalid_response (not HTTP), invalid_url, record_failed (the database refused the details), unknown',
+    ),
 });
 
 export const deliveryWithAttemptsResponse = deliveryResponse.extend({ attempts: z.array(attemptResponse) });

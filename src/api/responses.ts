@@ -1,4 +1,5 @@
 // Rows → the JSON shapes of SPEC §7. Secrets never pass through here unredacted.
+import { presentBody, type PresentedBody } from '../domain/response-body';
 import type { ApiKeyRow, AttemptRow, DeliveryRow, EventRow, EventTypeRow, TenantRow } from '../db/schema';
 import { redactAuth } from '../domain/endpoint-auth';
 import { redactCustomHeaders } from '../domain/endpoint-headers';
@@ -105,9 +106,22 @@ export function toAttemptResponse(row: AttemptRow) {
     trigger: row.trigger,
     request: { url: row.request_url, headers: row.request_headers },
     response:
-      row.response_status === null
-        ? null
-        : { status: row.response_status, headers: row.response_headers ?? {}, body: row.response_body ?? '' },
+      row.response_status === null ? null : { status: row.response_status, headers: row.response_headers ?? {}, ...attemptBody(row) },
     error: row.error_kind === null ? null : { kind: row.error_kind, message: row.error_message ?? '' },
+  };
+}
+
+/**
+ * The stored body as the API shows it: text when it is valid UTF-8 without NUL, else base64.
+ * Rows from before 2026-12 hold text only; whether it was cut off was not recorded (length null).
+ */
+function attemptBody(row: AttemptRow): PresentedBody & { bodyTruncated: boolean; bodyLength: number | null } {
+  if (row.response_body_bytes === null) {
+    return { body: row.response_body ?? '', bodyEncoding: 'utf8', bodyTruncated: false, bodyLength: null };
+  }
+  return {
+    ...presentBody(row.response_body_bytes, row.response_body_truncated),
+    bodyTruncated: row.response_body_truncated,
+    bodyLength: row.response_body_length === null ? null : Number(row.response_body_length),
   };
 }

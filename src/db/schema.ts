@@ -143,7 +143,13 @@ export interface AttemptTable {
   request_headers: Json<Record<string, string>>;
   response_status: number | null;
   response_headers: Json<Record<string, string>> | null;
+  /** Before 2026-12 only: the body as text. Newer rows leave it null and use response_body_bytes. */
   response_body: string | null;
+  /** The first 64 KiB of the response body, as received. */
+  response_body_bytes: Buffer | null;
+  response_body_truncated: Generated<boolean>;
+  /** The body's full length in bytes: counted when read whole, else the declared content-length; null when unknown. */
+  response_body_length: ColumnType<string | null, number | null | undefined, number | null>;
   error_kind: string | null;
   error_message: string | null;
   created_at: CreatedAt;

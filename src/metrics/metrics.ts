@@ -13,6 +13,12 @@ export interface DeliveryMetrics {
   attemptFinished(attempt: { status: number | null; errorKind: string | null; durationMs: number }): void;
   /** A delivery reached a final status. */
   deliveryFinished(outcome: DeliveryOutcome): void;
+  /**
+   * A POST whose attempt could not be recorded in full: `refused` (the database refused a value;
+   * recorded as `record_failed` without the receiver's details) or `unrecorded` (the database
+   * stayed unavailable through every retry of the recording step; no attempt row).
+   */
+  attemptRecordFailed(reason: 'refused' | 'unrecorded'): void;
 }
 
 /** "2xx" … "5xx" for an answer, "error" when none came (the error kind is a separate label). */
@@ -26,6 +32,7 @@ export class HookrelayMetrics implements DeliveryMetrics {
   private readonly deliveries: Counter<'outcome'>;
   private readonly attempts: Counter<'status_class' | 'error_kind'>;
   private readonly attemptDuration: Histogram<'status_class'>;
+  private readonly attemptRecordFailures: Counter<'reason'>;
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   private backlogSource: Kysely<Database> | undefined;
@@ -51,6 +58,13 @@ export class HookrelayMetrics implements DeliveryMetrics {
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60],
       registers,
     });
+    this.attemptRecordFailures = new Counter({
+      name: 'hookrelay_attempt_record_failures_total',
+      help: 'POSTs whose attempt could not be recorded in full: refused (recorded as record_failed) or unrecorded (no row)',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of ['refused', 'unrecorded']) this.attemptRecordFailures.inc({ reason }, 0);
     this.httpRequests = new Counter({
       name: 'hookrelay_http_requests_total',
       help: 'API requests, by method, route pattern and status',
@@ -90,6 +104,10 @@ export class HookrelayMetrics implements DeliveryMetrics {
     const cls = statusClass(attempt.status);
     this.attempts.inc({ status_class: cls, error_kind: attempt.status === null ? (attempt.errorKind ?? 'unknown') : 'none' });
     this.attemptDuration.observe({ status_class: cls }, attempt.durationMs / 1000);
+  }
+
+  attemptRecordFailed(reason: 'refused' | 'unrecorded'): void {
+    this.attemptRecordFailures.inc({ reason });
   }
 
   deliveryFinished(outcome: DeliveryOutcome): void {

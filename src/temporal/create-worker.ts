@@ -69,6 +69,7 @@ export async function createHookrelayWorker(options: HookrelayWorkerOptions): Pr
     defaultTimeoutMs: options.defaultTimeoutMs,
     disableFailingEndpointAfterMs: options.disableFailingEndpointAfterMs,
     metrics: options.metrics,
+    logger: options.logger?.child({ component: 'delivery' }),
   });
   const worker = await Worker.create({
     connection,

@@ -60,6 +60,31 @@ export interface AttemptInput {
   trigger: AttemptTrigger;
 }
 
+/**
+ * One POST that happened, as plain data: what recording it needs and what the workflow needs to
+ * go on without a record. Crosses into workflow history only when recording it failed.
+ */
+export interface SentAttempt {
+  deliveryId: string;
+  attemptNumber: number;
+  trigger: AttemptTrigger;
+  /** ISO-8601. */
+  startedAt: string;
+  durationMs: number;
+  request: { url: string; headers: Record<string, string> };
+  /** The answer, or its beginning when it broke off (then `error` says how). */
+  response: {
+    status: number;
+    headers: Record<string, string>;
+    bodyBase64: string;
+    bodyTruncated: boolean;
+    bodyLength: number | null;
+  } | null;
+  error: { kind: string; message: string } | null;
+  endpoint: { id: string; tenantId: string; enabled: boolean; failingSince: string | null };
+  retryPolicy: RetryPolicy | null;
+}
+
 /** The endpoint's answer is an outcome, not an exception: only our own faults throw. */
 export type AttemptOutcome =
   | { outcome: 'succeeded'; status: number }
@@ -73,7 +98,21 @@ export type AttemptOutcome =
       retryPolicy: RetryPolicy | null;
     }
   /** Endpoint deleted or disabled (→ failed, so a recover can resend it), or the delivery was finished elsewhere. */
-  | { outcome: 'skipped'; reason: string; status: DeliveryStatus };
+  | { outcome: 'skipped'; reason: string; status: DeliveryStatus }
+  /** The POST happened but recording it failed (database down): record it in a step of its own, never POST again. */
+  | { outcome: 'unrecorded'; attempt: SentAttempt; reason: string };
+
+/** ApplicationFailure type of a delivery that cannot be sent from what is stored (unopenable secret, malformed policy). */
+export const UNDELIVERABLE_FAILURE = 'UndeliverableDelivery';
+
+/** What is logged and counted when a POST's attempt could not be recorded at all. */
+export interface UnrecordedAttemptReport {
+  deliveryId: string;
+  attemptNumber: number;
+  status: number | null;
+  errorKind: string | null;
+  reason: string;
+}
 
 export interface DeliveryState {
   deliveryId: string;
@@ -86,7 +125,8 @@ export interface DeliveryState {
 
 export interface FinishDeliveryInput {
   deliveryId: string;
-  status: Extract<DeliveryStatus, 'failed' | 'cancelled'>;
+  /** `succeeded` only for a 2xx whose attempt could not be recorded (the attempt step would have set it). */
+  status: Extract<DeliveryStatus, 'succeeded' | 'failed' | 'cancelled'>;
   reason: string;
   /** Also disable the delivery's endpoint with this reason (410 Gone, disableEndpointOnExhaustion). */
   disableEndpointReason?: string;

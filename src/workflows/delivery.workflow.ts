@@ -1,22 +1,67 @@
 // One event to one endpoint: attempt, and on failure sleep until the next scheduled attempt or a
 // resend signal, until success or a give-up rule. The workflow owns the schedule; activities own I/O.
-import { condition, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  patched,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { attemptOutcome } from '../domain/attempt-outcome';
 import { defaultRetryPolicy, maxAttempts, nextRetryDelayMs } from '../domain/retry-schedule';
 import { deliveryStatusKey } from '../temporal/search-attributes';
-import type { DeliveryState, DeliveryStatus, DeliveryWorkflowInput, FinishDeliveryInput } from './contracts';
+import {
+  UNDELIVERABLE_FAILURE,
+  type AttemptInput,
+  type AttemptOutcome,
+  type DeliveryState,
+  type DeliveryStatus,
+  type DeliveryWorkflowInput,
+  type FinishDeliveryInput,
+} from './contracts';
 import { cancelSignal, resendSignal, stateQuery } from './messages';
 
 // Local activities: they run on the worker that holds the workflow, inside its workflow task, so
 // a first-try delivery costs 7 history events instead of 12 and no activity-task round trip
 // through the server (issue 6 measurements). A worker lost mid-attempt is noticed after the
 // workflow task timeout (10 s), not an activity timeout, and the attempt runs again elsewhere.
-const { attemptDelivery, scheduleRetry, finishDelivery } = proxyLocalActivities<Activities>({
+const { attemptDelivery, scheduleRetry, finishDelivery, reportUnrecordedAttempt } = proxyLocalActivities<Activities>({
   // Covers the longest endpoint timeout (120 s) plus recording. Our own faults (database or
-  // network down) are retried forever with backoff and never spend the endpoint's retry budget.
+  // network down) are retried forever with backoff and never spend the endpoint's retry budget;
+  // attemptDelivery throws only before its POST, so a retry never sends twice.
   startToCloseTimeout: '3 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+// The same attempt step under ATTEMPT_STEPS_PATCH: a retry more than a second away waits on a
+// workflow timer instead of inside the workflow task, so a cancel signal is seen (and cancels
+// the step) at once rather than at the task's next heartbeat, seconds later.
+const { attemptDelivery: attemptDeliveryStep } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '3 minutes',
+  localRetryThreshold: '1 second',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// Recording a POST that happened, when attemptDelivery could not: our own fault (the database
+// unreachable), retried with a bound (about 4 minutes in all). Then the delivery goes on by its
+// rules without the record, logged and counted, and the receiver is never POSTed again for it.
+const { recordSentAttempt } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  localRetryThreshold: '1 second',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+/**
+ * Issue 11: each step runs in a scope the cancel signal cancels (a step retrying our own fault
+ * no longer outlives a cancel); an `unrecorded` attempt is recorded by a step of its own; a
+ * delivery that cannot be sent from what is stored fails. Histories from before replay without it.
+ */
+export const ATTEMPT_STEPS_PATCH = 'attempt-record-step-and-cancellable-steps';
 
 export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): Promise<DeliveryState> {
   const state: DeliveryState = {
@@ -32,8 +77,11 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
   setHandler(resendSignal, () => {
     resendRequested = true;
   });
+  // The step running now (attempt or recording), under ATTEMPT_STEPS_PATCH only.
+  let step: CancellationScope | undefined;
   setHandler(cancelSignal, (options) => {
     cancelReason ??= options?.reason ?? 'cancelled by request';
+    step?.cancel();
   });
   setHandler(stateQuery, () => state);
 
@@ -51,13 +99,78 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     return state;
   };
 
+  const inStep = async <T>(run: () => Promise<T>): Promise<T> => {
+    const scope = new CancellationScope();
+    step = scope;
+    try {
+      return await scope.run(run);
+    } finally {
+      if (step === scope) step = undefined;
+    }
+  };
+
+  /**
+   * One attempt: the POST, and its record in a step of its own when the first try could not
+   * store it. `cancelled`: the cancel signal stopped a step. `undeliverable`: nothing was sent.
+   */
+  const attempt = async (
+    input: AttemptInput,
+  ): Promise<AttemptOutcome | { outcome: 'cancelled' } | { outcome: 'undeliverable'; reason: string }> => {
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await inStep(() => attemptDeliveryStep(input));
+    } catch (error) {
+      if (isCancellation(error) && cancelReason !== null) return { outcome: 'cancelled' };
+      const undeliverable = applicationFailure(error, UNDELIVERABLE_FAILURE);
+      if (undeliverable) return { outcome: 'undeliverable', reason: undeliverable.message };
+      throw error;
+    }
+    if (outcome.outcome !== 'unrecorded') return outcome;
+    const sent = outcome.attempt;
+    try {
+      return await inStep(() => recordSentAttempt(sent));
+    } catch (error) {
+      if (isCancellation(error) && cancelReason !== null) return { outcome: 'cancelled' };
+      if (isCancellation(error)) throw error;
+      const reason =
+        error instanceof ActivityFailure && error.cause ? error.cause.message : error instanceof Error ? error.message : String(error);
+      await reportUnrecordedAttempt({
+        deliveryId,
+        attemptNumber: sent.attemptNumber,
+        status: sent.response?.status ?? null,
+        errorKind: sent.error?.kind ?? null,
+        reason,
+      });
+      const fallback = attemptOutcome(sent, new Date(sent.startedAt));
+      if (fallback.outcome === 'succeeded') {
+        // The attempt step would have marked it succeeded; nothing else will.
+        await finishDelivery({
+          deliveryId,
+          status: 'succeeded',
+          reason: `the receiver answered ${fallback.status}; the attempt could not be recorded (${reason})`,
+        });
+      }
+      return fallback;
+    }
+  };
+
   for (;;) {
     // A cancel that arrived during the previous attempt wins over a retry.
     if (cancelReason !== null) return finish({ status: 'cancelled', reason: cancelReason });
     const trigger = resendRequested ? 'manual' : 'scheduled';
     resendRequested = false;
     state.nextAttemptAt = null;
-    const outcome = await attemptDelivery({ deliveryId, attemptNumber: state.attempts + 1, trigger });
+    const input: AttemptInput = { deliveryId, attemptNumber: state.attempts + 1, trigger };
+    let outcome: AttemptOutcome;
+    if (patched(ATTEMPT_STEPS_PATCH)) {
+      const attempted = await attempt(input);
+      if (attempted.outcome === 'cancelled') continue;
+      if (attempted.outcome === 'undeliverable') return finish({ status: 'failed', reason: attempted.reason });
+      outcome = attempted;
+    } else {
+      outcome = await attemptDelivery(input);
+    }
+    if (outcome.outcome === 'unrecorded') throw new Error('unreachable: an unrecorded attempt is recorded by attempt()');
 
     if (outcome.outcome === 'skipped') {
       state.reason = outcome.reason;
@@ -97,4 +210,12 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     // Sleep until the retry time, or wake early for a resend or a cancel.
     await condition(() => resendRequested || cancelReason !== null, delayMs);
   }
+}
+
+/** The ApplicationFailure of this type in an error's cause chain (a local activity's may come unwrapped). */
+function applicationFailure(error: unknown, type: string): ApplicationFailure | undefined {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (current instanceof ApplicationFailure && current.type === type) return current;
+  }
+  return undefined;
 }

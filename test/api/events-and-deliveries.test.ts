@@ -272,7 +272,21 @@ describe('events and deliveries API', () => {
             request_headers: JSON.stringify({}),
             response_status: 200,
             response_headers: JSON.stringify({ 'content-type': 'text/plain' }),
-            response_body: 'ok',
+            response_body: 'ok', // a row from before 2026-12: the body in the text column
+          },
+          {
+            delivery_id: target.id,
+            number: 3,
+            trigger: 'scheduled',
+            started_at: new Date(start + 9000),
+            duration_ms: 7,
+            request_url: 'https://example.com/hook',
+            request_headers: JSON.stringify({}),
+            response_status: 502,
+            response_headers: JSON.stringify({}),
+            response_body_bytes: Buffer.from([0x1f, 0x8b, 0x00, 0xff]),
+            response_body_truncated: true,
+            response_body_length: 1_000_000,
           },
         ])
         .execute();
@@ -295,7 +309,23 @@ describe('events and deliveries API', () => {
           durationMs: 30,
           trigger: 'manual',
           request: { url: 'https://example.com/hook', headers: {} },
-          response: { status: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' },
+          response: {
+            status: 200,
+            headers: { 'content-type': 'text/plain' },
+            body: 'ok',
+            bodyEncoding: 'utf8',
+            bodyTruncated: false,
+            bodyLength: null, // not recorded before 2026-12
+          },
+          error: null,
+        },
+        {
+          number: 3,
+          startedAt: new Date(start + 9000).toISOString(),
+          durationMs: 7,
+          trigger: 'scheduled',
+          request: { url: 'https://example.com/hook', headers: {} },
+          response: { status: 502, headers: {}, body: 'H4sA/w==', bodyEncoding: 'base64', bodyTruncated: true, bodyLength: 1_000_000 },
           error: null,
         },
       ]);

@@ -140,6 +140,7 @@ describe('web console', () => {
     await page.locator('#attempts details[data-attempt="1"]').waitFor();
     await expect(page.locator('#payload').textContent()).resolves.toContain('webhook.test');
     await expect(page.locator('details[data-attempt="1"] .response-body').textContent()).resolves.toContain('"received":true');
+    await expect(page.locator('details[data-attempt="1"] .response-body-info').textContent()).resolves.toBe('Body: 17 bytes');
     await expect(page.locator('#temporal-link').getAttribute('href')).resolves.toBe(
       `${TEMPORAL_UI}/namespaces/default/workflows/delivery-${deliveryId}`,
     );

@@ -1,19 +1,32 @@
 // Records real workflow histories for the determinism guard (test/replay/replay.test.ts).
 // Run `npm run record:histories` after a deliberate, compatible workflow change; commit the .pb files.
 // Each scenario runs against a real worker, Temporal dev server, PostgreSQL and receiver.
-import { writeFileSync } from 'node:fs';
+// An existing history is never overwritten: it is the record of what older code did, which the
+// current code must still replay. Name a new scenario (or a new generation of one) anew.
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
+import { Client as PgClient } from 'pg';
 import { deliveryWorkflowId } from '../../src/domain/ids';
 import { publishEvent, publishWorkflowId } from '../../src/temporal/client';
 import { createTenant, ensureEventType } from '../support/api';
 import { startReceiver, type Receiver } from '../support/receiver';
-import { startTestHookrelay, type TestHookrelay } from '../support/stack';
+
+import { startTestHookrelay, testStack, type TestHookrelay } from '../support/stack';
 import { waitFor } from '../support/wait';
+import { cancelSignal, stateQuery } from '../../src/workflows/messages';
 
 const OUT = path.join(__dirname, 'histories');
 // Binary protobuf: exact, and independent of the JSON mapping's quirks across SDK versions.
 const encode = (history: temporal.api.history.v1.IHistory) => temporal.api.history.v1.History.encode(history).finish();
+function saveHistory(file: string, history: temporal.api.history.v1.IHistory): void {
+  const target = path.join(OUT, file);
+  if (existsSync(target)) {
+    console.log(`kept ${file} (histories are never overwritten)`);
+    return;
+  }
+  writeFileSync(target, encode(history));
+}
 jest.setTimeout(120_000);
 
 let hookrelay: TestHookrelay;
@@ -55,9 +68,9 @@ async function publishAndSave(name: string, act: (deliveryId: string) => Promise
   await act(delivery.id);
   const handle = hookrelay.temporal.workflow.getHandle(deliveryWorkflowId(delivery.id));
   await handle.result();
-  writeFileSync(path.join(OUT, `delivery-${name}.pb`), encode(await handle.fetchHistory()));
+  saveHistory(`delivery-${name}.pb`, await handle.fetchHistory());
   const publish = hookrelay.temporal.workflow.getHandle(publishWorkflowId({ tenantId, eventId: published.eventId }));
-  writeFileSync(path.join(OUT, `publish-${name}.pb`), encode(await publish.fetchHistory()));
+  saveHistory(`publish-${name}.pb`, await publish.fetchHistory());
 }
 
 test('record histories', async () => {
@@ -98,4 +111,80 @@ test('record histories', async () => {
   });
   receiver.respondWith(() => ({ status: 410 }));
   await publishAndSave('gone');
+});
+
+/** Takes the stack's own cloned database away (every session ended, no new ones) or brings it back. */
+async function setDatabaseReachable(reachable: boolean): Promise<void> {
+  const name = new URL(hookrelay.config.DATABASE_URL!).pathname.slice(1);
+  const admin = new PgClient({ connectionString: testStack().postgresUrl.replace(/\/[^/]+$/, '/postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS ${reachable}`);
+    if (!reachable)
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+  } finally {
+    await admin.end();
+  }
+}
+
+// Issue 11 (ATTEMPT_STEPS_PATCH): the attempt in a cancellable step, an unrecorded POST recorded by
+// a step of its own, an undeliverable delivery failed. Delivery workflows started by the API.
+test('record histories of the attempt steps', async () => {
+  const tenant = await createTenant(hookrelay, 'Steps');
+  const create = async (retryPolicy: unknown) => {
+    const res = await hookrelay.request('POST', `/v1/tenants/${tenant}/endpoints`, {
+      body: { name: 's', url: receiver.url, eventTypes: ['invoice.activated'], enabled: true, retryPolicy },
+    });
+    return res.body.id as string;
+  };
+  const publishOne = async () => {
+    const res = await hookrelay.request('POST', `/v1/tenants/${tenant}/events`, { body: { type: 'invoice.activated', data: {} } });
+    const row = await hookrelay.db.selectFrom('deliveries').select('id').where('event_id', '=', res.body.id).executeTakeFirstOrThrow();
+    return hookrelay.temporal.workflow.getHandle(deliveryWorkflowId(row.id));
+  };
+  const disable = (id: string) => hookrelay.request('POST', `/v1/tenants/${tenant}/endpoints/${id}/disable`, {});
+
+  let endpointId = await create(null);
+  receiver.respondWith(() => ({ status: 200 }));
+  let handle = await publishOne();
+  await handle.result();
+  saveHistory('delivery-steps-first-try-success.pb', await handle.fetchHistory());
+
+  // The database goes away right after the POST: the recording step records it once it is back.
+  let broken: Promise<void> | undefined;
+  receiver.respondWith(() => {
+    broken ??= setDatabaseReachable(false);
+    return { status: 200, delayMs: 500 };
+  });
+  handle = await publishOne();
+  await waitFor(async () => broken !== undefined);
+  await broken;
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  await setDatabaseReachable(true);
+  await handle.result();
+  saveHistory('delivery-steps-recorded-after-outage.pb', await handle.fetchHistory());
+
+  // Cancel while the attempt step retries (the database away when the retry is due).
+  await disable(endpointId);
+  endpointId = await create({ strategy: 'schedule', delaysSeconds: [2], jitter: 0 });
+  receiver.respondWith(() => ({ status: 500 }));
+  handle = await publishOne();
+  await waitFor(async () => (await handle.query(stateQuery)).status === 'retrying');
+  await setDatabaseReachable(false);
+  await new Promise((resolve) => setTimeout(resolve, 4_000));
+  await handle.signal(cancelSignal, { reason: 'recorded cancel' });
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await setDatabaseReachable(true);
+  await handle.result();
+  saveHistory('delivery-steps-cancel-while-retrying.pb', await handle.fetchHistory());
+
+  // A stored retry policy that does not parse: failed without a POST.
+  await hookrelay.db
+    .updateTable('endpoints')
+    .set({ retry_policy: JSON.stringify({ strategy: 'forever' }) })
+    .where('id', '=', endpointId)
+    .execute();
+  handle = await publishOne();
+  await handle.result();
+  saveHistory('delivery-steps-undeliverable.pb', await handle.fetchHistory());
 });
