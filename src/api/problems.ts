@@ -4,7 +4,15 @@ import type { Socket } from 'node:net';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError, UnauthenticatedError } from '../domain/errors';
+import {
+  ConflictError,
+  EndpointLimitReachedError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthenticatedError,
+} from '../domain/errors';
 
 export interface FieldError {
   path: string;
@@ -52,6 +60,9 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof UnauthenticatedError) return problem(401, 'unauthenticated', 'Unauthenticated', error.message);
   if (error instanceof ForbiddenError) return problem(403, 'forbidden', 'Forbidden', error.message);
   if (error instanceof NotFoundError) return problem(404, 'not-found', 'Not found', error.message);
+  if (error instanceof EndpointLimitReachedError) {
+    return problem(409, 'endpoint-limit-reached', 'Endpoint limit reached', error.message, { limit: error.limit });
+  }
   if (error instanceof ConflictError) return problem(409, 'conflict', 'Conflict', error.message);
   if (error instanceof RateLimitedError) return problem(429, 'rate-limited', 'Too many requests', error.message);
   if (error instanceof UnsupportedMediaTypeError) return problem(415, 'unsupported-media-type', 'Unsupported media type', error.message);

@@ -1,11 +1,29 @@
 // Queries on deliveries and their attempts.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { afterCursor, cursorImpliesUntil, type PageCursor } from './pagination';
 import type { AttemptRow, Database, DeliveryRow, DeliveryUpdate, NewAttemptRow, NewDeliveryRow } from './schema';
 
 export async function insertDeliveries(db: Kysely<Database>, rows: NewDeliveryRow[]): Promise<DeliveryRow[]> {
   if (rows.length === 0) return [];
   return db.insertInto('deliveries').values(rows).returningAll().execute();
+}
+
+/**
+ * Plans one delivery per endpoint of a published event in ONE statement, whatever the fan-out:
+ * the per-delivery values travel as three text arrays (one bind parameter each), so 20,000
+ * deliveries take 7 parameters, never 7 per row (PostgreSQL refuses more than 65,535).
+ */
+export async function insertFanOutDeliveries(
+  trx: Transaction<Database>,
+  event: { tenantId: string; eventId: string; eventType: string; resourceId: string | null },
+  planned: ReadonlyArray<{ id: string; endpointId: string; workflowId: string }>,
+): Promise<void> {
+  if (planned.length === 0) return;
+  await sql`
+    insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, resource_id, workflow_id)
+    select planned.id, ${event.tenantId}, ${event.eventId}, planned.endpoint_id, ${event.eventType}, ${event.resourceId}::text, planned.workflow_id
+    from unnest(${planned.map((row) => row.id)}::text[], ${planned.map((row) => row.endpointId)}::text[],
+                ${planned.map((row) => row.workflowId)}::text[]) as planned(id, endpoint_id, workflow_id)`.execute(trx);
 }
 
 export async function findDelivery(db: Kysely<Database>, tenantId: string, id: string): Promise<DeliveryRow | undefined> {

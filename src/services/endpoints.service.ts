@@ -4,6 +4,7 @@ import {
   findEndpoint,
   findSigningSecrets,
   insertEndpointWithSecret,
+  lockAndCountTenantEndpoints,
   listEndpoints as queryEndpoints,
   lockEndpoint,
   replaceCurrentSecret,
@@ -14,7 +15,7 @@ import { readCursor, toPage, type Page } from '../db/pagination';
 import type { EndpointRow, EndpointUpdate } from '../db/schema';
 import { endpointAuthSchema, REDACTED, type EndpointAuth } from '../domain/endpoint-auth';
 import { endpointUrlProblem } from '../domain/endpoint-url';
-import { InvalidInputError, NotFoundError } from '../domain/errors';
+import { EndpointLimitReachedError, InvalidInputError, NotFoundError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { generateSigningSecret } from '../domain/signature';
 import type { CreateEndpointBody, ListEndpointsQuery, RotateSecretBody, UpdateEndpointBody } from '../api/schemas';
@@ -38,8 +39,11 @@ export async function createEndpoint(ctx: ServiceContext, tenantId: string, inpu
   await assertSubscribableTypes(ctx, input.eventTypes);
   const auth: EndpointAuth = input.auth ?? { type: 'none' };
   const secret = input.secret ?? generateSigningSecret();
-  const row = await ctx.db.transaction().execute((trx) =>
-    insertEndpointWithSecret(
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    if (ctx.maxEndpointsPerTenant !== undefined && (await lockAndCountTenantEndpoints(trx, tenantId)) >= ctx.maxEndpointsPerTenant) {
+      throw new EndpointLimitReachedError(ctx.maxEndpointsPerTenant);
+    }
+    return insertEndpointWithSecret(
       trx,
       {
         id: newId('ep'),
@@ -59,8 +63,8 @@ export async function createEndpoint(ctx: ServiceContext, tenantId: string, inpu
         disabled_reason: null,
       },
       ctx.secretBox.seal(secret),
-    ),
-  );
+    );
+  });
   return { row, auth };
 }
 

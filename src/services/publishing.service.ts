@@ -7,7 +7,7 @@
 // Starting is idempotent (workflow id = delivery id, a closed one is never started again), so
 // every path may repeat it.
 import { sql, type Kysely } from 'kysely';
-import { countDeliveriesOfEvent, findPlannedDeliveriesOfEvent, insertDeliveries } from '../db/deliveries.repository';
+import { countDeliveriesOfEvent, findPlannedDeliveriesOfEvent, insertFanOutDeliveries } from '../db/deliveries.repository';
 import { findEndpointForTargetedDelivery, findSubscribedEndpoints } from '../db/endpoints.repository';
 import {
   findEvent,
@@ -23,7 +23,8 @@ import { NotFoundError } from '../domain/errors';
 import { deliveryWorkflowId, newId } from '../domain/ids';
 import { startDeliveryWorkflow } from '../temporal/client';
 import type { PlannedDelivery, PublishEventInput, PublishEventResult, RecordedEvent } from '../workflows/contracts';
-import type { ServiceContext } from './context';
+import { forEachWithConcurrency } from './bounded-concurrency';
+import { defaultFanOut, type ServiceContext } from './context';
 import { assertPublishable } from './event-types.service';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -91,50 +92,68 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
       // Nothing to start (no subscriber) is already "started".
       deliveries_started_at: options.deliveriesStartedByCaller || endpoints.length === 0 ? now : null,
     });
-    const rows = endpoints.map((endpoint) => {
+    const deliveries: PlannedDelivery[] = endpoints.map((endpoint) => {
       const id = newId('dlv');
       return {
-        id,
-        tenant_id: input.tenantId,
-        event_id: event.id,
-        endpoint_id: endpoint.id,
-        event_type: event.type,
-        resource_id: event.resource_id,
-        workflow_id: deliveryWorkflowId(id),
+        deliveryId: id,
+        workflowId: deliveryWorkflowId(id),
+        endpointId: endpoint.id,
+        endpointUrl: endpoint.url,
+        eventType: event.type,
+        tenantId: input.tenantId,
       };
     });
-    await insertDeliveries(trx, rows);
-    return {
-      eventId: event.id,
-      deliveryCount: rows.length,
-      duplicate: false,
-      deliveries: rows.map((row, index) => ({
-        deliveryId: row.id,
-        workflowId: row.workflow_id,
-        endpointId: row.endpoint_id,
-        endpointUrl: endpoints[index]!.url,
-        eventType: row.event_type,
-        tenantId: row.tenant_id,
-      })),
-    };
+    // One statement for any fan-out (20,000 endpoints and more): see insertFanOutDeliveries.
+    await insertFanOutDeliveries(
+      trx,
+      { tenantId: input.tenantId, eventId: event.id, eventType: event.type, resourceId: event.resource_id },
+      deliveries.map((delivery) => ({ id: delivery.deliveryId, endpointId: delivery.endpointId, workflowId: delivery.workflowId })),
+    );
+    return { eventId: event.id, deliveryCount: deliveries.length, duplicate: false, deliveries };
   });
 }
 
-/** Starts the delivery workflows of a recorded event (harmless if some already run or ran) and marks it. */
+/**
+ * Starts the delivery workflows of a recorded event (harmless if some already run or ran) and
+ * marks it. At most `fanOut.startConcurrency` starts are in flight at once; after a failed start
+ * no new one begins, and the error is thrown once the running ones have settled.
+ */
 export async function startDeliveries(ctx: ServiceContext, eventId: string, deliveries: PlannedDelivery[]): Promise<void> {
   if (deliveries.length === 0) return;
   const options = { taskQueue: ctx.taskQueue, eager: ctx.eagerWorkflowStart };
-  await Promise.all(deliveries.map((delivery) => startDeliveryWorkflow(ctx.temporal, delivery, options)));
+  const { startConcurrency } = ctx.fanOut ?? defaultFanOut;
+  await forEachWithConcurrency(deliveries, startConcurrency, (delivery) => startDeliveryWorkflow(ctx.temporal, delivery, options));
   await markDeliveriesStarted(ctx.db, eventId);
 }
 
-/** Records the event and starts its deliveries: publishing in one call, with no publish workflow. */
+export interface PublishOptions extends Pick<RecordOptions, 'freshEventId'> {
+  /** The starts failed after the commit; the event stays accepted and the sweeper starts them. Without it, the error is thrown. */
+  onStartFailed?: (error: unknown) => void;
+  /** Starts running in the background (a large fan-out) failed; the sweeper starts the rest. */
+  onBackgroundStartFailed?: (error: unknown) => void;
+}
+
+/**
+ * Records the event and starts its deliveries: publishing in one call, with no publish workflow.
+ * Accepted means committed in PostgreSQL: every recorded delivery is then started, by this call,
+ * by the background starts of a large fan-out, or by the worker's sweeper. A fan-out above
+ * `fanOut.inlineStartMaxDeliveries` answers right after the commit, so a publish to 20,000
+ * endpoints takes about as long as its insert, not as long as 20,000 start requests.
+ */
 export async function publishAndStartDeliveries(
   ctx: ServiceContext,
   input: PublishEventInput,
-  options: Pick<RecordOptions, 'freshEventId'> & { onStartFailed?: (error: unknown) => void } = {},
+  options: PublishOptions = {},
 ): Promise<PublishEventResult> {
   const recorded = await recordEvent(ctx.db, input, { freshEventId: options.freshEventId });
+  const result = { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount, duplicate: recorded.duplicate };
+  if (recorded.deliveries.length > (ctx.fanOut ?? defaultFanOut).inlineStartMaxDeliveries) {
+    // Nobody awaits this: failures are reported, and whatever was not started is swept.
+    void startDeliveries(ctx, recorded.eventId, recorded.deliveries).catch((error: unknown) =>
+      (options.onBackgroundStartFailed ?? options.onStartFailed)?.(error),
+    );
+    return result;
+  }
   try {
     await startDeliveries(ctx, recorded.eventId, recorded.deliveries);
   } catch (error) {
@@ -142,7 +161,7 @@ export async function publishAndStartDeliveries(
     if (!options.onStartFailed) throw error;
     options.onStartFailed(error);
   }
-  return { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount, duplicate: recorded.duplicate };
+  return result;
 }
 
 export interface StrandedSweepResult {
