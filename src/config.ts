@@ -164,6 +164,16 @@ export const configSchema = z.object({
   HOOKRELAY_API_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).max(1_000_000).default(100),
   /** Extra requests per 10 s a key may make above the steady rate. */
   HOOKRELAY_API_RATE_LIMIT_BURST: z.coerce.number().int().min(0).max(1_000_000).default(200),
+  /** Delivery workflows one publish starts at a time (issue 11: a 20,000-endpoint fan-out never opens 20,000 requests). */
+  HOOKRELAY_WORKFLOW_START_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
+  /**
+   * A publish with at most this many deliveries starts them before it answers; a larger one
+   * answers once its deliveries are recorded and starts them in the background (the worker's
+   * sweeper finishes the job if the process stops first).
+   */
+  HOOKRELAY_INLINE_START_MAX_DELIVERIES: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  /** Endpoints a tenant may have (deleted ones not counted); creating one more is a 409. */
+  HOOKRELAY_MAX_ENDPOINTS_PER_TENANT: z.coerce.number().int().min(1).max(10_000_000).default(25_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -46,6 +46,11 @@ export function createServiceContext(
     secretBox: new SecretBox(deps.encryptionKey),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     urlPolicy: { allowHttp: config.HOOKRELAY_ALLOW_HTTP, allowPrivateNetworks: config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS },
+    fanOut: {
+      startConcurrency: config.HOOKRELAY_WORKFLOW_START_CONCURRENCY,
+      inlineStartMaxDeliveries: config.HOOKRELAY_INLINE_START_MAX_DELIVERIES,
+    },
+    maxEndpointsPerTenant: config.HOOKRELAY_MAX_ENDPOINTS_PER_TENANT,
   };
 }
 

@@ -1,6 +1,6 @@
 // Activities: every side effect of publishing and delivering. Built by a factory so the worker
 // injects the database, Temporal client, secret box and HTTP client (and tests inject theirs).
-import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { describeDatabaseError, isPermanentDatabaseError } from '../db/database-errors';
 import {
@@ -67,7 +67,14 @@ export function createActivities(deps: ActivityDependencies) {
    * publish workflow's only step. Repeating it after a crash starts whatever is missing.
    */
   async function publishAndStartDeliveries(input: PublishEventInput): Promise<PublishEventResult> {
-    return asActivityFailure(() => publishing.publishAndStartDeliveries(services, input));
+    // A large fan-out's starts outlive this activity (see publishAndStartDeliveries): keep its logger.
+    const log = Context.current().log;
+    return asActivityFailure(() =>
+      publishing.publishAndStartDeliveries(services, input, {
+        onBackgroundStartFailed: (error) =>
+          log.warn('event recorded; starting its delivery workflows failed, the worker sweeper starts the rest', { error: String(error) }),
+      }),
+    );
   }
 
   /** Publish workflows from before `publishAndStartDeliveries`: record only; the workflow starts children. */

@@ -355,9 +355,9 @@ function buildRegistry(): OpenAPIRegistry {
     method: 'post',
     path: '/v1/tenants/{tenantId}/endpoints',
     summary: 'Register an endpoint',
-    description: endpointWrite,
+    description: `${endpointWrite} A tenant may have HOOKRELAY_MAX_ENDPOINTS_PER_TENANT endpoints (default 25,000); one more is a 409 endpoint-limit-reached.`,
     request: { params: tenantIdParam, body: body(createEndpointBody) },
-    responses: { 201: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404, 413, 415) },
+    responses: { 201: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404, 409, 413, 415) },
   });
   path({
     method: 'get',
@@ -420,7 +420,10 @@ function buildRegistry(): OpenAPIRegistry {
     },
     responses: {
       200: json(PublishResult, 'A repeat of an earlier publish (duplicate: true)'),
-      202: json(PublishResult, 'Accepted: recorded and fanned out'),
+      202: json(
+        PublishResult,
+        'Accepted: recorded with one delivery per subscribed endpoint; every one is started (a large fan-out after the answer)',
+      ),
       ...problems(400, 401, 403, 404, 413, 415),
     },
   });

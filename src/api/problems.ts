@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
   ConflictError,
+  EndpointLimitReachedError,
   ForbiddenError,
   InvalidInputError,
   NotFoundError,
@@ -60,6 +61,9 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof UnauthenticatedError) return problem(401, 'unauthenticated', 'Unauthenticated', error.message);
   if (error instanceof ForbiddenError) return problem(403, 'forbidden', 'Forbidden', error.message);
   if (error instanceof NotFoundError) return problem(404, 'not-found', 'Not found', error.message);
+  if (error instanceof EndpointLimitReachedError) {
+    return problem(409, 'endpoint-limit-reached', 'Endpoint limit reached', error.message, { limit: error.limit });
+  }
   if (error instanceof ConflictError) return problem(409, 'conflict', 'Conflict', error.message);
   if (error instanceof RateLimitedError) return problem(429, 'rate-limited', 'Too many requests', error.message);
   if (error instanceof UnsupportedMediaTypeError) return problem(415, 'unsupported-media-type', 'Unsupported media type', error.message);

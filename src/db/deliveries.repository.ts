@@ -70,6 +70,25 @@ function toPlannedDelivery(row: Pick<DeliveryRow, 'id' | 'workflow_id' | 'endpoi
   };
 }
 
+/**
+ * Plans one delivery per endpoint of a published event in ONE statement, whatever the fan-out:
+ * the per-delivery values travel as three text arrays (one bind parameter each), so 20,000
+ * deliveries take 8 parameters, never 8 per row (PostgreSQL refuses more than 65,535).
+ */
+export async function insertFanOutDeliveries(
+  trx: Kysely<Database>,
+  event: { tenantId: string; eventId: string; eventType: string; resourceId: string | null; workflowStartedAt: Date | null },
+  planned: ReadonlyArray<{ id: string; endpointId: string; workflowId: string }>,
+): Promise<void> {
+  if (planned.length === 0) return;
+  await sql`
+    insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, resource_id, workflow_id, workflow_started_at)
+    select planned.id, ${event.tenantId}, ${event.eventId}, planned.endpoint_id, ${event.eventType}, ${event.resourceId}::text, planned.workflow_id,
+           ${event.workflowStartedAt}::timestamptz
+    from unnest(${planned.map((row) => row.id)}::text[], ${planned.map((row) => row.endpointId)}::text[],
+                ${planned.map((row) => row.workflowId)}::text[]) as planned(id, endpoint_id, workflow_id)`.execute(trx);
+}
+
 export async function findDelivery(db: Kysely<Database>, tenantId: string, id: string): Promise<DeliveryRow | undefined> {
   return db.selectFrom('deliveries').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }

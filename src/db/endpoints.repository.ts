@@ -13,6 +13,23 @@ export async function insertEndpointWithSecret(
   return endpoint;
 }
 
+/**
+ * Takes the tenant's endpoint-creation lock for the rest of the transaction and counts its
+ * endpoints (deleted ones not counted): two creations at the limit cannot both see room. An
+ * advisory lock, not a row lock on the tenant, so deliveries and edits (whose foreign keys
+ * share-lock the tenant row) never wait for it.
+ */
+export async function lockAndCountTenantEndpoints(trx: Transaction<Database>, tenantId: string): Promise<number> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`endpoints-of:${tenantId}`}, 0))`.execute(trx);
+  const { count } = await trx
+    .selectFrom('endpoints')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('tenant_id', '=', tenantId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
 export async function findEndpoint(db: Kysely<Database>, tenantId: string, id: string): Promise<EndpointRow | undefined> {
   return db
     .selectFrom('endpoints')

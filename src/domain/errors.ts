@@ -30,6 +30,13 @@ export class InvalidInputError extends DomainError {
 /** The request conflicts with the current state. → 409 */
 export class ConflictError extends DomainError {}
 
+/** The tenant already has as many endpoints as the deployment allows (HOOKRELAY_MAX_ENDPOINTS_PER_TENANT). → 409 */
+export class EndpointLimitReachedError extends ConflictError {
+  constructor(readonly limit: number) {
+    super(`The tenant already has ${limit} endpoints, the most allowed; delete one to create another`);
+  }
+}
+
 /** No or unknown credentials. → 401 */
 export class UnauthenticatedError extends DomainError {}
 

@@ -17,4 +17,17 @@ export interface ServiceContext {
    * start response instead of through the server's task queue.
    */
   eagerWorkflowStart?: boolean;
+  /** How a publish starts its delivery workflows; defaults when absent (see defaultFanOut). */
+  fanOut?: FanOutOptions;
+  /** Endpoints a tenant may have (HOOKRELAY_MAX_ENDPOINTS_PER_TENANT); unlimited when absent. */
+  maxEndpointsPerTenant?: number;
 }
+
+export interface FanOutOptions {
+  /** Workflow starts in flight at once, per publish (HOOKRELAY_WORKFLOW_START_CONCURRENCY). */
+  startConcurrency: number;
+  /** More deliveries than this are started in the background, after the publish answers. */
+  inlineStartMaxDeliveries: number;
+}
+
+export const defaultFanOut: FanOutOptions = { startConcurrency: 32, inlineStartMaxDeliveries: 100 };

@@ -5,6 +5,7 @@ import {
   findEndpoint,
   findSigningSecrets,
   insertEndpointWithSecret,
+  lockAndCountTenantEndpoints,
   listEndpoints as queryEndpoints,
   lockEndpoint,
   replaceCurrentSecret,
@@ -16,7 +17,7 @@ import type { EndpointRow, EndpointUpdate } from '../db/schema';
 import { endpointAuthSchema, REDACTED, type EndpointAuth } from '../domain/endpoint-auth';
 import { sealCustomHeaders } from '../domain/endpoint-headers';
 import { endpointUrlProblem } from '../domain/endpoint-url';
-import { InvalidInputError, NotFoundError, SecretKeyUnavailableError } from '../domain/errors';
+import { EndpointLimitReachedError, InvalidInputError, NotFoundError, SecretKeyUnavailableError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { generateSigningSecret } from '../domain/signature';
 import type { CreateEndpointBody, ListEndpointsQuery, RotateSecretBody, UpdateEndpointBody } from '../api/schemas';
@@ -46,8 +47,11 @@ export async function createEndpoint(ctx: ServiceContext, tenantId: string, inpu
   const auth: EndpointAuth = input.auth ?? { type: 'none' };
   assertNoHeaderClash(auth, input.headers ?? {});
   const secret = input.secret ?? generateSigningSecret();
-  const row = await ctx.db.transaction().execute((trx) =>
-    insertEndpointWithSecret(
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    if (ctx.maxEndpointsPerTenant !== undefined && (await lockAndCountTenantEndpoints(trx, tenantId)) >= ctx.maxEndpointsPerTenant) {
+      throw new EndpointLimitReachedError(ctx.maxEndpointsPerTenant);
+    }
+    return insertEndpointWithSecret(
       trx,
       {
         id: newId('ep'),
@@ -67,8 +71,8 @@ export async function createEndpoint(ctx: ServiceContext, tenantId: string, inpu
         disabled_reason: null,
       },
       ctx.secretBox.seal(secret),
-    ),
-  );
+    );
+  });
   return { row, auth };
 }
 

@@ -12,7 +12,7 @@ import {
   countDeliveriesOfEvent,
   findPlannedDeliveriesOfEvent,
   findUnstartedDeliveries,
-  insertDeliveries,
+  insertFanOutDeliveries,
   markWorkflowsStarted,
 } from '../db/deliveries.repository';
 import { findEndpointForTargetedDelivery, findSubscribedEndpoints } from '../db/endpoints.repository';
@@ -23,7 +23,8 @@ import { NotFoundError } from '../domain/errors';
 import { deliveryWorkflowId, newId } from '../domain/ids';
 import { startDeliveryWorkflow } from '../temporal/client';
 import type { PlannedDelivery, PublishEventInput, PublishEventResult, RecordedEvent } from '../workflows/contracts';
-import type { ServiceContext } from './context';
+import { forEachWithConcurrency } from './bounded-concurrency';
+import { defaultFanOut, type ServiceContext } from './context';
 import { assertPublishable } from './event-types.service';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -90,33 +91,30 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
       idempotency_key: input.idempotencyKey ?? null,
       occurred_at: input.occurredAt ? new Date(input.occurredAt) : now,
     });
-    const rows = endpoints.map((endpoint) => {
+    const deliveries: PlannedDelivery[] = endpoints.map((endpoint) => {
       const id = newId('dlv');
       return {
-        id,
-        tenant_id: input.tenantId,
-        event_id: event.id,
-        endpoint_id: endpoint.id,
-        event_type: event.type,
-        resource_id: event.resource_id,
-        workflow_id: deliveryWorkflowId(id),
-        workflow_started_at: options.deliveriesStartedByCaller ? now : null,
+        deliveryId: id,
+        workflowId: deliveryWorkflowId(id),
+        endpointId: endpoint.id,
+        endpointUrl: endpoint.url,
+        eventType: event.type,
+        tenantId: input.tenantId,
       };
     });
-    await insertDeliveries(trx, rows);
-    return {
-      eventId: event.id,
-      deliveryCount: rows.length,
-      duplicate: false,
-      deliveries: rows.map((row, index) => ({
-        deliveryId: row.id,
-        workflowId: row.workflow_id,
-        endpointId: row.endpoint_id,
-        endpointUrl: endpoints[index]!.url,
-        eventType: row.event_type,
-        tenantId: row.tenant_id,
-      })),
-    };
+    // One statement for any fan-out (20,000 endpoints and more): see insertFanOutDeliveries.
+    await insertFanOutDeliveries(
+      trx,
+      {
+        tenantId: input.tenantId,
+        eventId: event.id,
+        eventType: event.type,
+        resourceId: event.resource_id,
+        workflowStartedAt: options.deliveriesStartedByCaller ? now : null,
+      },
+      deliveries.map((delivery) => ({ id: delivery.deliveryId, endpointId: delivery.endpointId, workflowId: delivery.workflowId })),
+    );
+    return { eventId: event.id, deliveryCount: deliveries.length, duplicate: false, deliveries };
   });
 }
 
@@ -133,30 +131,68 @@ export interface DeliveryStartResult {
   firstError?: unknown;
 }
 
+/** Starts are marked per chunk, so a long fan-out shows its progress and a retry redoes at most one chunk. */
+const START_MARK_CHUNK = 500;
+
 /**
- * Starts the workflows of recorded deliveries (harmless if some already run or ran) and marks
- * those that started, in one statement, so a retry only starts what is left.
+ * Starts the workflows of recorded deliveries (harmless if some already run or ran), at most
+ * `fanOut.startConcurrency` at once, and marks those that started, one statement per chunk of
+ * START_MARK_CHUNK. After a chunk with a failed start no further chunk is tried: the rest is left
+ * to the caller's retry or the sweeper.
  */
 export async function tryStartDeliveries(ctx: ServiceContext, deliveries: PlannedDelivery[]): Promise<DeliveryStartResult> {
-  if (deliveries.length === 0) return { started: 0, failed: 0 };
+  const result: DeliveryStartResult = { started: 0, failed: 0 };
   const options = { taskQueue: ctx.taskQueue, eager: ctx.eagerWorkflowStart };
-  const results = await Promise.allSettled(deliveries.map((delivery) => startDeliveryWorkflow(ctx.temporal, delivery, options)));
-  const started = deliveries.filter((_, index) => results[index]!.status === 'fulfilled');
-  await markWorkflowsStarted(
-    ctx.db,
-    started.map((delivery) => delivery.deliveryId),
-  );
-  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  return { started: started.length, failed: deliveries.length - started.length, ...(failure && { firstError: failure.reason }) };
+  const { startConcurrency } = ctx.fanOut ?? defaultFanOut;
+  for (let offset = 0; offset < deliveries.length; offset += START_MARK_CHUNK) {
+    const chunk = deliveries.slice(offset, offset + START_MARK_CHUNK);
+    const started: string[] = [];
+    await forEachWithConcurrency(chunk, startConcurrency, async (delivery) => {
+      try {
+        await startDeliveryWorkflow(ctx.temporal, delivery, options);
+        started.push(delivery.deliveryId);
+      } catch (error) {
+        result.firstError ??= error;
+      }
+    });
+    await markWorkflowsStarted(ctx.db, started);
+    result.started += started.length;
+    if (started.length < chunk.length) {
+      result.failed = deliveries.length - result.started;
+      return result;
+    }
+  }
+  return result;
 }
 
-/** Records the event and starts its deliveries: publishing in one call, with no publish workflow. */
+export interface PublishOptions extends Pick<RecordOptions, 'freshEventId'> {
+  /** The starts failed after the commit; the event stays accepted and the sweeper starts them. Without it, the error is thrown. */
+  onStartFailed?: (error: unknown) => void;
+  /** Starts running in the background (a large fan-out) failed; the sweeper starts the rest. */
+  onBackgroundStartFailed?: (error: unknown) => void;
+}
+
+/**
+ * Records the event and starts its deliveries: publishing in one call, with no publish workflow.
+ * Accepted means committed in PostgreSQL: every recorded delivery is then started, by this call,
+ * by the background starts of a large fan-out, or by the worker's sweeper. A fan-out above
+ * `fanOut.inlineStartMaxDeliveries` answers right after the commit, so a publish to 20,000
+ * endpoints takes about as long as its insert, not as long as 20,000 start requests.
+ */
 export async function publishAndStartDeliveries(
   ctx: ServiceContext,
   input: PublishEventInput,
-  options: Pick<RecordOptions, 'freshEventId'> & { onStartFailed?: (error: unknown) => void } = {},
+  options: PublishOptions = {},
 ): Promise<PublishEventResult> {
   const recorded = await recordEvent(ctx.db, input, { freshEventId: options.freshEventId });
+  const result = { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount, duplicate: recorded.duplicate };
+  if (recorded.deliveries.length > (ctx.fanOut ?? defaultFanOut).inlineStartMaxDeliveries) {
+    // Nobody awaits this: failures are reported, and whatever was not started is swept.
+    void startDeliveries(ctx, recorded.deliveries).catch((error: unknown) =>
+      (options.onBackgroundStartFailed ?? options.onStartFailed)?.(error),
+    );
+    return result;
+  }
   try {
     await startDeliveries(ctx, recorded.deliveries);
   } catch (error) {
@@ -164,7 +200,7 @@ export async function publishAndStartDeliveries(
     if (!options.onStartFailed) throw error;
     options.onStartFailed(error);
   }
-  return { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount, duplicate: recorded.duplicate };
+  return result;
 }
 
 /**

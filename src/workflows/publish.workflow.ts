@@ -6,8 +6,10 @@ import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PublishEventInput, PublishEventResult } from './contracts';
 
-// Local: short database work and start requests, run inside the workflow task. The timeout
-// leaves room for a large fan-out (the starts run in parallel).
+// Local: short database work and start requests, run inside the workflow task. A fan-out above
+// HOOKRELAY_INLINE_START_MAX_DELIVERIES returns right after its commit and the worker starts the
+// deliveries in the background (the sweeper finishes if it dies), so even 20,000 endpoints stay
+// far inside the timeout and add no history events.
 const { publishAndStartDeliveries } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   retry: {
