@@ -7,15 +7,17 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { HOW_TO_GET_CHROMIUM, NOT_RUN_MARKER, browserTestsRequired, findChromium } from '../support/chromium';
+import {
+  HOW_TO_GET_CHROMIUM,
+  NOT_RUN_MARKER,
+  browserTestsRequired,
+  chromiumLookupFromEnvironment,
+  findChromium,
+} from '../support/chromium';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 
-const chromiumLookup = findChromium({
-  chromePath: process.env.CHROME_PATH || process.env.CHROMIUM_PATH || undefined,
-  home: os.homedir(),
-  playwrightBrowsersPath: process.env.PLAYWRIGHT_BROWSERS_PATH || undefined,
-});
+const chromiumLookup = findChromium(chromiumLookupFromEnvironment(process.env));
 // CI=true, or a path given explicitly, makes the browser test required: it fails without a browser.
 const browserRequired = browserTestsRequired(process.env.CI) || (!chromiumLookup.found && chromiumLookup.explicit);
 const noBrowser = chromiumLookup.found ? '' : `no Chromium found (tried ${chromiumLookup.tried.join('; ')})`;

@@ -2,6 +2,7 @@
 // and Ubuntu packages' paths, then a Playwright browser cache. Without one the browser tests are
 // not run (and say so), unless they are required: with CI=true, or when a path was given.
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const SYSTEM_CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/snap/bin/chromium'];
@@ -67,6 +68,15 @@ export function findChromium(lookup: ChromiumLookup): ChromiumDiscovery {
     tried.push(`Playwright cache ${path.join(cache, 'chromium-*', 'chrome-linux*', 'chrome')}: not found`);
   }
   return { found: false, explicit: false, tried };
+}
+
+/** The lookup from the environment (the test harness's own variables; the app never reads these). */
+export function chromiumLookupFromEnvironment(env: Record<string, string | undefined>): ChromiumLookup {
+  return {
+    chromePath: env.CHROME_PATH || env.CHROMIUM_PATH || undefined,
+    home: env.HOME || os.homedir(),
+    playwrightBrowsersPath: env.PLAYWRIGHT_BROWSERS_PATH || undefined,
+  };
 }
 
 /** CI=true (or 1, yes): browser tests are required, as everything else is. */
