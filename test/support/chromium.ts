@@ -9,7 +9,7 @@ export const SYSTEM_CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-br
 
 /** How to get one, shown when the browser tests are not run or fail for want of a browser. */
 export const HOW_TO_GET_CHROMIUM =
-  'install one with `sudo apt-get install -y chromium` (Debian/Ubuntu), or set CHROME_PATH=/path/to/chrome, then run `npm test` again';
+  'install one with `sudo apt-get update && sudo apt-get install -y chromium` (Debian/Ubuntu), or set CHROME_PATH=/path/to/chrome, then run `npm test` again';
 
 export interface ChromiumLookup {
   /** CHROME_PATH as given: when set, it is the only candidate and it must work. */
