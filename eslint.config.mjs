@@ -30,6 +30,7 @@ export default tseslint.config(
       'jest.config.js',
       'jest.faults.config.js',
       'test/faults/summary-reporter.js',
+      'test/support/not-run-reporter.js',
       'eslint.config.mjs',
     ],
   },

@@ -9,6 +9,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // After the summary, a line for each suite not run for want of something (a browser) and how to run it.
+  reporters: ['default', '<rootDir>/test/support/not-run-reporter.js'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };

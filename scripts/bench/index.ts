@@ -41,7 +41,7 @@ import pino from 'pino';
 import { Agent, request } from 'undici';
 import { createActivities } from '../../src/activities';
 import { WebhookHttpClient } from '../../src/activities/webhook-http';
-import { parseConfig } from '../../src/config';
+import { configSchema, parseConfig } from '../../src/config';
 import type { Database } from '../../src/db/schema';
 import { createDatabase } from '../../src/db/connection';
 import { migrateToLatest } from '../../src/db/migrate';
@@ -118,7 +118,14 @@ async function main(): Promise<void> {
     let temporalAddress = flags['temporal-address'];
     const temporalDb = path.join(workDir, 'temporal.db');
     if (!temporalAddress) {
-      const cliPath = await findTemporalBinary(temporalCli, { toolsDir: path.join(ROOT, '.tools'), searchPath: '' });
+      // Found the way npm start and npm test find it (explicit path, PATH, .tools/, pip).
+      const tools = configSchema.pick({ TEMPORAL_CLI_PATH: true, HOOKRELAY_TOOLS_DIR: true, PATH: true }).parse(process.env);
+      const cliPath = await findTemporalBinary(temporalCli, {
+        explicitPath: tools.TEMPORAL_CLI_PATH,
+        toolsDir: path.resolve(ROOT, tools.HOOKRELAY_TOOLS_DIR),
+        searchPath: tools.PATH,
+        log,
+      });
       const server = await startTemporalDevServer({
         cliPath,
         port: 57000 + Math.floor(Math.random() * 1000),

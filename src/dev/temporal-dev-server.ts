@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeDefinitions } from '../temporal/search-attributes';
+import { BinaryNotFoundError, temporalCli } from './temporal-binaries';
 import { temporalServerTuningValues } from './temporal-server-tuning';
 
 export interface TemporalDevServerOptions {
@@ -67,16 +68,33 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exitPromise = new Promise<void>((resolve) =>
+  // A binary that is missing or not executable fails the spawn with an 'error' event (ENOENT,
+  // EACCES) and no 'exit': unhandled, that event would crash the process.
+  let spawnError: NodeJS.ErrnoException | undefined;
+  const exitPromise = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       exited = { code, signal };
       resolve();
-    }),
-  );
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      spawnError = error;
+      exited ??= { code: null, signal: null };
+      resolve();
+    });
+  });
+
+  // 'spawn' or 'error' comes first: nothing is polled for a process that never started.
+  await new Promise<void>((resolve) => {
+    child.once('spawn', () => resolve());
+    child.once('error', () => resolve());
+  });
 
   const address = `127.0.0.1:${options.port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
+    if (spawnError) {
+      throw new BinaryNotFoundError(temporalCli, [`${options.cliPath}: could not be run (${spawnError.code ?? spawnError.message})`]);
+    }
     if (exited) {
       throw new Error(`Temporal dev server exited (code ${exited.code}) before it was ready:\n${output.join('').slice(-2000)}`);
     }

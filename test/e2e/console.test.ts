@@ -1,15 +1,30 @@
-// The web console driven end to end in headless Chromium (Debian's /usr/bin/chromium through
-// playwright-core): sign in, pick a tenant, create an endpoint, send a test event, open the
-// delivery and its attempt, resend, rotate the secret, toggle enabled. One screenshot per main
-// screen goes to artifacts/console/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// The web console driven end to end in headless Chromium (found by test/support/chromium.ts,
+// driven through playwright-core): sign in, pick a tenant, create an endpoint, send a test
+// event, open the delivery and its attempt, resend, rotate the secret, toggle enabled. One screenshot per main
+// screen goes to artifacts/console/. Without a Chromium the browser test is not run and the run's
+// summary says so (test/support/not-run-reporter.js); with CI=true a missing one is a failure.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import {
+  HOW_TO_GET_CHROMIUM,
+  NOT_RUN_MARKER,
+  browserTestsRequired,
+  chromiumLookupFromEnvironment,
+  findChromium,
+} from '../support/chromium';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumLookup = findChromium(chromiumLookupFromEnvironment(process.env));
+// CI=true, or a path given explicitly, makes the browser test required: it fails without a browser.
+const browserRequired = browserTestsRequired(process.env.CI) || (!chromiumLookup.found && chromiumLookup.explicit);
+const noBrowser = chromiumLookup.found ? '' : `no Chromium found (tried ${chromiumLookup.tried.join('; ')})`;
+const runsInBrowser = chromiumLookup.found || browserRequired;
+const itInBrowser = runsInBrowser ? it : it.skip;
+const inBrowser = (title: string) =>
+  runsInBrowser ? title : `${title} — ${NOT_RUN_MARKER} ${noBrowser}. To run it: ${HOW_TO_GET_CHROMIUM}`;
 const SCREENSHOTS = path.resolve(__dirname, '../../artifacts/console');
 const TEMPORAL_UI = 'http://127.0.0.1:8233';
 
@@ -22,7 +37,6 @@ describe('web console', () => {
   let tenantId: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
     mkdirSync(SCREENSHOTS, { recursive: true });
     [hookrelay, receiver] = await Promise.all([startTestHookrelay({ TEMPORAL_UI_URL: TEMPORAL_UI }), startReceiver()]);
     receiver.respondWith(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"received":true}' }));
@@ -35,9 +49,10 @@ describe('web console', () => {
     ]) {
       await hookrelay.request('POST', '/v1/event-types', { body: { name, group, description } });
     }
+    if (!chromiumLookup.found) return; // the browser test is not run; the console's HTTP test still is
     profile = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: chromiumLookup.executablePath,
       headless: true,
       viewport: { width: 1280, height: 860 },
       args: [
@@ -65,7 +80,10 @@ describe('web console', () => {
 
   const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
-  it('signs in, creates an endpoint, sends a test event, inspects, resends, rotates and toggles', async () => {
+  itInBrowser(inBrowser('signs in, creates an endpoint, sends a test event, inspects, resends, rotates and toggles'), async () => {
+    if (!chromiumLookup.found) {
+      throw new Error(`The browser test is required here (CI=true or CHROME_PATH set), but ${noBrowser}: ${HOW_TO_GET_CHROMIUM}`);
+    }
     // Sign in with the admin key: the tenant picker comes first.
     await page.goto(`${hookrelay.apiUrl}/console/`);
     await page.locator('#api-key').waitFor();

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parseConfig } from '../../src/config';
 import { SecretBox } from '../../src/domain/secret-box';
+import { assertStillExecutable, temporalTestServer } from '../../src/dev/temporal-binaries';
 import { createServiceContext, deliveryTuning } from '../../src/runtime';
 import type { ServiceContext } from '../../src/services/context';
 import { createHookrelayWorker } from '../../src/temporal/create-worker';
@@ -18,6 +19,8 @@ export interface TimeSkippingHookrelay {
 
 export async function startTimeSkippingHookrelay(): Promise<TimeSkippingHookrelay> {
   const stack = testStack();
+  // Found by global-setup; checked again so a vanished one is a clear error naming the fix.
+  assertStillExecutable(temporalTestServer, stack.temporalTestServerPath);
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: stack.temporalTestServerPath } },
   });
