@@ -1,17 +1,18 @@
 // Activities: every side effect of publishing and delivering. Built by a factory so the worker
 // injects the database, Temporal client, secret box and HTTP client (and tests inject theirs).
-import { ApplicationFailure, cancellationSignal, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, cancellationSignal, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { describeDatabaseError, isPermanentDatabaseError } from '../db/database-errors';
 import {
   findDeliveryById,
+  finishOpenDelivery,
   loadDeliveryForAttempt,
   purgeOlderThan,
   recordAttempt,
   updateDelivery,
   type DeliveryForAttempt,
 } from '../db/deliveries.repository';
-import type { DeliveryUpdate, NewAttemptRow } from '../db/schema';
+import type { DeliveryStatus, DeliveryUpdate, NewAttemptRow } from '../db/schema';
 import { attemptOutcome } from '../domain/attempt-outcome';
 import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
 import { openCustomHeaders } from '../domain/endpoint-headers';
@@ -100,9 +101,11 @@ export function createActivities(deps: ActivityDependencies) {
     if (!delivery.endpointEnabled && delivery.eventType !== TEST_EVENT_TYPE) return stopDelivery(input.deliveryId, 'endpoint disabled');
 
     const prepared = prepareRequest(delivery, input, now);
-    // Cancelled (worker shutdown past its grace time, or the delivery's cancel): post() throws,
-    // nothing is recorded; a shut-down worker's attempt runs again elsewhere.
-    const cancellation = cancellationSignal();
+    // A worker shutting down past its grace time aborts the POST: post() throws, nothing is
+    // recorded, and the attempt runs again elsewhere. The delivery's own cancel does not: a POST
+    // already on its way finishes (bounded by the endpoint timeout) and is recorded, so the
+    // receiver never gets a POST the log does not show (the workflow waits for this step).
+    const cancellation = abortedUnlessCancelRequested(cancellationSignal());
     const timeoutMs = delivery.timeoutMs ?? deps.defaultTimeoutMs;
     const result = await http.post({ url: delivery.url, headers: prepared.headers, body: prepared.body, timeoutMs, cancellation });
     const sent = sentAttempt(input, now, delivery, prepared, result);
@@ -251,7 +254,8 @@ export function createActivities(deps: ActivityDependencies) {
     await updateDelivery(db, input.deliveryId, { status: 'retrying', next_attempt_at: new Date(input.nextAttemptAt) });
   }
 
-  async function finishDelivery(input: FinishDeliveryInput): Promise<void> {
+  /** Answers the status the delivery ends with (see finishOpenDelivery). */
+  async function finishDelivery(input: FinishDeliveryInput): Promise<DeliveryStatus> {
     // The endpoint is disabled first, so whoever sees the delivery finished sees the endpoint disabled.
     if (input.disableEndpointReason) {
       const delivery = await findDeliveryById(db, input.deliveryId);
@@ -261,13 +265,16 @@ export function createActivities(deps: ActivityDependencies) {
         });
       }
     }
-    await updateDelivery(db, input.deliveryId, {
+    const stored = await finishOpenDelivery(db, input.deliveryId, {
       status: input.status,
       status_reason: input.reason,
       next_attempt_at: null,
       finished_at: new Date(),
     });
+    // Already finished by an attempt (a 2xx recorded as a cancel was being handled): that stands.
+    if (stored && stored !== input.status) return stored;
     deps.metrics?.deliveryFinished(input.status);
+    return input.status;
   }
 
   async function purgeExpiredData(input: PurgeInput): Promise<PurgeResult> {
@@ -285,6 +292,22 @@ export function createActivities(deps: ActivityDependencies) {
     finishDelivery,
     purgeExpiredData,
   };
+}
+
+/**
+ * Follows the activity's cancellation except a cancel the workflow asked for (reason CANCELLED,
+ * the delivery's cancel signal): worker shutdown, timeouts and the like still abort.
+ */
+function abortedUnlessCancelRequested(activityCancellation: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const follow = () => {
+    const reason: unknown = activityCancellation.reason;
+    if (reason instanceof CancelledFailure && reason.message === 'CANCELLED') return;
+    controller.abort(reason);
+  };
+  if (activityCancellation.aborted) follow();
+  else activityCancellation.addEventListener('abort', follow, { once: true });
+  return controller.signal;
 }
 
 /**

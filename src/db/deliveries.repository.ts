@@ -2,7 +2,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { afterCursor, cursorImpliesUntil, type PageCursor } from './pagination';
 import type { PlannedDelivery } from '../workflows/contracts';
-import type { AttemptRow, Database, DeliveryRow, DeliveryUpdate, NewAttemptRow, NewDeliveryRow } from './schema';
+import type { AttemptRow, Database, DeliveryRow, DeliveryStatus, DeliveryUpdate, NewAttemptRow, NewDeliveryRow } from './schema';
 
 /** Rows are recorded as not started (workflow_started_at null) unless they say otherwise: the sweeper starts them. */
 export async function insertDeliveries(db: Kysely<Database>, rows: NewDeliveryRow[]): Promise<DeliveryRow[]> {
@@ -207,6 +207,23 @@ export async function updateDelivery(db: Kysely<Database>, id: string, update: D
     .set({ ...update, updated_at: new Date() })
     .where('id', '=', id)
     .execute();
+}
+
+/**
+ * Finishes a delivery that is still open (pending or retrying) and answers the status it ends
+ * with: a delivery an attempt already finished (say, a 2xx recorded just before a cancel was
+ * handled) keeps its status. Undefined when the delivery no longer exists.
+ */
+export async function finishOpenDelivery(db: Kysely<Database>, id: string, update: DeliveryUpdate): Promise<DeliveryStatus | undefined> {
+  const finished = await db
+    .updateTable('deliveries')
+    .set({ ...update, updated_at: new Date() })
+    .where('id', '=', id)
+    .where('status', 'in', ['pending', 'retrying'])
+    .returning('status')
+    .executeTakeFirst();
+  if (finished) return finished.status;
+  return (await db.selectFrom('deliveries').select('status').where('id', '=', id).executeTakeFirst())?.status;
 }
 
 export async function listAttempts(db: Kysely<Database>, deliveryId: string): Promise<AttemptRow[]> {

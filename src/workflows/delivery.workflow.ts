@@ -1,6 +1,7 @@
 // One event to one endpoint: attempt, and on failure sleep until the next scheduled attempt or a
 // resend signal, until success or a give-up rule. The workflow owns the schedule; activities own I/O.
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -41,9 +42,12 @@ const { attemptDelivery, scheduleRetry, finishDelivery, reportUnrecordedAttempt 
 // The same attempt step under ATTEMPT_STEPS_PATCH: a retry more than a second away waits on a
 // workflow timer instead of inside the workflow task, so a cancel signal is seen (and cancels
 // the step) at once rather than at the task's next heartbeat, seconds later.
+// A cancel waits for a POST already on its way (the step then returns its recorded outcome); a
+// step waiting to retry is cancelled at once.
 const { attemptDelivery: attemptDeliveryStep } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '3 minutes',
   localRetryThreshold: '1 second',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
@@ -94,8 +98,9 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
   const finish = async (input: Omit<FinishDeliveryInput, 'deliveryId'>): Promise<DeliveryState> => {
     state.reason = input.reason;
     state.nextAttemptAt = null;
-    await finishDelivery({ deliveryId, ...input });
-    setStatus(input.status);
+    // Histories from before finishDelivery answered replay with `undefined` here.
+    const stored: DeliveryStatus | undefined = await finishDelivery({ deliveryId, ...input });
+    setStatus(stored ?? input.status);
     return state;
   };
 

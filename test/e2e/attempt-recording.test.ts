@@ -201,6 +201,29 @@ describe('attempt recording', () => {
   });
 
   it.each([
+    [500, 'cancelled'],
+    [200, 'succeeded'],
+  ])('lets a POST already on its way when cancel arrives finish and records it (receiver answers %i → %s)', async (status, final) => {
+    const path = `/cancel-in-flight-${status}`;
+    const { tenantId } = await setup({ strategy: 'schedule', delaysSeconds: [60], jitter: 0 }, path);
+    receiver.respondWith((request) => (request.url === path ? { status, body: 'late answer', delayMs: 1_500 } : { status: 200 }));
+    const deliveryId = await publish(tenantId);
+    await waitFor(async () => postsTo(path).length === 1 || undefined, { what: 'the POST to reach the receiver' });
+    const handle = hookrelay.temporal.workflow.getHandle(deliveryWorkflowId(deliveryId));
+    await handle.signal(cancelSignal, { reason: 'stopped mid-POST' });
+
+    // The workflow's own view may miss the attempt (a signal arriving while the workflow task
+    // that ran it completes makes the server replay that task), but its end status follows the log.
+    expect(await handle.result()).toMatchObject({ status: final });
+    const delivery = await finalDelivery(tenantId, deliveryId);
+    expect(delivery).toMatchObject({ status: final, attemptCount: 1, lastResponseStatus: status });
+    expect(delivery.attempts).toHaveLength(1);
+    expect(delivery.attempts[0]).toMatchObject({ number: 1, response: { status, body: 'late answer' }, error: null });
+    await sleep(1_000);
+    expect(postsTo(path)).toHaveLength(1);
+  });
+
+  it.each([
     ['a malformed stored retry policy', { retry_policy: JSON.stringify({ strategy: 'forever' }) }],
     ['a sealed secret that cannot be opened', { auth_sealed: 'v1.not-a-sealed-value' }],
   ])('fails a delivery that cannot be sent (%s) at once, visibly, without a POST', async (what, broken) => {
