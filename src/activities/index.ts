@@ -31,7 +31,6 @@ import type {
   PublishEventResult,
   PurgeInput,
   PurgeResult,
-  RecordedEvent,
   ScheduleRetryInput,
   SentAttempt,
   UnrecordedAttemptReport,
@@ -75,11 +74,6 @@ export function createActivities(deps: ActivityDependencies) {
           log.warn('event recorded; starting its delivery workflows failed, the worker sweeper starts the rest', { error: String(error) }),
       }),
     );
-  }
-
-  /** Publish workflows from before `publishAndStartDeliveries`: record only; the workflow starts children. */
-  async function recordEvent(input: PublishEventInput): Promise<RecordedEvent> {
-    return asActivityFailure(() => publishing.recordEvent(db, input, { deliveriesStartedByCaller: true }));
   }
 
   /**
@@ -277,7 +271,6 @@ export function createActivities(deps: ActivityDependencies) {
 
   return {
     publishAndStartDeliveries,
-    recordEvent,
     attemptDelivery,
     recordSentAttempt,
     reportUnrecordedAttempt,

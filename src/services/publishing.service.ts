@@ -30,11 +30,6 @@ import { assertPublishable } from './event-types.service';
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface RecordOptions {
-  /**
-   * Whoever records also starts the deliveries: true when a (legacy) publish workflow starts
-   * them as children, so the sweeper never looks at its deliveries.
-   */
-  deliveriesStartedByCaller?: boolean;
   /** The caller generated the event id just now (the API), so no earlier attempt can have recorded it. */
   freshEventId?: boolean;
 }
@@ -110,7 +105,7 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
         eventId: event.id,
         eventType: event.type,
         resourceId: event.resource_id,
-        workflowStartedAt: options.deliveriesStartedByCaller ? now : null,
+        workflowStartedAt: null,
       },
       deliveries.map((delivery) => ({ id: delivery.deliveryId, endpointId: delivery.endpointId, workflowId: delivery.workflowId })),
     );
