@@ -12,10 +12,11 @@ import { publishAndStartDeliveries } from './publishing.service';
 import { getTenant } from './tenants.service';
 
 /**
- * Publishes an event. Once recorded it is accepted: if Temporal cannot take the delivery
- * workflows right now, `onStartFailed` hears of it and the worker's sweeper starts them later.
+ * Publishes an event sent to the API (`POST …/events`). Once recorded it is accepted: if Temporal
+ * cannot take the delivery workflows right now, `onStartFailed` hears of it and the worker's
+ * sweeper starts them later.
  */
-export async function publish(
+export async function publishFromApi(
   ctx: ServiceContext,
   tenantId: string,
   input: PublishEventBody,
