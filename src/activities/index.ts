@@ -63,13 +63,14 @@ export function createActivities(deps: ActivityDependencies) {
 
   /**
    * Records the event and starts its delivery workflows (client starts, not children): the
-   * publish workflow's only step. Repeating it after a crash starts whatever is missing.
+   * publish workflow's only step. Repeating it after a crash starts whatever is missing. Its name
+   * is the activity type in recorded publish histories, so it stays.
    */
   async function publishAndStartDeliveries(input: PublishEventInput): Promise<PublishEventResult> {
-    // A large fan-out's starts outlive this activity (see publishAndStartDeliveries): keep its logger.
+    // A large fan-out's starts outlive this activity (see recordEventAndStartDeliveries): keep its logger.
     const log = Context.current().log;
     return asActivityFailure(() =>
-      publishing.publishAndStartDeliveries(services, input, {
+      publishing.recordEventAndStartDeliveries(services, input, {
         onBackgroundStartFailed: (error) =>
           log.warn('event recorded; starting its delivery workflows failed, the worker sweeper starts the rest', { error: String(error) }),
       }),

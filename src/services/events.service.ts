@@ -8,7 +8,7 @@ import { assertPublisherMayPublish } from '../domain/operational-event-types';
 import type { ListEventsQuery, PublishEventBody } from '../api/schemas';
 import type { PublishEventResult } from '../workflows/contracts';
 import type { ServiceContext } from './context';
-import { publishAndStartDeliveries } from './publishing.service';
+import { recordEventAndStartDeliveries } from './publishing.service';
 import { getTenant } from './tenants.service';
 
 /**
@@ -23,7 +23,7 @@ export async function publishFromApi(
   hooks: { onStartFailed?: (error: unknown) => void } = {},
 ): Promise<PublishEventResult> {
   assertPublisherMayPublish(input.type);
-  return publishAndStartDeliveries(ctx, { tenantId, eventId: newId('evt'), ...input }, { ...hooks, freshEventId: true });
+  return recordEventAndStartDeliveries(ctx, { tenantId, eventId: newId('evt'), ...input }, { ...hooks, freshEventId: true });
 }
 
 export async function getEvent(ctx: ServiceContext, tenantId: string, id: string) {
