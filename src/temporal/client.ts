@@ -53,11 +53,11 @@ export async function publishEvent(client: Client, request: PublishRequest, opti
   assertPublisherMayPublish(request.type, 'type');
   const unstorable = unstorableJsonIssues(request, '');
   if (unstorable.length > 0) throw new InvalidInputError('The event cannot be stored', unstorable);
-  return publishInternal(client, { ...request, eventId: request.eventId ?? newId('evt') }, options);
+  return executePublishWorkflow(client, { ...request, eventId: request.eventId ?? newId('evt') }, options);
 }
 
-/** Like publishEvent, but takes the internal fields too (targeted test deliveries). */
-export async function publishInternal(
+/** Runs the publish workflow and waits for its result; takes the internal fields too (publishEvent fills them). */
+export async function executePublishWorkflow(
   client: Client,
   input: PublishEventInput,
   options: { taskQueue: string },
