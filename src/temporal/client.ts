@@ -87,8 +87,8 @@ function refusedPublish(error: unknown): InvalidInputError | undefined {
   return undefined;
 }
 
-/** Starts a publish without waiting for it. */
-export async function startPublish(client: Client, input: PublishEventInput, options: { taskQueue: string }): Promise<void> {
+/** Starts the publish workflow without waiting for it. */
+export async function startPublishWorkflow(client: Client, input: PublishEventInput, options: { taskQueue: string }): Promise<void> {
   await client.workflow.start<typeof publishEventWorkflow>('publishEventWorkflow', publishStartOptions(input, options.taskQueue));
 }
 
