@@ -13,6 +13,7 @@ import {
 } from '../db/deliveries.repository';
 import type { DeliveryUpdate, NewAttemptRow } from '../db/schema';
 import { attemptOutcome } from '../domain/attempt-outcome';
+import { isFinishedDeliveryStatus } from '../domain/delivery-status';
 import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
 import { openCustomHeaders } from '../domain/endpoint-headers';
 import { envelopeBody } from '../domain/envelope';
@@ -88,7 +89,7 @@ export function createActivities(deps: ActivityDependencies) {
     const now = new Date();
     const delivery = await loadDeliveryForAttempt(db, input.deliveryId, now);
     if (!delivery) return { outcome: 'skipped', reason: 'delivery no longer exists', status: 'cancelled' };
-    if (delivery.deliveryStatus === 'succeeded' || delivery.deliveryStatus === 'failed' || delivery.deliveryStatus === 'cancelled') {
+    if (isFinishedDeliveryStatus(delivery.deliveryStatus)) {
       return { outcome: 'skipped', reason: `delivery already ${delivery.deliveryStatus}`, status: delivery.deliveryStatus };
     }
     if (delivery.endpointDeletedAt) return stopDelivery(input.deliveryId, 'endpoint deleted');

@@ -1,6 +1,7 @@
 // Inputs and results exchanged between workflows, activities and clients. Types only
 // (plus zod-free plain data), so workflow code can import it.
 import type { RetryPolicy } from '../domain/retry-policy';
+import type { FinishedDeliveryStatus } from '../domain/delivery-status';
 import type { DeliveryStatus, AttemptTrigger } from '../db/schema';
 
 export type { DeliveryStatus, AttemptTrigger };
@@ -126,7 +127,7 @@ export interface DeliveryState {
 export interface FinishDeliveryInput {
   deliveryId: string;
   /** `succeeded` only for a 2xx whose attempt could not be recorded (the attempt step would have set it). */
-  status: Extract<DeliveryStatus, 'succeeded' | 'failed' | 'cancelled'>;
+  status: FinishedDeliveryStatus;
   reason: string;
   /** Also disable the delivery's endpoint with this reason (410 Gone, disableEndpointOnExhaustion). */
   disableEndpointReason?: string;
