@@ -17,6 +17,7 @@ import { isFinishedDeliveryStatus } from '../domain/delivery-status';
 import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
 import { openCustomHeaders } from '../domain/endpoint-headers';
 import { envelopeBody } from '../domain/envelope';
+import { TEST_EVENT_TYPE } from '../domain/operational-event-types';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { storableText } from '../domain/response-body';
 import { webhookHeaders } from '../domain/signature';
@@ -42,8 +43,6 @@ import type { HttpAttemptResult, WebhookHttpClient } from './webhook-http';
 
 /** ApplicationFailure type of a publish the catalog refuses (unknown type, data against the schema). */
 export const INVALID_EVENT_FAILURE = 'InvalidEvent';
-/** Event types delivered even to a disabled endpoint (only ever targeted at one endpoint). */
-const TEST_EVENT_TYPE = 'webhook.test';
 
 export interface ActivityDependencies {
   services: ServiceContext;

@@ -20,6 +20,7 @@ import type { Database, DeliveryRow, DeliveryStopRequestRow, EndpointRow } from 
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import { isOpenDeliveryStatus } from '../domain/delivery-status';
 import { deliveryWorkflowId, newId } from '../domain/ids';
+import { ENDPOINT_DISABLED_EVENT_TYPE, TEST_EVENT_TYPE } from '../domain/operational-event-types';
 import { recoverKey } from '../domain/recover-key';
 import type { PlannedDelivery } from '../workflows/contracts';
 import { cancelSignal, resendSignal } from '../workflows/messages';
@@ -185,11 +186,11 @@ export async function disableEndpoint(
       {
         eventId: newId('evt'),
         tenantId,
-        type: 'endpoint.disabled',
+        type: ENDPOINT_DISABLED_EVENT_TYPE,
         resourceId: endpointId,
         operation: 'UPDATE',
         data: { endpointId, name: disabled.name, url: disabled.url, reason, disabledAt: disabled.updated_at.toISOString() },
-        idempotencyKey: `endpoint.disabled:${endpointId}:${disabled.updated_at.getTime()}`,
+        idempotencyKey: `${ENDPOINT_DISABLED_EVENT_TYPE}:${endpointId}:${disabled.updated_at.getTime()}`,
       },
       { freshEventId: true },
     );
@@ -301,7 +302,7 @@ export async function sendTestEvent(
     {
       eventId: newId('evt'),
       tenantId,
-      type: 'webhook.test',
+      type: TEST_EVENT_TYPE,
       resourceId: endpointId,
       data: { message: 'This is a test event from hookrelay.', endpointId },
       targetEndpointId: endpointId,
