@@ -37,12 +37,9 @@ import type {
   SentAttempt,
   UnrecordedAttemptReport,
 } from '../workflows/contracts';
-import { UNDELIVERABLE_FAILURE } from '../workflows/contracts';
+import { INVALID_EVENT_FAILURE, NOT_FOUND_FAILURE, UNDELIVERABLE_FAILURE } from '../workflows/contracts';
 import type { DeliveryMetrics } from '../metrics/metrics';
 import type { HttpAttemptResult, WebhookHttpClient } from './webhook-http';
-
-/** ApplicationFailure type of a publish the catalog refuses (unknown type, data against the schema). */
-export const INVALID_EVENT_FAILURE = 'InvalidEvent';
 
 export interface ActivityDependencies {
   services: ServiceContext;
@@ -290,7 +287,7 @@ async function asActivityFailure<T>(publish: () => Promise<T>): Promise<T> {
     return await publish();
   } catch (error) {
     if (error instanceof InvalidInputError) throw ApplicationFailure.nonRetryable(error.message, INVALID_EVENT_FAILURE, error.errors);
-    if (error instanceof NotFoundError) throw ApplicationFailure.nonRetryable(error.message, 'NotFound');
+    if (error instanceof NotFoundError) throw ApplicationFailure.nonRetryable(error.message, NOT_FOUND_FAILURE);
     throw error;
   }
 }

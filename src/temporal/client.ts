@@ -14,7 +14,7 @@ import { InvalidInputError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { assertPublisherMayPublish } from '../domain/operational-event-types';
 import { unstorableJsonIssues } from '../domain/storable-json';
-import type { PlannedDelivery, PublishEventInput, PublishEventResult } from '../workflows/contracts';
+import { INVALID_EVENT_FAILURE, type PlannedDelivery, type PublishEventInput, type PublishEventResult } from '../workflows/contracts';
 import { deliveryStartOptions } from '../workflows/delivery-start';
 import type { deliveryWorkflow } from '../workflows/delivery.workflow';
 import type { TemporalConnectionOptions } from './connection-options';
@@ -79,7 +79,7 @@ function refusedPublish(error: unknown): InvalidInputError | undefined {
   if (!(error instanceof WorkflowFailedError)) return undefined;
   let cause: unknown = error.cause;
   while (cause instanceof Error) {
-    if (cause instanceof ApplicationFailure && cause.type === 'InvalidEvent') {
+    if (cause instanceof ApplicationFailure && cause.type === INVALID_EVENT_FAILURE) {
       return new InvalidInputError(cause.message, (cause.details?.[0] as FieldError[] | undefined) ?? []);
     }
     cause = cause.cause;

@@ -105,6 +105,10 @@ export type AttemptOutcome =
 
 /** ApplicationFailure type of a delivery that cannot be sent from what is stored (unopenable secret, malformed policy). */
 export const UNDELIVERABLE_FAILURE = 'UndeliverableDelivery';
+/** ApplicationFailure type of a publish the catalog refuses (unknown type, data against the schema); details: the field errors. */
+export const INVALID_EVENT_FAILURE = 'InvalidEvent';
+/** ApplicationFailure type of a publish whose tenant does not exist (NotFoundError). */
+export const NOT_FOUND_FAILURE = 'NotFound';
 
 /** What is logged and counted when a POST's attempt could not be recorded at all. */
 export interface UnrecordedAttemptReport {
