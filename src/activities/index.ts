@@ -14,9 +14,11 @@ import {
 } from '../db/deliveries.repository';
 import type { DeliveryStatus, DeliveryUpdate, NewAttemptRow } from '../db/schema';
 import { attemptOutcome } from '../domain/attempt-outcome';
+import { isFinishedDeliveryStatus } from '../domain/delivery-status';
 import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
 import { openCustomHeaders } from '../domain/endpoint-headers';
 import { envelopeBody } from '../domain/envelope';
+import { TEST_EVENT_TYPE } from '../domain/operational-event-types';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { storableText } from '../domain/response-body';
 import { webhookHeaders } from '../domain/signature';
@@ -32,19 +34,13 @@ import type {
   PublishEventResult,
   PurgeInput,
   PurgeResult,
-  RecordedEvent,
   ScheduleRetryInput,
   SentAttempt,
   UnrecordedAttemptReport,
 } from '../workflows/contracts';
-import { UNDELIVERABLE_FAILURE } from '../workflows/contracts';
+import { INVALID_EVENT_FAILURE, NOT_FOUND_FAILURE, UNDELIVERABLE_FAILURE } from '../workflows/contracts';
 import type { DeliveryMetrics } from '../metrics/metrics';
 import type { HttpAttemptResult, WebhookHttpClient } from './webhook-http';
-
-/** ApplicationFailure type of a publish the catalog refuses (unknown type, data against the schema). */
-export const INVALID_EVENT_FAILURE = 'InvalidEvent';
-/** Event types delivered even to a disabled endpoint (only ever targeted at one endpoint). */
-const TEST_EVENT_TYPE = 'webhook.test';
 
 export interface ActivityDependencies {
   services: ServiceContext;
@@ -65,22 +61,18 @@ export function createActivities(deps: ActivityDependencies) {
 
   /**
    * Records the event and starts its delivery workflows (client starts, not children): the
-   * publish workflow's only step. Repeating it after a crash starts whatever is missing.
+   * publish workflow's only step. Repeating it after a crash starts whatever is missing. Its name
+   * is the activity type in recorded publish histories, so it stays.
    */
   async function publishAndStartDeliveries(input: PublishEventInput): Promise<PublishEventResult> {
-    // A large fan-out's starts outlive this activity (see publishAndStartDeliveries): keep its logger.
+    // A large fan-out's starts outlive this activity (see recordEventAndStartDeliveries): keep its logger.
     const log = Context.current().log;
     return asActivityFailure(() =>
-      publishing.publishAndStartDeliveries(services, input, {
+      publishing.recordEventAndStartDeliveries(services, input, {
         onBackgroundStartFailed: (error) =>
           log.warn('event recorded; starting its delivery workflows failed, the worker sweeper starts the rest', { error: String(error) }),
       }),
     );
-  }
-
-  /** Publish workflows from before `publishAndStartDeliveries`: record only; the workflow starts children. */
-  async function recordEvent(input: PublishEventInput): Promise<RecordedEvent> {
-    return asActivityFailure(() => publishing.recordEvent(db, input, { deliveriesStartedByCaller: true }));
   }
 
   /**
@@ -94,7 +86,7 @@ export function createActivities(deps: ActivityDependencies) {
     const now = new Date();
     const delivery = await loadDeliveryForAttempt(db, input.deliveryId, now);
     if (!delivery) return { outcome: 'skipped', reason: 'delivery no longer exists', status: 'cancelled' };
-    if (delivery.deliveryStatus === 'succeeded' || delivery.deliveryStatus === 'failed' || delivery.deliveryStatus === 'cancelled') {
+    if (isFinishedDeliveryStatus(delivery.deliveryStatus)) {
       return { outcome: 'skipped', reason: `delivery already ${delivery.deliveryStatus}`, status: delivery.deliveryStatus };
     }
     if (delivery.endpointDeletedAt) return stopDelivery(input.deliveryId, 'endpoint deleted');
@@ -284,7 +276,6 @@ export function createActivities(deps: ActivityDependencies) {
 
   return {
     publishAndStartDeliveries,
-    recordEvent,
     attemptDelivery,
     recordSentAttempt,
     reportUnrecordedAttempt,
@@ -319,7 +310,7 @@ async function asActivityFailure<T>(publish: () => Promise<T>): Promise<T> {
     return await publish();
   } catch (error) {
     if (error instanceof InvalidInputError) throw ApplicationFailure.nonRetryable(error.message, INVALID_EVENT_FAILURE, error.errors);
-    if (error instanceof NotFoundError) throw ApplicationFailure.nonRetryable(error.message, 'NotFound');
+    if (error instanceof NotFoundError) throw ApplicationFailure.nonRetryable(error.message, NOT_FOUND_FAILURE);
     throw error;
   }
 }

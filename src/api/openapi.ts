@@ -4,6 +4,7 @@
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { apiKeyScopes } from '../domain/api-keys';
+import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { VERSION } from '../version';
 import {
   createApiKeyBody,
@@ -122,7 +123,7 @@ export const deliveryResponse = z.strictObject({
   endpointId: z.string(),
   eventType: z.string(),
   resourceId: z.string().nullable(),
-  status: z.enum(['pending', 'retrying', 'succeeded', 'failed', 'cancelled']),
+  status: z.enum(DELIVERY_STATUSES),
   statusReason: z.string().nullable(),
   attemptCount: z.number().int(),
   nextAttemptAt: timestamp.nullable(),

@@ -3,6 +3,7 @@
 // in bodies and in query strings alike.
 import { z } from 'zod';
 import { apiKeyScopes, MAX_KEY_LIFETIME_SECONDS } from '../domain/api-keys';
+import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { endpointAuthSchema } from '../domain/endpoint-auth';
 import { customHeadersSchema } from '../domain/endpoint-headers';
 import { retryPolicySchema } from '../domain/retry-policy';
@@ -161,7 +162,7 @@ export const listDeliveriesQuery = z.strictObject({
   ...paginationQuery,
   endpointId: identifier('ep').optional(),
   eventType: eventTypeName.optional(),
-  status: z.enum(['pending', 'retrying', 'succeeded', 'failed', 'cancelled']).optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
   resourceId: z.string().min(1).max(500).optional(),
   since: timestampQuery.optional(),
   until: timestampQuery.optional(),

@@ -1,5 +1,6 @@
 // Queries on deliveries and their attempts.
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { FINISHED_DELIVERY_STATUSES, OPEN_DELIVERY_STATUSES } from '../domain/delivery-status';
 import { afterCursor, cursorImpliesUntil, type PageCursor } from './pagination';
 import type { PlannedDelivery } from '../workflows/contracts';
 import type { AttemptRow, Database, DeliveryRow, DeliveryStatus, DeliveryUpdate, NewAttemptRow, NewDeliveryRow } from './schema';
@@ -273,7 +274,7 @@ export async function listOpenDeliveriesOfEndpoint(
     .selectFrom('deliveries')
     .select(['id', 'workflow_id'])
     .where('endpoint_id', '=', endpointId)
-    .where('status', 'in', ['pending', 'retrying'])
+    .where('status', 'in', OPEN_DELIVERY_STATUSES)
     .where('created_at', '<=', createdUntil)
     .execute();
 }
@@ -388,7 +389,7 @@ export async function purgeOlderThan(
           .selectFrom('deliveries')
           .select('id')
           .where('created_at', '<', cutoff)
-          .where('status', 'in', ['succeeded', 'failed', 'cancelled'])
+          .where('status', 'in', FINISHED_DELIVERY_STATUSES)
           .limit(batchSize),
       )
       .execute(),

@@ -1,15 +1,14 @@
 // The delivery backlog the metrics report on each scrape: open deliveries by status
 // (the partial index deliveries_endpoint_open_idx covers exactly these rows).
 import { sql, type Kysely } from 'kysely';
+import { OPEN_DELIVERY_STATUSES, type OpenDeliveryStatus } from '../domain/delivery-status';
 import type { Database } from './schema';
-
-export type OpenDeliveryStatus = 'pending' | 'retrying';
 
 export async function countOpenDeliveriesByStatus(db: Kysely<Database>): Promise<Record<OpenDeliveryStatus, number>> {
   const rows = await db
     .selectFrom('deliveries')
     .select(['status', sql<string>`count(*)`.as('count')])
-    .where('status', 'in', ['pending', 'retrying'])
+    .where('status', 'in', OPEN_DELIVERY_STATUSES)
     .groupBy('status')
     .execute();
   const counts: Record<OpenDeliveryStatus, number> = { pending: 0, retrying: 0 };

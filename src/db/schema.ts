@@ -1,5 +1,6 @@
 // Kysely table interfaces for the whole database, with Selectable/Insertable/Updateable aliases.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { DeliveryStatus } from '../domain/delivery-status';
 import type { StoredHeaders } from '../domain/endpoint-headers';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -89,7 +90,7 @@ export interface EventTable {
   created_at: CreatedAt;
 }
 
-export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
+export type { DeliveryStatus };
 
 export interface DeliveryTable {
   id: string;

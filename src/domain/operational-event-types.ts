@@ -3,7 +3,12 @@
 // paths (disable, test event) do, and they do not pass through these checks.
 import { InvalidInputError } from './errors';
 
-export const OPERATIONAL_EVENT_TYPES: readonly string[] = ['endpoint.disabled', 'webhook.test'];
+/** Raised when an endpoint is disabled (by a user, on 410 Gone, or after failing for days). */
+export const ENDPOINT_DISABLED_EVENT_TYPE = 'endpoint.disabled';
+/** The endpoint's "send test event" action; delivered even to a disabled endpoint (only ever targeted at one). */
+export const TEST_EVENT_TYPE = 'webhook.test';
+
+export const OPERATIONAL_EVENT_TYPES: readonly string[] = [ENDPOINT_DISABLED_EVENT_TYPE, TEST_EVENT_TYPE];
 
 export function isOperationalEventType(type: string): boolean {
   return OPERATIONAL_EVENT_TYPES.includes(type);

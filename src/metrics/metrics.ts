@@ -4,8 +4,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Kysely } from 'kysely';
 import { countOpenDeliveriesByStatus } from '../db/delivery-backlog.repository';
 import type { Database } from '../db/schema';
+import type { FinishedDeliveryStatus } from '../domain/delivery-status';
 
-export type DeliveryOutcome = 'succeeded' | 'failed' | 'cancelled';
+export type DeliveryOutcome = FinishedDeliveryStatus;
 
 /** What the delivery activities report; the only metrics surface they know. */
 export interface DeliveryMetrics {

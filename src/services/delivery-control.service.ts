@@ -18,14 +18,15 @@ import { completeStopRequest, findPendingStopRequests, insertStopRequest } from 
 import { disableEndpointIfEnabled, enableEndpointRow, findEndpoint } from '../db/endpoints.repository';
 import type { Database, DeliveryRow, DeliveryStopRequestRow, EndpointRow } from '../db/schema';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
+import { isOpenDeliveryStatus } from '../domain/delivery-status';
 import { deliveryWorkflowId, newId } from '../domain/ids';
+import { ENDPOINT_DISABLED_EVENT_TYPE, TEST_EVENT_TYPE } from '../domain/operational-event-types';
 import { recoverKey } from '../domain/recover-key';
 import type { PlannedDelivery } from '../workflows/contracts';
 import { cancelSignal, resendSignal } from '../workflows/messages';
 import type { ServiceContext } from './context';
 import { recordEvent, startDeliveries } from './publishing.service';
 
-const OPEN_STATUSES = new Set<DeliveryRow['status']>(['pending', 'retrying']);
 export const MAX_RECOVER_DELIVERIES = 10_000;
 
 /** For changes whose Temporal follow-up may fail after the commit (it is then left to the sweeper). */
@@ -48,13 +49,13 @@ export async function resendDelivery(
 ): Promise<ResendResult> {
   const delivery = await findDelivery(ctx.db, tenantId, deliveryId);
   if (!delivery) throw new NotFoundError('delivery', deliveryId);
-  if (OPEN_STATUSES.has(delivery.status) && delivery.workflow_started_at === null) {
+  if (isOpenDeliveryStatus(delivery.status) && delivery.workflow_started_at === null) {
     // Recorded but its workflow not started yet: starting it makes it attempt now.
     const endpoint = await findEndpoint(ctx.db, tenantId, delivery.endpoint_id);
     if (endpoint) await followUp(ctx, { deliveries: [plannedDelivery(delivery, endpoint)] }, options);
     return { deliveryId, mode: 'signalled' };
   }
-  if (OPEN_STATUSES.has(delivery.status)) {
+  if (isOpenDeliveryStatus(delivery.status)) {
     try {
       await ctx.temporal.workflow.getHandle(delivery.workflow_id).signal(resendSignal);
       return { deliveryId, mode: 'signalled' };
@@ -104,7 +105,7 @@ export async function cancelDelivery(
 ): Promise<CancelResult> {
   const delivery = await findDelivery(ctx.db, tenantId, deliveryId);
   if (!delivery) throw new NotFoundError('delivery', deliveryId);
-  if (!OPEN_STATUSES.has(delivery.status)) throw new ConflictError(`delivery ${deliveryId} is already ${delivery.status}`);
+  if (!isOpenDeliveryStatus(delivery.status)) throw new ConflictError(`delivery ${deliveryId} is already ${delivery.status}`);
   try {
     await ctx.temporal.workflow.getHandle(delivery.workflow_id).signal(cancelSignal, { reason });
   } catch (error) {
@@ -185,11 +186,11 @@ export async function disableEndpoint(
       {
         eventId: newId('evt'),
         tenantId,
-        type: 'endpoint.disabled',
+        type: ENDPOINT_DISABLED_EVENT_TYPE,
         resourceId: endpointId,
         operation: 'UPDATE',
         data: { endpointId, name: disabled.name, url: disabled.url, reason, disabledAt: disabled.updated_at.toISOString() },
-        idempotencyKey: `endpoint.disabled:${endpointId}:${disabled.updated_at.getTime()}`,
+        idempotencyKey: `${ENDPOINT_DISABLED_EVENT_TYPE}:${endpointId}:${disabled.updated_at.getTime()}`,
       },
       { freshEventId: true },
     );
@@ -301,7 +302,7 @@ export async function sendTestEvent(
     {
       eventId: newId('evt'),
       tenantId,
-      type: 'webhook.test',
+      type: TEST_EVENT_TYPE,
       resourceId: endpointId,
       data: { message: 'This is a test event from hookrelay.', endpointId },
       targetEndpointId: endpointId,

@@ -8,21 +8,22 @@ import { assertPublisherMayPublish } from '../domain/operational-event-types';
 import type { ListEventsQuery, PublishEventBody } from '../api/schemas';
 import type { PublishEventResult } from '../workflows/contracts';
 import type { ServiceContext } from './context';
-import { publishAndStartDeliveries } from './publishing.service';
+import { recordEventAndStartDeliveries } from './publishing.service';
 import { getTenant } from './tenants.service';
 
 /**
- * Publishes an event. Once recorded it is accepted: if Temporal cannot take the delivery
- * workflows right now, `onStartFailed` hears of it and the worker's sweeper starts them later.
+ * Publishes an event sent to the API (`POST …/events`). Once recorded it is accepted: if Temporal
+ * cannot take the delivery workflows right now, `onStartFailed` hears of it and the worker's
+ * sweeper starts them later.
  */
-export async function publish(
+export async function publishFromApi(
   ctx: ServiceContext,
   tenantId: string,
   input: PublishEventBody,
   hooks: { onStartFailed?: (error: unknown) => void } = {},
 ): Promise<PublishEventResult> {
   assertPublisherMayPublish(input.type);
-  return publishAndStartDeliveries(ctx, { tenantId, eventId: newId('evt'), ...input }, { ...hooks, freshEventId: true });
+  return recordEventAndStartDeliveries(ctx, { tenantId, eventId: newId('evt'), ...input }, { ...hooks, freshEventId: true });
 }
 
 export async function getEvent(ctx: ServiceContext, tenantId: string, id: string) {

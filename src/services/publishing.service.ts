@@ -1,6 +1,6 @@
 // Publishing, shared by every path in: record the event and its deliveries in one transaction,
 // then start one delivery workflow per delivery and mark those deliveries started.
-//   - the API calls publishAndStartDeliveries directly (one workflow per delivery, nothing else);
+//   - the API calls recordEventAndStartDeliveries directly (one workflow per delivery, nothing else);
 //   - the publish workflow (Temporal-client publishers) runs the same thing as a local activity;
 //   - startStrandedDeliveries, run by the worker, starts every delivery row recorded but never
 //     started, whatever wrote it (the API process died between commit and start, Temporal was
@@ -30,11 +30,6 @@ import { assertPublishable } from './event-types.service';
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface RecordOptions {
-  /**
-   * Whoever records also starts the deliveries: true when a (legacy) publish workflow starts
-   * them as children, so the sweeper never looks at its deliveries.
-   */
-  deliveriesStartedByCaller?: boolean;
   /** The caller generated the event id just now (the API), so no earlier attempt can have recorded it. */
   freshEventId?: boolean;
 }
@@ -110,7 +105,7 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
         eventId: event.id,
         eventType: event.type,
         resourceId: event.resource_id,
-        workflowStartedAt: options.deliveriesStartedByCaller ? now : null,
+        workflowStartedAt: null,
       },
       deliveries.map((delivery) => ({ id: delivery.deliveryId, endpointId: delivery.endpointId, workflowId: delivery.workflowId })),
     );
@@ -179,7 +174,7 @@ export interface PublishOptions extends Pick<RecordOptions, 'freshEventId'> {
  * `fanOut.inlineStartMaxDeliveries` answers right after the commit, so a publish to 20,000
  * endpoints takes about as long as its insert, not as long as 20,000 start requests.
  */
-export async function publishAndStartDeliveries(
+export async function recordEventAndStartDeliveries(
   ctx: ServiceContext,
   input: PublishEventInput,
   options: PublishOptions = {},

@@ -14,7 +14,7 @@ import { InvalidInputError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { assertPublisherMayPublish } from '../domain/operational-event-types';
 import { unstorableJsonIssues } from '../domain/storable-json';
-import type { PlannedDelivery, PublishEventInput, PublishEventResult } from '../workflows/contracts';
+import { INVALID_EVENT_FAILURE, type PlannedDelivery, type PublishEventInput, type PublishEventResult } from '../workflows/contracts';
 import { deliveryStartOptions } from '../workflows/delivery-start';
 import type { deliveryWorkflow } from '../workflows/delivery.workflow';
 import type { TemporalConnectionOptions } from './connection-options';
@@ -53,11 +53,11 @@ export async function publishEvent(client: Client, request: PublishRequest, opti
   assertPublisherMayPublish(request.type, 'type');
   const unstorable = unstorableJsonIssues(request, '');
   if (unstorable.length > 0) throw new InvalidInputError('The event cannot be stored', unstorable);
-  return publishInternal(client, { ...request, eventId: request.eventId ?? newId('evt') }, options);
+  return executePublishWorkflow(client, { ...request, eventId: request.eventId ?? newId('evt') }, options);
 }
 
-/** Like publishEvent, but takes the internal fields too (targeted test deliveries). */
-export async function publishInternal(
+/** Runs the publish workflow and waits for its result; takes the internal fields too (publishEvent fills them). */
+export async function executePublishWorkflow(
   client: Client,
   input: PublishEventInput,
   options: { taskQueue: string },
@@ -79,7 +79,7 @@ function refusedPublish(error: unknown): InvalidInputError | undefined {
   if (!(error instanceof WorkflowFailedError)) return undefined;
   let cause: unknown = error.cause;
   while (cause instanceof Error) {
-    if (cause instanceof ApplicationFailure && cause.type === 'InvalidEvent') {
+    if (cause instanceof ApplicationFailure && cause.type === INVALID_EVENT_FAILURE) {
       return new InvalidInputError(cause.message, (cause.details?.[0] as FieldError[] | undefined) ?? []);
     }
     cause = cause.cause;
@@ -87,8 +87,8 @@ function refusedPublish(error: unknown): InvalidInputError | undefined {
   return undefined;
 }
 
-/** Starts a publish without waiting for it. */
-export async function startPublish(client: Client, input: PublishEventInput, options: { taskQueue: string }): Promise<void> {
+/** Starts the publish workflow without waiting for it. */
+export async function startPublishWorkflow(client: Client, input: PublishEventInput, options: { taskQueue: string }): Promise<void> {
   await client.workflow.start<typeof publishEventWorkflow>('publishEventWorkflow', publishStartOptions(input, options.taskQueue));
 }
 

@@ -1,6 +1,7 @@
 // Inputs and results exchanged between workflows, activities and clients. Types only
 // (plus zod-free plain data), so workflow code can import it.
 import type { RetryPolicy } from '../domain/retry-policy';
+import type { FinishedDeliveryStatus } from '../domain/delivery-status';
 import type { DeliveryStatus, AttemptTrigger } from '../db/schema';
 
 export type { DeliveryStatus, AttemptTrigger };
@@ -104,6 +105,10 @@ export type AttemptOutcome =
 
 /** ApplicationFailure type of a delivery that cannot be sent from what is stored (unopenable secret, malformed policy). */
 export const UNDELIVERABLE_FAILURE = 'UndeliverableDelivery';
+/** ApplicationFailure type of a publish the catalog refuses (unknown type, data against the schema); details: the field errors. */
+export const INVALID_EVENT_FAILURE = 'InvalidEvent';
+/** ApplicationFailure type of a publish whose tenant does not exist (NotFoundError). */
+export const NOT_FOUND_FAILURE = 'NotFound';
 
 /** What is logged and counted when a POST's attempt could not be recorded at all. */
 export interface UnrecordedAttemptReport {
@@ -126,7 +131,7 @@ export interface DeliveryState {
 export interface FinishDeliveryInput {
   deliveryId: string;
   /** `succeeded` only for a 2xx whose attempt could not be recorded (the attempt step would have set it). */
-  status: Extract<DeliveryStatus, 'succeeded' | 'failed' | 'cancelled'>;
+  status: FinishedDeliveryStatus;
   reason: string;
   /** Also disable the delivery's endpoint with this reason (410 Gone, disableEndpointOnExhaustion). */
   disableEndpointReason?: string;

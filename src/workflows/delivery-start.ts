@@ -1,4 +1,4 @@
-// How a delivery workflow is started, whoever starts it (the publish workflow as a child, or
+// How a delivery workflow is started, whoever starts it (a publish, the sweeper, or
 // the API's resend through the client): id, input, summary and search attributes in one place.
 import type { SearchAttributePair } from '@temporalio/common';
 import { deliveryStatusKey, endpointIdKey, eventTypeKey, tenantIdKey } from '../temporal/search-attributes';

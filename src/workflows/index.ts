@@ -1,5 +1,4 @@
 // Workflow entry for the worker bundle: deterministic code only.
 export { deliveryWorkflow } from './delivery.workflow';
 export { publishEventWorkflow } from './publish.workflow';
-export { publishWorkflow } from './publish-with-children.workflow';
 export { retentionWorkflow } from './retention.workflow';

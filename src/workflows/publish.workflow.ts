@@ -4,7 +4,7 @@
 // One workflow task, 6 history events, whatever the fan-out.
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { PublishEventInput, PublishEventResult } from './contracts';
+import { INVALID_EVENT_FAILURE, NOT_FOUND_FAILURE, type PublishEventInput, type PublishEventResult } from './contracts';
 
 // Local: short database work and start requests, run inside the workflow task. A fan-out above
 // HOOKRELAY_INLINE_START_MAX_DELIVERIES returns right after its commit and the worker starts the
@@ -16,7 +16,7 @@ const { publishAndStartDeliveries } = proxyLocalActivities<Activities>({
     initialInterval: '500 milliseconds',
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: ['NotFound', 'InvalidEvent'],
+    nonRetryableErrorTypes: [NOT_FOUND_FAILURE, INVALID_EVENT_FAILURE],
   },
 });
 

@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client/lib/grpc-retry';
 import { newId } from '../../src/domain/ids';
 import type { ServiceContext } from '../../src/services/context';
-import { publishAndStartDeliveries, startStrandedDeliveries } from '../../src/services/publishing.service';
+import { recordEventAndStartDeliveries, startStrandedDeliveries } from '../../src/services/publishing.service';
 import { publishEvent, publishWorkflowId } from '../../src/temporal/client';
 import { createTenant, ensureEventType } from '../support/api';
 import { insertSubscribedEndpoints } from '../support/bulk-endpoints';
@@ -101,7 +101,7 @@ describe('fan-out to a thousand endpoints', () => {
     const unreachable = new Client({ connection });
     const ctx: ServiceContext = { ...hookrelay.ctx, temporal: unreachable };
     const failures: unknown[] = [];
-    const result = await publishAndStartDeliveries(
+    const result = await recordEventAndStartDeliveries(
       ctx,
       { eventId: newId('evt'), tenantId: sweptTenantId, type: 'order.shipped', data: { order: 3 } },
       { onStartFailed: (error) => failures.push(error) },

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client/lib/grpc-retry';
 import { deliveryWorkflowId, newId } from '../../src/domain/ids';
 import type { ServiceContext } from '../../src/services/context';
-import { publishAndStartDeliveries, recordEvent, startStrandedDeliveries } from '../../src/services/publishing.service';
+import { recordEventAndStartDeliveries, recordEvent, startStrandedDeliveries } from '../../src/services/publishing.service';
 import { publishEvent, publishWorkflowId, startDeliveryWorkflow } from '../../src/temporal/client';
 import { createHookrelayWorker } from '../../src/temporal/create-worker';
 import { deliveryTuning } from '../../src/runtime';
@@ -168,7 +168,7 @@ describe('publish paths', () => {
     const unreachable = new Client({ connection });
     const ctx: ServiceContext = { ...hookrelay.ctx, temporal: unreachable };
     const failures: unknown[] = [];
-    const result = await publishAndStartDeliveries(
+    const result = await recordEventAndStartDeliveries(
       ctx,
       { eventId: newId('evt'), tenantId, type: 'invoice.activated', data: { n: 3 } },
       { onStartFailed: (error) => failures.push(error) },

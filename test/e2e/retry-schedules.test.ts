@@ -1,6 +1,6 @@
 // Long retry schedules, end to end on the time-skipping server: hours of backoff in seconds,
 // real activities, a real receiver on loopback that keeps failing.
-import { startPublish } from '../../src/temporal/client';
+import { startPublishWorkflow } from '../../src/temporal/client';
 import { deliveryWorkflowId, newId } from '../../src/domain/ids';
 import type { DeliveryState } from '../../src/workflows/contracts';
 import { createTenantWithEndpoint } from '../support/fixtures';
@@ -48,7 +48,7 @@ describe('retry schedules (time-skipping)', () => {
     // Started, not awaited: waiting on a result lets the server skip time, which must only
     // happen while the deliveries wait on their timers.
     const eventId = newId('evt');
-    await startPublish(
+    await startPublishWorkflow(
       hookrelay.env.client,
       { eventId, tenantId, type: eventType, data: { n: 1 } },
       { taskQueue: hookrelay.ctx.taskQueue },

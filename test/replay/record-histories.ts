@@ -51,8 +51,7 @@ async function endpoint(retryPolicy: unknown) {
 }
 
 // Published through the Temporal client, so each scenario has a publish workflow as well (an API
-// publish starts its delivery workflows directly). publish-with-children-*.pb are histories of
-// the superseded publishWorkflow type (kept registered for runs in flight); keep them.
+// publish starts its delivery workflows directly).
 async function publishAndSave(name: string, act: (deliveryId: string) => Promise<void> = async () => undefined) {
   const published = await publishEvent(
     hookrelay.temporal,

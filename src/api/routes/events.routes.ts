@@ -2,7 +2,7 @@
 // endpoints:read (the log's scope) or events:publish (a publisher may look up its own events).
 import { Router } from 'express';
 import type { ServiceContext } from '../../services/context';
-import { getEvent, listEvents, publish } from '../../services/events.service';
+import { getEvent, listEvents, publishFromApi } from '../../services/events.service';
 import { requireTenantAccess } from '../auth';
 import { toEventResponse } from '../responses';
 import { eventParams, listEventsQuery, noQuery, publishEventBody, tenantIdParam } from '../schemas';
@@ -26,7 +26,7 @@ export function eventsRouter(ctx: ServiceContext): Router {
     if (headerKey !== undefined && (headerKey.length < 1 || headerKey.length > 255)) {
       throw new InvalidInputError('Invalid idempotency key', [{ path: 'headers.idempotency-key', message: 'must be 1 to 255 characters' }]);
     }
-    const result = await publish(
+    const result = await publishFromApi(
       ctx,
       tenantId,
       { ...body, idempotencyKey: body.idempotencyKey ?? headerKey },
