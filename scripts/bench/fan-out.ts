@@ -1,7 +1,7 @@
 // `npm run bench:fanout`: one event published to a tenant with 20,000 subscribed endpoints, through
 // the API and through the typed Temporal client (issue 11 part 4). Prints, per path: time to the
 // answer (202 / publishEvent resolving), time until every delivery workflow was started (the
-// event's deliveries_started_at), time until the loopback receiver had all of them, duplicates,
+// no delivery of the event left with workflow_started_at null), time until the loopback receiver had all of them, duplicates,
 // and for the API path the SQL statements of the publish with their largest bind-parameter count.
 // Writes artifacts/fan-out.json.
 // Flags: --endpoints 20000, --paths api,client, --start-concurrency 32 (HOOKRELAY_WORKFLOW_START_CONCURRENCY),
@@ -189,9 +189,9 @@ async function main(): Promise<void> {
       const startedWatch = (async () => {
         for (;;) {
           const row = await sql<{
-            started: Date | null;
-          }>`select deliveries_started_at as started from events where id = ${eventId}`.execute(db);
-          if (row.rows[0]?.started) return (allStarted = performance.now());
+            unstarted: string;
+          }>`select count(*) as unstarted from deliveries where event_id = ${eventId} and workflow_started_at is null`.execute(db);
+          if (Number(row.rows[0]?.unstarted ?? 1) === 0) return (allStarted = performance.now());
           if (performance.now() - t0 > TIMEOUT_MS) return;
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
