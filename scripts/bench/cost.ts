@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { Pool } from 'pg';
 import { createActivities } from '../../src/activities';
 import { WebhookHttpClient } from '../../src/activities/webhook-http';
-import { markWorkflowsStarted } from '../../src/db/deliveries.repository';
+import { markWorkflowsStarted } from '../../src/db/delivery-starts.repository';
 import type { Database } from '../../src/db/schema';
 import { newId } from '../../src/domain/ids';
 import { SecretBox } from '../../src/domain/secret-box';

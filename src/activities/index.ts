@@ -3,14 +3,9 @@
 import { ApplicationFailure, cancellationSignal, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { describeDatabaseError, isPermanentDatabaseError } from '../db/database-errors';
-import {
-  findDeliveryById,
-  loadDeliveryForAttempt,
-  purgeOlderThan,
-  recordAttempt,
-  updateDelivery,
-  type DeliveryForAttempt,
-} from '../db/deliveries.repository';
+import { loadDeliveryForAttempt, recordAttempt, type DeliveryForAttempt } from '../db/attempts.repository';
+import { findDeliveryById, updateDelivery } from '../db/deliveries.repository';
+import { purgeOlderThan } from '../db/retention.repository';
 import type { DeliveryUpdate, NewAttemptRow } from '../db/schema';
 import { attemptOutcome } from '../domain/attempt-outcome';
 import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
