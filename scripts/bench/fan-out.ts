@@ -1,16 +1,14 @@
 // `npm run bench:fanout`: one event published to a tenant with 20,000 subscribed endpoints, through
 // the API and through the typed Temporal client (issue 11 part 4). Prints, per path: time to the
-// answer (202 / publishEvent resolving), time until every delivery workflow was started (the
-// no delivery of the event left with workflow_started_at null), time until the loopback receiver had all of them, duplicates,
+// answer (202 / publishEvent resolving), time until every delivery workflow was started (each
+// delivery's workflow_started_at), time until the loopback receiver had all of them, duplicates,
 // and for the API path the SQL statements of the publish with their largest bind-parameter count.
 // Writes artifacts/fan-out.json.
 // Flags: --endpoints 20000, --paths api,client, --start-concurrency 32 (HOOKRELAY_WORKFLOW_START_CONCURRENCY),
 //        --inline-max 100 (HOOKRELAY_INLINE_START_MAX_DELIVERIES), --timeout-minutes 45,
 //        --database-url, --temporal-address (an existing stack instead of embedded ones).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +29,7 @@ import { createEventType } from '../../src/services/event-types.service';
 import { createTenant } from '../../src/services/tenants.service';
 import { connectTemporalClient, publishEvent, publishWorkflowId } from '../../src/temporal/client';
 import { insertSubscribedEndpoints } from '../../test/support/bulk-endpoints';
+import { spawnWorker, startCountingReceiver } from './fan-out-processes';
 import { printTable, round1 } from './stats';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -111,6 +110,9 @@ async function main(): Promise<void> {
       HOOKRELAY_WORKFLOW_BUNDLE: bundlePath,
       HOOKRELAY_WORKFLOW_START_CONCURRENCY: flags['start-concurrency']!,
       HOOKRELAY_INLINE_START_MAX_DELIVERIES: flags['inline-max']!,
+      // The receiver is on http://127.0.0.1: the development values, set explicitly.
+      HOOKRELAY_ALLOW_HTTP: 'true',
+      HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'true',
       LOG_LEVEL: 'info',
     };
     const config = parseConfig({ ...env, NODE_ENV: 'development' });
@@ -188,10 +190,11 @@ async function main(): Promise<void> {
       let allStarted: number | undefined;
       const startedWatch = (async () => {
         for (;;) {
-          const row = await sql<{
-            unstarted: string;
-          }>`select count(*) as unstarted from deliveries where event_id = ${eventId} and workflow_started_at is null`.execute(db);
-          if (Number(row.rows[0]?.unstarted ?? 1) === 0) return (allStarted = performance.now());
+          // Every delivery the publish planned has its workflow_started_at (the outbox's record of the start).
+          const row = await sql<{ planned: string; unstarted: string }>`select count(*)::text as planned,
+            count(*) filter (where workflow_started_at is null)::text as unstarted
+            from deliveries where event_id = ${eventId} and retry_of_id is null`.execute(db);
+          if (Number(row.rows[0]?.planned) > 0 && Number(row.rows[0]?.unstarted) === 0) return (allStarted = performance.now());
           if (performance.now() - t0 > TIMEOUT_MS) return;
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
@@ -230,87 +233,6 @@ async function main(): Promise<void> {
   } finally {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => log(`stop failed: ${String(error)}`));
   }
-}
-
-/** Counts POSTs per (event, endpoint path); answers 200 at once. */
-async function startCountingReceiver() {
-  const perEvent = new Map<string, Map<string, number>>();
-  const waiters: Array<() => void> = [];
-  const server = createServer((req, res) => {
-    const id = req.headers['webhook-id'];
-    req.resume();
-    req.on('end', () => {
-      if (typeof id === 'string') {
-        const counts = perEvent.get(id) ?? new Map<string, number>();
-        counts.set(req.url!, (counts.get(req.url!) ?? 0) + 1);
-        perEvent.set(id, counts);
-        waiters.splice(0).forEach((wake) => wake());
-      }
-      res.writeHead(200).end('ok');
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  const endpointsReached = (eventId: string) => perEvent.get(eventId)?.size ?? 0;
-  return {
-    url: (pathname: string) => `http://127.0.0.1:${port}${pathname}`,
-    endpointsReached,
-    duplicates: (eventId: string) => [...(perEvent.get(eventId)?.values() ?? [])].reduce((sum, count) => sum + count - 1, 0),
-    /** Resolves with the time the last of `count` endpoints got its first POST. */
-    async waitForEndpoints(eventId: string, count: number, timeoutMs: number): Promise<number> {
-      const deadline = performance.now() + timeoutMs;
-      while (endpointsReached(eventId) < count) {
-        if (performance.now() > deadline) throw new Error(`only ${endpointsReached(eventId)} of ${count} endpoints reached`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 1000);
-        });
-      }
-      return performance.now();
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** The worker as production runs it (`src/worker.ts`, its own process); keeps its sweeper's log lines. */
-async function spawnWorker(env: Record<string, string>): Promise<{ child: ChildProcess; stop(): Promise<void>; sweeperLines(): string[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/worker.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, NODE_OPTIONS: '--max-old-space-size=256', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const sweeper: string[] = [];
-  let pending = '';
-  let ready = false;
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        if (/publish did not start them/.test(line)) sweeper.push(line.slice(0, 300));
-        if (!ready && /worker running/.test(line)) {
-          ready = true;
-          resolve();
-        }
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${pending.slice(-2000)}`)));
-  });
-  return {
-    child,
-    sweeperLines: () => sweeper,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
-      }),
-  };
 }
 
 main().catch((error: unknown) => {

@@ -3,15 +3,9 @@
 import { ApplicationFailure, CancelledFailure, cancellationSignal, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { describeDatabaseError, isPermanentDatabaseError } from '../db/database-errors';
-import {
-  findDeliveryById,
-  finishOpenDelivery,
-  loadDeliveryForAttempt,
-  purgeOlderThan,
-  recordAttempt,
-  updateDelivery,
-  type DeliveryForAttempt,
-} from '../db/deliveries.repository';
+import { loadDeliveryForAttempt, recordAttempt, type DeliveryForAttempt } from '../db/attempts.repository';
+import { findDeliveryById, finishOpenDelivery, updateDelivery } from '../db/deliveries.repository';
+import { purgeOlderThan } from '../db/retention.repository';
 import type { DeliveryStatus, DeliveryUpdate, NewAttemptRow } from '../db/schema';
 import { attemptOutcome } from '../domain/attempt-outcome';
 import { isFinishedDeliveryStatus } from '../domain/delivery-status';

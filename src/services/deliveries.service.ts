@@ -1,5 +1,6 @@
 // The delivery log.
-import { findDelivery, listAttempts, listDeliveries as queryDeliveries, type DeliveryFilter } from '../db/deliveries.repository';
+import { listAttempts } from '../db/attempts.repository';
+import { findDelivery, listDeliveries as queryDeliveries, type DeliveryFilter } from '../db/deliveries.repository';
 import { readCursor, toPage } from '../db/pagination';
 import type { ListDeliveriesQuery } from '../api/schemas';
 import { NotFoundError } from '../domain/errors';

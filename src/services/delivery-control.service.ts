@@ -6,14 +6,8 @@
 // done; the worker's sweeper (startStrandedDeliveries, carryOutStopRequests) finishes the work.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Transaction } from 'kysely';
-import {
-  findDelivery,
-  insertDeliveries,
-  insertRecoverResends,
-  listFailedDeliveriesToRecover,
-  listOpenDeliveriesOfEndpoint,
-  listRecoverResends,
-} from '../db/deliveries.repository';
+import { findDelivery, insertDeliveries, listOpenDeliveriesOfEndpoint } from '../db/deliveries.repository';
+import { insertRecoverResends, listFailedDeliveriesToRecover, listRecoverResends } from '../db/recover-resends.repository';
 import { completeStopRequest, findPendingStopRequests, insertStopRequest } from '../db/delivery-stop-requests.repository';
 import { disableEndpointIfEnabled, enableEndpointRow, findEndpoint } from '../db/endpoints.repository';
 import type { Database, DeliveryRow, DeliveryStopRequestRow, EndpointRow } from '../db/schema';

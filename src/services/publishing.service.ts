@@ -8,13 +8,8 @@
 // Starting is idempotent (workflow id = delivery id, a closed one is never started again), so
 // every path may repeat it.
 import { sql, type Kysely } from 'kysely';
-import {
-  countDeliveriesOfEvent,
-  findPlannedDeliveriesOfEvent,
-  findUnstartedDeliveries,
-  insertFanOutDeliveries,
-  markWorkflowsStarted,
-} from '../db/deliveries.repository';
+import { countDeliveriesOfEvent, insertFanOutDeliveries } from '../db/deliveries.repository';
+import { findPlannedDeliveriesOfEvent, findUnstartedDeliveries, markWorkflowsStarted } from '../db/delivery-starts.repository';
 import { findEndpointForTargetedDelivery, findSubscribedEndpoints } from '../db/endpoints.repository';
 import { findEvent, findEventByIdempotencyKey, insertEvent, releaseIdempotencyKey } from '../db/events.repository';
 import type { Database } from '../db/schema';

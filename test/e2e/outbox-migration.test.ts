@@ -4,7 +4,7 @@
 // Retention keeps the new stop-request table small.
 import { Migrator, sql, type Kysely } from 'kysely';
 import { migrations } from '../../migrations';
-import { purgeOlderThan } from '../../src/db/deliveries.repository';
+import { purgeOlderThan } from '../../src/db/retention.repository';
 import { createTestDatabase, type TestDatabase } from '../support/stack';
 
 const BEFORE = '2026_11_22T080000_event_deliveries_started';

@@ -1,0 +1,50 @@
+// The benchmark's webhook receiver: answers 200 (500 under /fail) and records when each
+// delivery of each event arrived, keyed by the webhook-id header.
+import { createServer } from 'node:http';
+
+export interface BenchReceiver {
+  url(pathname: string): string;
+  received: Map<string, number[]>;
+  /** Resolves once `count` deliveries of the event arrived; rejects after 60 s. */
+  waitFor(eventId: string, count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startBenchReceiver(): Promise<BenchReceiver> {
+  const received = new Map<string, number[]>();
+  const waiters = new Map<string, { count: number; resolve: () => void }>();
+  const server = createServer((req, res) => {
+    const id = req.headers['webhook-id'];
+    req.resume();
+    req.on('end', () => {
+      if (typeof id === 'string' && !req.url!.startsWith('/fail')) {
+        const list = received.get(id) ?? [];
+        list.push(performance.now());
+        received.set(id, list);
+        const waiter = waiters.get(id);
+        if (waiter && list.length >= waiter.count) {
+          waiters.delete(id);
+          waiter.resolve();
+        }
+      }
+      res.writeHead(req.url!.startsWith('/fail') ? 500 : 200).end('ok');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: (pathname) => `http://127.0.0.1:${port}${pathname}`,
+    received,
+    waitFor: (eventId, count) =>
+      new Promise<void>((resolve, reject) => {
+        if ((received.get(eventId)?.length ?? 0) >= count) return resolve();
+        const timer = setTimeout(() => {
+          waiters.delete(eventId);
+          reject(new Error(`${eventId}: not delivered within 60 s`));
+        }, 60_000);
+        waiters.set(eventId, { count, resolve: () => (clearTimeout(timer), resolve()) });
+      }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

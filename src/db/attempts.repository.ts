@@ -1,0 +1,101 @@
+// Queries on attempts: what one attempt loads, and recording it with the delivery's new state.
+import { sql, type Kysely } from 'kysely';
+import type { AttemptRow, Database, DeliveryUpdate, NewAttemptRow } from './schema';
+
+/** Everything one attempt needs, in one round trip: delivery, event, endpoint and signing secrets. */
+export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: string, now: Date) {
+  return db
+    .selectFrom('deliveries as d')
+    .innerJoin('events as ev', 'ev.id', 'd.event_id')
+    .innerJoin('endpoints as ep', 'ep.id', 'd.endpoint_id')
+    .select([
+      'd.id as deliveryId',
+      'd.status as deliveryStatus',
+      'd.tenant_id as tenantId',
+      'ev.id as eventId',
+      'ev.type as eventType',
+      'ev.data as eventData',
+      'ev.resource_id as resourceId',
+      'ev.operation as operation',
+      'ev.previous as previous',
+      'ev.triggered_by as triggeredBy',
+      'ev.occurred_at as occurredAt',
+      'ep.id as endpointId',
+      'ep.url as url',
+      'ep.enabled as endpointEnabled',
+      'ep.deleted_at as endpointDeletedAt',
+      'ep.failing_since as endpointFailingSince',
+      'ep.auth_sealed as authSealed',
+      'ep.headers as customHeaders',
+      'ep.retry_policy as retryPolicy',
+      'ep.timeout_ms as timeoutMs',
+    ])
+    .select(
+      sql<string[]>`array(select s.secret_sealed from endpoint_secrets s
+        where s.endpoint_id = ep.id and (s.expires_at is null or s.expires_at > ${now}) order by s.id desc)`.as('sealedSecrets'),
+    )
+    .where('d.id', '=', deliveryId)
+    .executeTakeFirst();
+}
+
+export type DeliveryForAttempt = NonNullable<Awaited<ReturnType<typeof loadDeliveryForAttempt>>>;
+
+/**
+ * Records an attempt, the delivery's new state and the endpoint's failing streak in ONE
+ * statement (data-modifying CTEs are atomic): one round trip per attempt. Re-recording the
+ * same attempt number (an activity retried after a crash) overwrites it.
+ */
+export async function recordAttempt(
+  db: Kysely<Database>,
+  attempt: NewAttemptRow,
+  delivery: DeliveryUpdate,
+  endpoint: { id: string; succeeded: boolean },
+): Promise<void> {
+  await db
+    .with('recorded_attempt', (qb) =>
+      qb
+        .insertInto('attempts')
+        .values(attempt)
+        .onConflict((oc) =>
+          oc.columns(['delivery_id', 'number']).doUpdateSet((eb) => ({
+            trigger: eb.ref('excluded.trigger'),
+            started_at: eb.ref('excluded.started_at'),
+            duration_ms: eb.ref('excluded.duration_ms'),
+            request_url: eb.ref('excluded.request_url'),
+            request_headers: eb.ref('excluded.request_headers'),
+            response_status: eb.ref('excluded.response_status'),
+            response_headers: eb.ref('excluded.response_headers'),
+            response_body: eb.ref('excluded.response_body'),
+            response_body_bytes: eb.ref('excluded.response_body_bytes'),
+            response_body_truncated: eb.ref('excluded.response_body_truncated'),
+            response_body_length: eb.ref('excluded.response_body_length'),
+            error_kind: eb.ref('excluded.error_kind'),
+            error_message: eb.ref('excluded.error_message'),
+          })),
+        )
+        .returning('delivery_id'),
+    )
+    .with('updated_delivery', (qb) =>
+      qb
+        .updateTable('deliveries')
+        .set({ ...delivery, updated_at: new Date() })
+        .where('id', '=', attempt.delivery_id)
+        .returning('id'),
+    )
+    // The streak only changes at its edges, so a busy healthy endpoint's row is never rewritten.
+    .with('updated_endpoint', (qb) =>
+      qb
+        .updateTable('endpoints')
+        .set({ failing_since: endpoint.succeeded ? null : new Date() })
+        .where('id', '=', endpoint.id)
+        .where('failing_since', endpoint.succeeded ? 'is not' : 'is', null)
+        .returning('id'),
+    )
+    .selectFrom('recorded_attempt')
+    .select('delivery_id')
+    .execute();
+}
+
+export async function listAttempts(db: Kysely<Database>, deliveryId: string): Promise<AttemptRow[]> {
+  return db.selectFrom('attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('number').execute();
+}
