@@ -6,6 +6,7 @@ import { requireTenantAccess } from '../auth';
 import { toAttemptResponse, toDeliveryResponse } from '../responses';
 import { deliveryParams, listDeliveriesQuery, noQuery, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
+import type { ApiPaths } from '../openapi';
 
 export function deliveriesRouter(ctx: ServiceContext): Router {
   const router = Router();
@@ -27,4 +28,25 @@ export function deliveriesRouter(ctx: ServiceContext): Router {
   });
 
   return router;
+}
+
+/** The OpenAPI paths of the routes above. */
+export function registerDeliveriesPaths({ path, json, problems, page, components: { Delivery, DeliveryWithAttempts } }: ApiPaths): void {
+  const endpointRead = 'Needs endpoints:read (or an admin key).';
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/deliveries',
+    summary: 'The delivery log, newest first',
+    description: endpointRead,
+    request: { params: tenantIdParam, query: listDeliveriesQuery },
+    responses: { 200: json(page(Delivery), 'A page of deliveries'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/deliveries/{id}',
+    summary: 'One delivery with every attempt',
+    description: endpointRead,
+    request: { params: deliveryParams },
+    responses: { 200: json(DeliveryWithAttempts, 'The delivery'), ...problems(400, 401, 403, 404) },
+  });
 }

@@ -17,6 +17,7 @@ import { followUpLogging } from '../follow-up-logging';
 import { toEndpointResponse } from '../responses';
 import { deliveryParams, disableEndpointBody, endpointParams, noBody, noQuery, recoverEndpointBody } from '../schemas';
 import { parseInput } from '../validation';
+import type { ApiPaths } from '../openapi';
 
 export function deliveryControlRouter(ctx: ServiceContext): Router {
   const router = Router();
@@ -80,4 +81,63 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
   });
 
   return router;
+}
+
+/** The OpenAPI paths of the routes above. */
+export function registerDeliveryControlPaths({
+  path,
+  json,
+  problems,
+  body,
+  components: { Endpoint, ResendResult, CancelResult, RecoverResult, TestEventResult },
+}: ApiPaths): void {
+  const endpointWrite = 'Needs endpoints:write (or an admin key).';
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}/enable',
+    summary: 'Enable an endpoint (clears disabledReason)',
+    description: endpointWrite,
+    request: { params: endpointParams },
+    responses: { 200: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}/disable',
+    summary: 'Disable an endpoint: its pending retries stop and an endpoint.disabled event is published',
+    description: endpointWrite,
+    request: { params: endpointParams, body: body(disableEndpointBody, false) },
+    responses: { 200: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404, 413, 415) },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}/test',
+    summary: 'Send a webhook.test event to this endpoint now (even while it is disabled)',
+    description: endpointWrite,
+    request: { params: endpointParams },
+    responses: { 202: json(TestEventResult, 'The test event, delivered asynchronously'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}/recover',
+    summary: 'Resend every failed delivery of the endpoint created in [since, until) as new deliveries',
+    description: endpointWrite,
+    request: { params: endpointParams, body: body(recoverEndpointBody) },
+    responses: { 202: json(RecoverResult, 'The new deliveries'), ...problems(400, 401, 403, 404, 413, 415) },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/deliveries/{id}/resend',
+    summary: 'Resend: a waiting delivery attempts now (trigger manual); a finished one is sent again as a new delivery',
+    description: endpointWrite,
+    request: { params: deliveryParams },
+    responses: { 202: json(ResendResult, 'Resent'), ...problems(400, 401, 403, 404, 409) },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/deliveries/{id}/cancel',
+    summary: 'Cancel a pending or retrying delivery; it ends cancelled',
+    description: endpointWrite,
+    request: { params: deliveryParams },
+    responses: { 202: json(CancelResult, 'Cancelling'), ...problems(400, 401, 403, 404, 409) },
+  });
 }

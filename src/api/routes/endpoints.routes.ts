@@ -24,6 +24,7 @@ import {
   updateEndpointBody,
 } from '../schemas';
 import { parseInput } from '../validation';
+import type { ApiPaths } from '../openapi';
 
 export function endpointsRouter(ctx: ServiceContext): Router {
   const router = Router();
@@ -89,4 +90,68 @@ export function endpointsRouter(ctx: ServiceContext): Router {
   });
 
   return router;
+}
+
+/** The OpenAPI paths of the routes above. */
+export function registerEndpointsPaths({ path, json, problems, body, page, components: { Endpoint, EndpointSecrets } }: ApiPaths): void {
+  const endpointRead = 'Needs endpoints:read (or an admin key).';
+  const endpointWrite = 'Needs endpoints:write (or an admin key).';
+  const secretRead =
+    'Needs endpoints:secrets or endpoints:write (or an admin key): endpoints:read alone is not enough, a log viewer must not sign webhooks.';
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/endpoints',
+    summary: 'Register an endpoint',
+    description: `${endpointWrite} A tenant may have HOOKRELAY_MAX_ENDPOINTS_PER_TENANT endpoints (default 25,000); one more is a 409 endpoint-limit-reached.`,
+    request: { params: tenantIdParam, body: body(createEndpointBody) },
+    responses: { 201: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404, 409, 413, 415) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/endpoints',
+    summary: 'List endpoints, newest first',
+    description: endpointRead,
+    request: { params: tenantIdParam, query: listEndpointsQuery },
+    responses: { 200: json(page(Endpoint), 'A page of endpoints'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}',
+    summary: 'Get an endpoint',
+    description: endpointRead,
+    request: { params: endpointParams },
+    responses: { 200: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'patch',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}',
+    summary: 'Change an endpoint',
+    description: endpointWrite,
+    request: { params: endpointParams, body: body(updateEndpointBody) },
+    responses: { 200: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404, 413, 415) },
+  });
+  path({
+    method: 'delete',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}',
+    summary: 'Delete an endpoint (soft: it answers 404 afterwards, its log stays)',
+    description: endpointWrite,
+    request: { params: endpointParams },
+    responses: { 204: { description: 'Deleted' }, ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}/secret',
+    summary: 'The signing secret, and rotated-out ones still valid',
+    description: secretRead,
+    request: { params: endpointParams },
+    responses: { 200: json(EndpointSecrets, 'The secrets'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}/secret/rotate',
+    summary: 'Rotate the signing secret; the previous one keeps signing for the grace period (default 24 h)',
+    description: `${endpointWrite} The answer shows the new secret.`,
+    request: { params: endpointParams, body: body(rotateSecretBody, false) },
+    responses: { 200: json(EndpointSecrets, 'The secrets after rotation'), ...problems(400, 401, 403, 404, 413, 415) },
+  });
 }

@@ -6,6 +6,8 @@ import { principalOf, requireAdmin } from '../auth';
 import { toEventTypeResponse } from '../responses';
 import { createEventTypeBody, eventTypeParams, listEventTypesQuery, noQuery, updateEventTypeBody } from '../schemas';
 import { parseInput } from '../validation';
+import type { ApiPaths } from '../openapi';
+import { eventTypeCatalogResponse } from '../response-schemas';
 
 export function eventTypesRouter(ctx: ServiceContext): Router {
   const router = Router();
@@ -38,4 +40,35 @@ export function eventTypesRouter(ctx: ServiceContext): Router {
   });
 
   return router;
+}
+
+/** The OpenAPI paths of the routes above. */
+export function registerEventTypesPaths({ path, json, problems, body, components: { EventType } }: ApiPaths): void {
+  path({
+    method: 'post',
+    path: '/v1/event-types',
+    summary: 'Add an event type to the catalog (admin)',
+    description: 'Needs an admin key.',
+    request: { body: body(createEventTypeBody) },
+    responses: { 201: json(EventType, 'The event type'), ...problems(400, 401, 403, 409, 413, 415) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/event-types',
+    summary: 'The event type catalog, ordered by group then name (any key); returned whole',
+    description: 'Needs any valid key.',
+    request: { query: listEventTypesQuery },
+    responses: {
+      200: json(eventTypeCatalogResponse, 'The catalog'),
+      ...problems(400, 401),
+    },
+  });
+  path({
+    method: 'patch',
+    path: '/v1/event-types/{name}',
+    summary: 'Archive, unarchive, describe, regroup or change the data schema of an event type (admin)',
+    description: 'Needs an admin key.',
+    request: { params: eventTypeParams, body: body(updateEventTypeBody) },
+    responses: { 200: json(EventType, 'The event type'), ...problems(400, 401, 403, 404, 413, 415) },
+  });
 }

@@ -1,6 +1,7 @@
 // /v1/tenants/:tenantId/events: publishing, and reading what was published. Reading takes
 // endpoints:read (the log's scope) or events:publish (a publisher may look up its own events).
 import { Router } from 'express';
+import { z } from 'zod';
 import type { ServiceContext } from '../../services/context';
 import { getEvent, listEvents, publish } from '../../services/events.service';
 import { requireTenantAccess } from '../auth';
@@ -8,6 +9,7 @@ import { toEventResponse } from '../responses';
 import { eventParams, listEventsQuery, noQuery, publishEventBody, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
 import { InvalidInputError } from '../../domain/errors';
+import type { ApiPaths } from '../openapi';
 
 export function eventsRouter(ctx: ServiceContext): Router {
   const router = Router();
@@ -55,4 +57,44 @@ export function eventsRouter(ctx: ServiceContext): Router {
   });
 
   return router;
+}
+
+/** The OpenAPI paths of the routes above. */
+export function registerEventsPaths({ path, json, problems, body, page, components: { Event, PublishResult } }: ApiPaths): void {
+  const eventRead = 'Needs endpoints:read or events:publish (or an admin key).';
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/events',
+    summary: 'Publish an event (events:publish); an Idempotency-Key header or field makes repeats harmless',
+    description: 'Needs events:publish (or an admin key).',
+    request: {
+      params: tenantIdParam,
+      headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
+      body: body(publishEventBody),
+    },
+    responses: {
+      200: json(PublishResult, 'A repeat of an earlier publish (duplicate: true)'),
+      202: json(
+        PublishResult,
+        'Accepted: recorded with one delivery per subscribed endpoint; every one is started (a large fan-out after the answer)',
+      ),
+      ...problems(400, 401, 403, 404, 413, 415),
+    },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/events',
+    summary: 'List events, newest first',
+    description: eventRead,
+    request: { params: tenantIdParam, query: listEventsQuery },
+    responses: { 200: json(page(Event), 'A page of events'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/events/{id}',
+    summary: 'Get an event',
+    description: eventRead,
+    request: { params: eventParams },
+    responses: { 200: json(Event, 'The event'), ...problems(400, 401, 403, 404) },
+  });
 }

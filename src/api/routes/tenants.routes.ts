@@ -6,6 +6,7 @@ import { requireAdmin, requireTenantAccess } from '../auth';
 import { toApiKeyResponse, toTenantResponse } from '../responses';
 import { apiKeyParams, createApiKeyBody, createTenantBody, listApiKeysQuery, listTenantsQuery, noQuery, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
+import type { ApiPaths } from '../openapi';
 
 export function tenantsRouter(ctx: ServiceContext): Router {
   const router = Router();
@@ -60,4 +61,56 @@ export function tenantsRouter(ctx: ServiceContext): Router {
   });
 
   return router;
+}
+
+/** The OpenAPI paths of the routes above. */
+export function registerTenantsPaths({ path, json, problems, body, page, components: { Tenant, ApiKey, ApiKeySummary } }: ApiPaths): void {
+  path({
+    method: 'post',
+    path: '/v1/tenants',
+    summary: 'Create a tenant (admin)',
+    description: 'Needs an admin key.',
+    request: { body: body(createTenantBody) },
+    responses: { 201: json(Tenant, 'The tenant'), ...problems(400, 401, 403, 413, 415) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants',
+    summary: 'List tenants (admin)',
+    description: 'Needs an admin key.',
+    request: { query: listTenantsQuery },
+    responses: { 200: json(page(Tenant), 'A page of tenants, newest first'), ...problems(400, 401, 403) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}',
+    summary: 'Get a tenant (admin or a key of that tenant)',
+    description: 'Needs an admin key or any key of this tenant.',
+    request: { params: tenantIdParam },
+    responses: { 200: json(Tenant, 'The tenant'), ...problems(400, 401, 404) },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/api-keys',
+    summary: 'Create a tenant API key (admin); the key is shown only in this answer',
+    description: 'Needs an admin key. Optional expiry: expiresAt (a future time) or expiresInSeconds, not both.',
+    request: { params: tenantIdParam, body: body(createApiKeyBody) },
+    responses: { 201: json(ApiKey, 'The key'), ...problems(400, 401, 403, 404, 413, 415) },
+  });
+  path({
+    method: 'get',
+    path: '/v1/tenants/{tenantId}/api-keys',
+    summary: "List a tenant's API keys, newest first, revoked and expired ones included; never the key itself",
+    description: 'Needs an admin key.',
+    request: { params: tenantIdParam, query: listApiKeysQuery },
+    responses: { 200: json(page(ApiKeySummary), 'A page of keys'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'delete',
+    path: '/v1/tenants/{tenantId}/api-keys/{id}',
+    summary: 'Revoke an API key: every API process refuses it from the next request on (revoking again is harmless)',
+    description: 'Needs an admin key.',
+    request: { params: apiKeyParams },
+    responses: { 204: { description: 'Revoked' }, ...problems(400, 401, 403, 404) },
+  });
 }
