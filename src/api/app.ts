@@ -120,21 +120,21 @@ function registerAppPaths({ path, json }: ApiPaths): void {
   path({
     method: 'get',
     path: '/healthz',
-    public: true,
+    access: 'public',
     summary: 'Liveness',
     responses: { 200: json(healthResponse, 'The process is up') },
   });
   path({
     method: 'get',
     path: '/readyz',
-    public: true,
+    access: 'public',
     summary: 'Readiness: PostgreSQL and Temporal reachable',
     responses: { 200: json(healthResponse, 'Ready'), 503: json(healthResponse, 'A dependency is unreachable') },
   });
   path({
     method: 'get',
     path: '/openapi.json',
-    public: true,
+    access: 'public',
     summary: 'This document',
     responses: { 200: { description: 'The OpenAPI 3.1 document', content: { 'application/json': { schema: jsonObject } } } },
   });

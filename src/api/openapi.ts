@@ -6,6 +6,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { z } from 'zod';
 import { apiKeyScopes } from '../domain/api-keys';
+import { describeAccess, type Access } from './auth';
 import { VERSION } from '../version';
 import {
   apiKeyResponse,
@@ -45,7 +46,11 @@ const componentSchemas = {
   TestEventResult: testEventResponse,
 };
 
-export type PathConfig = Omit<RouteConfig, 'security'> & { public?: boolean };
+/**
+ * A path as a routes file declares it: `access` is the route's own declaration (see auth.ts), and
+ * the description starts with what it needs; 'public' paths need no key.
+ */
+export type PathConfig = Omit<RouteConfig, 'security'> & { access: Access | 'public' };
 
 /** What a routes file is given to declare its paths: the components to refer to, and helpers. */
 export interface ApiPaths {
@@ -68,8 +73,9 @@ function apiPaths(registry: OpenAPIRegistry): ApiPaths {
   return {
     components,
     path: (config) => {
-      const { public: isPublic, ...route } = config;
-      registry.registerPath({ ...route, ...(isPublic ? { security: [] } : {}) });
+      const { access, description, ...route } = config;
+      if (access === 'public') return registry.registerPath({ ...route, ...(description && { description }), security: [] });
+      registry.registerPath({ ...route, description: description ? `${describeAccess(access)} ${description}` : describeAccess(access) });
     },
     json: (schema, description) => ({ description, content: { 'application/json': { schema } } }),
     problems: (...statuses) =>

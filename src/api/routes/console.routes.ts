@@ -52,7 +52,7 @@ export function registerConsolePaths({ path, json }: ApiPaths): void {
   path({
     method: 'get',
     path: '/console/config.json',
-    public: true,
+    access: 'public',
     summary: 'What the web console (served under /console/) needs to know: the Temporal UI address and namespace',
     responses: { 200: json(consoleConfigResponse, 'Console settings') },
   });

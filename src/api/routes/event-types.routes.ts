@@ -2,25 +2,32 @@
 import { Router } from 'express';
 import type { ServiceContext } from '../../services/context';
 import { createEventType, listEventTypes, updateEventType } from '../../services/event-types.service';
-import { principalOf, requireAdmin } from '../auth';
+import { adminOnly, anyKey, requireAccess } from '../auth';
 import { toEventTypeResponse } from '../responses';
 import { createEventTypeBody, eventTypeParams, listEventTypesQuery, noQuery, updateEventTypeBody } from '../schemas';
 import { parseInput } from '../validation';
 import type { ApiPaths } from '../openapi';
 import { eventTypeCatalogResponse } from '../response-schemas';
 
+/** Who may call each route: checked by its handler, stated in its OpenAPI description. */
+const access = {
+  createEventType: adminOnly,
+  listEventTypes: anyKey,
+  updateEventType: adminOnly,
+};
+
 export function eventTypesRouter(ctx: ServiceContext): Router {
   const router = Router();
 
   router.post('/v1/event-types', async (req, res) => {
-    requireAdmin(req);
+    requireAccess(req, access.createEventType);
     parseInput(noQuery, req.query, 'query');
     const body = parseInput(createEventTypeBody, req.body, 'body');
     res.status(201).json(toEventTypeResponse(await createEventType(ctx, body)));
   });
 
   router.get('/v1/event-types', async (req, res) => {
-    principalOf(req);
+    requireAccess(req, access.listEventTypes);
     const query = parseInput(listEventTypesQuery, req.query, 'query');
     const groups = await listEventTypes(ctx, query);
     // The catalog is small and keyed by name: it comes whole (nextCursor is always null).
@@ -32,7 +39,7 @@ export function eventTypesRouter(ctx: ServiceContext): Router {
   });
 
   router.patch('/v1/event-types/:name', async (req, res) => {
-    requireAdmin(req);
+    requireAccess(req, access.updateEventType);
     const { name } = parseInput(eventTypeParams, req.params, 'params');
     parseInput(noQuery, req.query, 'query');
     const body = parseInput(updateEventTypeBody, req.body, 'body');
@@ -48,7 +55,7 @@ export function registerEventTypesPaths({ path, json, problems, body, components
     method: 'post',
     path: '/v1/event-types',
     summary: 'Add an event type to the catalog (admin)',
-    description: 'Needs an admin key.',
+    access: access.createEventType,
     request: { body: body(createEventTypeBody) },
     responses: { 201: json(EventType, 'The event type'), ...problems(400, 401, 403, 409, 413, 415) },
   });
@@ -56,7 +63,7 @@ export function registerEventTypesPaths({ path, json, problems, body, components
     method: 'get',
     path: '/v1/event-types',
     summary: 'The event type catalog, ordered by group then name (any key); returned whole',
-    description: 'Needs any valid key.',
+    access: access.listEventTypes,
     request: { query: listEventTypesQuery },
     responses: {
       200: json(eventTypeCatalogResponse, 'The catalog'),
@@ -67,7 +74,7 @@ export function registerEventTypesPaths({ path, json, problems, body, components
     method: 'patch',
     path: '/v1/event-types/{name}',
     summary: 'Archive, unarchive, describe, regroup or change the data schema of an event type (admin)',
-    description: 'Needs an admin key.',
+    access: access.updateEventType,
     request: { params: eventTypeParams, body: body(updateEventTypeBody) },
     responses: { 200: json(EventType, 'The event type'), ...problems(400, 401, 403, 404, 413, 415) },
   });

@@ -4,19 +4,26 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { ServiceContext } from '../../services/context';
 import { getEvent, listEvents, publish } from '../../services/events.service';
-import { requireTenantAccess } from '../auth';
+import { requireAccess, tenantScopes } from '../auth';
 import { toEventResponse } from '../responses';
 import { eventParams, listEventsQuery, noQuery, publishEventBody, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
 import { InvalidInputError } from '../../domain/errors';
 import type { ApiPaths } from '../openapi';
 
+/** Who may call each route: checked by its handler, stated in its OpenAPI description. */
+const access = {
+  publishEvent: tenantScopes(['events:publish']),
+  listEvents: tenantScopes(['endpoints:read', 'events:publish']),
+  getEvent: tenantScopes(['endpoints:read', 'events:publish']),
+};
+
 export function eventsRouter(ctx: ServiceContext): Router {
   const router = Router();
 
   router.post('/v1/tenants/:tenantId/events', async (req, res) => {
     const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
-    requireTenantAccess(req, tenantId, 'events:publish');
+    requireAccess(req, access.publishEvent, tenantId);
     parseInput(noQuery, req.query, 'query');
     const body = parseInput(publishEventBody, req.body, 'body');
     const headerKey = req.get('idempotency-key');
@@ -43,7 +50,7 @@ export function eventsRouter(ctx: ServiceContext): Router {
 
   router.get('/v1/tenants/:tenantId/events', async (req, res) => {
     const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
-    requireTenantAccess(req, tenantId, 'endpoints:read', 'events:publish');
+    requireAccess(req, access.listEvents, tenantId);
     const query = parseInput(listEventsQuery, req.query, 'query');
     const page = await listEvents(ctx, tenantId, query);
     res.json({ data: page.data.map(toEventResponse), nextCursor: page.nextCursor });
@@ -51,7 +58,7 @@ export function eventsRouter(ctx: ServiceContext): Router {
 
   router.get('/v1/tenants/:tenantId/events/:id', async (req, res) => {
     const { tenantId, id } = parseInput(eventParams, req.params, 'params');
-    requireTenantAccess(req, tenantId, 'endpoints:read', 'events:publish');
+    requireAccess(req, access.getEvent, tenantId);
     parseInput(noQuery, req.query, 'query');
     res.json(toEventResponse(await getEvent(ctx, tenantId, id)));
   });
@@ -61,12 +68,11 @@ export function eventsRouter(ctx: ServiceContext): Router {
 
 /** The OpenAPI paths of the routes above. */
 export function registerEventsPaths({ path, json, problems, body, page, components: { Event, PublishResult } }: ApiPaths): void {
-  const eventRead = 'Needs endpoints:read or events:publish (or an admin key).';
   path({
     method: 'post',
     path: '/v1/tenants/{tenantId}/events',
     summary: 'Publish an event (events:publish); an Idempotency-Key header or field makes repeats harmless',
-    description: 'Needs events:publish (or an admin key).',
+    access: access.publishEvent,
     request: {
       params: tenantIdParam,
       headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
@@ -85,7 +91,7 @@ export function registerEventsPaths({ path, json, problems, body, page, componen
     method: 'get',
     path: '/v1/tenants/{tenantId}/events',
     summary: 'List events, newest first',
-    description: eventRead,
+    access: access.listEvents,
     request: { params: tenantIdParam, query: listEventsQuery },
     responses: { 200: json(page(Event), 'A page of events'), ...problems(400, 401, 403, 404) },
   });
@@ -93,7 +99,7 @@ export function registerEventsPaths({ path, json, problems, body, page, componen
     method: 'get',
     path: '/v1/tenants/{tenantId}/events/{id}',
     summary: 'Get an event',
-    description: eventRead,
+    access: access.getEvent,
     request: { params: eventParams },
     responses: { 200: json(Event, 'The event'), ...problems(400, 401, 403, 404) },
   });

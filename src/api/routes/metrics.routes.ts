@@ -19,7 +19,7 @@ export function registerMetricsPaths({ path }: ApiPaths): void {
   path({
     method: 'get',
     path: '/metrics',
-    public: true,
+    access: 'public',
     summary: 'Prometheus metrics (text exposition format): deliveries, attempts, backlog, API requests',
     responses: {
       200: { description: 'Metrics in the Prometheus text format', content: { 'text/plain; version=0.0.4': { schema: z.string() } } },
