@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
+import type { z } from 'zod';
 import { VERSION } from '../../version';
 import type { ApiPaths } from '../openapi';
 import { consoleConfigResponse } from '../response-schemas';
@@ -31,7 +32,7 @@ export function consoleRouter(options: ConsoleOptions): Router {
       temporalUiUrl: options.temporalUiUrl?.replace(/\/+$/, '') ?? null,
       namespace: options.namespace,
       version: VERSION,
-    });
+    } satisfies z.infer<typeof consoleConfigResponse>);
   });
   router.use(
     '/console',

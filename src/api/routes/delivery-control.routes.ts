@@ -18,6 +18,8 @@ import { toEndpointResponse } from '../responses';
 import { deliveryParams, disableEndpointBody, endpointParams, noBody, noQuery, recoverEndpointBody } from '../schemas';
 import { parseInput } from '../validation';
 import type { ApiPaths } from '../openapi';
+import type { z } from 'zod';
+import type { cancelResponse, recoverResponse, resendResponse, testEventResponse } from '../response-schemas';
 
 /** Who may call each route: checked by its handler, stated in its OpenAPI description. */
 const access = {
@@ -37,7 +39,7 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
     requireAccess(req, access.resend, tenantId);
     parseInput(noQuery, req.query, 'query');
     parseInput(noBody, req.body ?? {}, 'body');
-    res.status(202).json(await resendDelivery(ctx, tenantId, id, followUpLogging(req)));
+    res.status(202).json((await resendDelivery(ctx, tenantId, id, followUpLogging(req))) satisfies z.infer<typeof resendResponse>);
   });
 
   router.post('/v1/tenants/:tenantId/deliveries/:id/cancel', async (req, res) => {
@@ -45,7 +47,7 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
     requireAccess(req, access.cancel, tenantId);
     parseInput(noQuery, req.query, 'query');
     parseInput(noBody, req.body ?? {}, 'body');
-    res.status(202).json(await cancelDelivery(ctx, tenantId, id));
+    res.status(202).json((await cancelDelivery(ctx, tenantId, id)) satisfies z.infer<typeof cancelResponse>);
   });
 
   router.post('/v1/tenants/:tenantId/endpoints/:id/enable', async (req, res) => {
@@ -72,7 +74,7 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
     parseInput(noQuery, req.query, 'query');
     parseInput(noBody, req.body ?? {}, 'body');
     const result = await sendTestEvent(ctx, tenantId, id, followUpLogging(req));
-    res.status(202).json({ id: result.eventId, deliveryCount: result.deliveryCount });
+    res.status(202).json({ id: result.eventId, deliveryCount: result.deliveryCount } satisfies z.infer<typeof testEventResponse>);
   });
 
   router.post('/v1/tenants/:tenantId/endpoints/:id/recover', async (req, res) => {
@@ -87,7 +89,7 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
       { since: new Date(body.since), until: body.until ? new Date(body.until) : undefined },
       followUpLogging(req),
     );
-    res.status(202).json({ deliveryCount: deliveryIds.length, deliveryIds });
+    res.status(202).json({ deliveryCount: deliveryIds.length, deliveryIds } satisfies z.infer<typeof recoverResponse>);
   });
 
   return router;

@@ -25,6 +25,8 @@ import {
 } from '../schemas';
 import { parseInput } from '../validation';
 import type { ApiPaths } from '../openapi';
+import type { z } from 'zod';
+import type { endpointSecretsResponse } from '../response-schemas';
 
 /** Who may call each route: checked by its handler, stated in its OpenAPI description. */
 const access = {
@@ -87,7 +89,9 @@ export function endpointsRouter(ctx: ServiceContext): Router {
     // Not endpoints:read: a log viewer's key must not be able to sign webhooks (see apiKeyScopes).
     requireAccess(req, access.getSecrets, tenantId);
     parseInput(noQuery, req.query, 'query');
-    res.set('cache-control', 'no-store').json(await getEndpointSecrets(ctx, tenantId, id));
+    res
+      .set('cache-control', 'no-store')
+      .json((await getEndpointSecrets(ctx, tenantId, id)) satisfies z.infer<typeof endpointSecretsResponse>);
   });
 
   router.post('/v1/tenants/:tenantId/endpoints/:id/secret/rotate', async (req, res) => {
@@ -100,7 +104,7 @@ export function endpointsRouter(ctx: ServiceContext): Router {
       onUnopenable: (error) =>
         req.log.warn({ endpointId: id, keyId: error.keyId }, `${error.message}: rotation ends that signing secret now`),
     });
-    res.set('cache-control', 'no-store').json(rotated);
+    res.set('cache-control', 'no-store').json(rotated satisfies z.infer<typeof endpointSecretsResponse>);
   });
 
   return router;

@@ -1,5 +1,6 @@
 // /v1/event-types: the deployment-wide catalog. Any key may read it; only the admin edits it.
 import { Router } from 'express';
+import type { z } from 'zod';
 import type { ServiceContext } from '../../services/context';
 import { createEventType, listEventTypes, updateEventType } from '../../services/event-types.service';
 import { adminOnly, anyKey, requireAccess } from '../auth';
@@ -35,7 +36,7 @@ export function eventTypesRouter(ctx: ServiceContext): Router {
       data: groups.flatMap((group) => group.eventTypes.map(toEventTypeResponse)),
       groups: groups.map((group) => ({ group: group.group, eventTypes: group.eventTypes.map((row) => row.name) })),
       nextCursor: null,
-    });
+    } satisfies z.infer<typeof eventTypeCatalogResponse>);
   });
 
   router.patch('/v1/event-types/:name', async (req, res) => {

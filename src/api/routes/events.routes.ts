@@ -10,6 +10,7 @@ import { eventParams, listEventsQuery, noQuery, publishEventBody, tenantIdParam 
 import { parseInput } from '../validation';
 import { InvalidInputError } from '../../domain/errors';
 import type { ApiPaths } from '../openapi';
+import type { publishResponse } from '../response-schemas';
 
 /** Who may call each route: checked by its handler, stated in its OpenAPI description. */
 const access = {
@@ -45,7 +46,11 @@ export function eventsRouter(ctx: ServiceContext): Router {
       },
     );
     // 202: accepted and durably recorded; deliveries proceed asynchronously. A repeat is 200.
-    res.status(result.duplicate ? 200 : 202).json({ id: result.eventId, deliveryCount: result.deliveryCount, duplicate: result.duplicate });
+    res
+      .status(result.duplicate ? 200 : 202)
+      .json({ id: result.eventId, deliveryCount: result.deliveryCount, duplicate: result.duplicate } satisfies z.infer<
+        typeof publishResponse
+      >);
   });
 
   router.get('/v1/tenants/:tenantId/events', async (req, res) => {

@@ -7,6 +7,8 @@ import { toApiKeyResponse, toTenantResponse } from '../responses';
 import { apiKeyParams, createApiKeyBody, createTenantBody, listApiKeysQuery, listTenantsQuery, noQuery, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
 import type { ApiPaths } from '../openapi';
+import type { z } from 'zod';
+import type { apiKeyResponse } from '../response-schemas';
 
 /** Who may call each route: checked by its handler, stated in its OpenAPI description. */
 const access = {
@@ -51,7 +53,7 @@ export function tenantsRouter(ctx: ServiceContext): Router {
     res
       .status(201)
       .set('cache-control', 'no-store')
-      .json({ ...toApiKeyResponse(row), key });
+      .json({ ...toApiKeyResponse(row), key } satisfies z.infer<typeof apiKeyResponse>);
   });
 
   router.get('/v1/tenants/:tenantId/api-keys', async (req, res) => {
