@@ -6,19 +6,20 @@ import type { Logger } from 'pino';
 import type { ServiceContext } from '../services/context';
 import { authenticate, type AuthFailureLimit } from './auth';
 import { adminKeySet } from '../domain/api-keys';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument, type ApiPaths } from './openapi';
 import { problem, problemErrorHandler, sendProblem, UnsupportedMediaTypeError } from './problems';
 import { rateLimitPerKey, type ApiRateLimit } from './rate-limit';
-import { deliveriesRouter } from './routes/deliveries.routes';
-import { deliveryControlRouter } from './routes/delivery-control.routes';
-import { endpointsRouter } from './routes/endpoints.routes';
-import { eventTypesRouter } from './routes/event-types.routes';
-import { eventsRouter } from './routes/events.routes';
-import { tenantsRouter } from './routes/tenants.routes';
+import { deliveriesRouter, registerDeliveriesPaths } from './routes/deliveries.routes';
+import { deliveryControlRouter, registerDeliveryControlPaths } from './routes/delivery-control.routes';
+import { endpointsRouter, registerEndpointsPaths } from './routes/endpoints.routes';
+import { eventTypesRouter, registerEventTypesPaths } from './routes/event-types.routes';
+import { eventsRouter, registerEventsPaths } from './routes/events.routes';
+import { registerTenantsPaths, tenantsRouter } from './routes/tenants.routes';
 import { HookrelayMetrics } from '../metrics/metrics';
 import { requestObservability } from './request-observability';
-import { consoleRouter, type ConsoleOptions } from './routes/console.routes';
-import { metricsRouter } from './routes/metrics.routes';
+import { consoleRouter, registerConsolePaths, type ConsoleOptions } from './routes/console.routes';
+import { metricsRouter, registerMetricsPaths } from './routes/metrics.routes';
+import { healthResponse, jsonObject } from './response-schemas';
 
 export interface AppOptions {
   adminKey: string | undefined;
@@ -62,7 +63,18 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: { database, temporal } });
   });
 
-  const openApiDocument = buildOpenApiDocument();
+  // In the order of the routes: the document lists paths as they are registered.
+  const openApiDocument = buildOpenApiDocument([
+    registerAppPaths,
+    registerMetricsPaths,
+    registerConsolePaths,
+    registerTenantsPaths,
+    registerEventTypesPaths,
+    registerEndpointsPaths,
+    registerEventsPaths,
+    registerDeliveriesPaths,
+    registerDeliveryControlPaths,
+  ]);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
@@ -101,4 +113,29 @@ async function check(probe: () => Promise<unknown>): Promise<'ok' | string> {
   } catch (error) {
     return (error as Error).message;
   }
+}
+
+/** The OpenAPI paths of the routes createApp defines itself. */
+function registerAppPaths({ path, json }: ApiPaths): void {
+  path({
+    method: 'get',
+    path: '/healthz',
+    access: 'public',
+    summary: 'Liveness',
+    responses: { 200: json(healthResponse, 'The process is up') },
+  });
+  path({
+    method: 'get',
+    path: '/readyz',
+    access: 'public',
+    summary: 'Readiness: PostgreSQL and Temporal reachable',
+    responses: { 200: json(healthResponse, 'Ready'), 503: json(healthResponse, 'A dependency is unreachable') },
+  });
+  path({
+    method: 'get',
+    path: '/openapi.json',
+    access: 'public',
+    summary: 'This document',
+    responses: { 200: { description: 'The OpenAPI 3.1 document', content: { 'application/json': { schema: jsonObject } } } },
+  });
 }

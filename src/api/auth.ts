@@ -123,3 +123,34 @@ export function requireTenantAccess(req: Request, tenantId: string, ...scopes: A
     throw new ForbiddenError(`This operation needs the ${scopes.join(' or ')} scope`);
   }
 }
+
+/**
+ * Who may call a route, declared once per route: the handler checks it (requireAccess) and the
+ * route's OpenAPI description says it (describeAccess).
+ */
+export type Access =
+  | { kind: 'admin' }
+  | { kind: 'any-key' }
+  /** Admin, or a key of the route's tenant holding one of `scopes` (none: any key of the tenant). */
+  | { kind: 'tenant'; scopes: readonly ApiKeyScope[]; why?: string };
+
+export const adminOnly: Access = { kind: 'admin' };
+export const anyKey: Access = { kind: 'any-key' };
+export const anyTenantKey: Access = { kind: 'tenant', scopes: [] };
+/** One of `scopes` on a key of the tenant; `why` explains a choice in the description. */
+export const tenantScopes = (scopes: readonly ApiKeyScope[], why?: string): Access => ({ kind: 'tenant', scopes, why });
+
+export function requireAccess(req: Request, access: Access, tenantId?: string): void {
+  if (access.kind === 'admin') return requireAdmin(req);
+  if (access.kind === 'any-key') return void principalOf(req);
+  if (tenantId === undefined) throw new Error('A tenant route must name its tenant');
+  requireTenantAccess(req, tenantId, ...access.scopes);
+}
+
+/** The sentence the OpenAPI description starts with. */
+export function describeAccess(access: Access): string {
+  if (access.kind === 'admin') return 'Needs an admin key.';
+  if (access.kind === 'any-key') return 'Needs any valid key.';
+  if (access.scopes.length === 0) return 'Needs an admin key or any key of this tenant.';
+  return `Needs ${access.scopes.join(' or ')} (or an admin key)${access.why ? `: ${access.why}` : ''}.`;
+}

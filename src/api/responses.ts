@@ -1,24 +1,42 @@
-// Rows → the JSON shapes of SPEC §7. Secrets never pass through here unredacted.
+// Rows → the JSON shapes of SPEC §7, typed by the zod schemas of response-schemas.ts (the one
+// description of each shape, which the OpenAPI document also shows). Secrets never pass through here unredacted.
+import type { z } from 'zod';
+import type { ApiKeyScope } from '../domain/api-keys';
 import { presentBody, type PresentedBody } from '../domain/response-body';
 import type { ApiKeyRow, AttemptRow, DeliveryRow, EventRow, EventTypeRow, TenantRow } from '../db/schema';
 import { redactAuth } from '../domain/endpoint-auth';
 import { redactCustomHeaders } from '../domain/endpoint-headers';
 import type { Endpoint } from '../services/endpoints.service';
+import type {
+  apiKeySummaryResponse,
+  attemptResponse,
+  deliveryResponse,
+  endpointResponse,
+  eventResponse,
+  eventTypeResponse,
+  tenantResponse,
+} from './response-schemas';
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
+function iso(date: Date): string;
+function iso(date: Date | null): string | null;
+function iso(date: Date | null): string | null {
+  return date ? date.toISOString() : null;
+}
 
-export function toTenantResponse(row: TenantRow) {
+export function toTenantResponse(row: TenantRow): z.infer<typeof tenantResponse> {
   return { id: row.id, name: row.name, metadata: row.metadata, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
 }
 
 /** An API key as lists show it: never the key, only its first characters (`prefix`). */
-export function toApiKeyResponse(row: ApiKeyRow) {
+export function toApiKeyResponse(row: ApiKeyRow): z.infer<typeof apiKeySummaryResponse> {
   return {
     id: row.id,
     name: row.name,
     prefix: row.key_prefix,
-    scopes: row.scopes,
-    tenantId: row.tenant_id,
+    // The database columns are wider than what is written to them (text[], nullable tenant_id): the
+    // service only stores known scopes and tenant keys, so the response type states what they hold.
+    scopes: row.scopes as ApiKeyScope[],
+    tenantId: row.tenant_id as string,
     createdAt: iso(row.created_at),
     expiresAt: iso(row.expires_at),
     lastUsedAt: iso(row.last_used_at),
@@ -26,7 +44,7 @@ export function toApiKeyResponse(row: ApiKeyRow) {
   };
 }
 
-export function toEventTypeResponse(row: EventTypeRow) {
+export function toEventTypeResponse(row: EventTypeRow): z.infer<typeof eventTypeResponse> {
   return {
     name: row.name,
     description: row.description,
@@ -38,7 +56,7 @@ export function toEventTypeResponse(row: EventTypeRow) {
   };
 }
 
-export function toEndpointResponse({ row, auth, authKeyUnavailable }: Endpoint) {
+export function toEndpointResponse({ row, auth, authKeyUnavailable }: Endpoint): z.infer<typeof endpointResponse> {
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -62,14 +80,14 @@ export function toEndpointResponse({ row, auth, authKeyUnavailable }: Endpoint) 
   };
 }
 
-export function toEventResponse(row: EventRow) {
+export function toEventResponse(row: EventRow): z.infer<typeof eventResponse> {
   return {
     id: row.id,
     tenantId: row.tenant_id,
     type: row.type,
     data: row.data,
     resourceId: row.resource_id,
-    operation: row.operation,
+    operation: row.operation as z.infer<typeof eventResponse>['operation'], // written only from the publish body's enum
     previous: row.previous,
     triggeredBy: row.triggered_by,
     idempotencyKey: row.idempotency_key,
@@ -78,7 +96,7 @@ export function toEventResponse(row: EventRow) {
   };
 }
 
-export function toDeliveryResponse(row: DeliveryRow) {
+export function toDeliveryResponse(row: DeliveryRow): z.infer<typeof deliveryResponse> {
   return {
     id: row.id,
     eventId: row.event_id,
@@ -98,7 +116,7 @@ export function toDeliveryResponse(row: DeliveryRow) {
   };
 }
 
-export function toAttemptResponse(row: AttemptRow) {
+export function toAttemptResponse(row: AttemptRow): z.infer<typeof attemptResponse> {
   return {
     number: row.number,
     startedAt: iso(row.started_at),

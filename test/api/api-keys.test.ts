@@ -4,7 +4,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import { Pool } from 'pg';
 import pino from 'pino';
-import { apiKeySummaryResponse } from '../../src/api/openapi';
+import { apiKeySummaryResponse } from '../../src/api/response-schemas';
 import type { Database } from '../../src/db/schema';
 import { parseConfig } from '../../src/config';
 import { startApiServer, type RunningApi } from '../../src/runtime';

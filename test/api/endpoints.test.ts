@@ -1,5 +1,5 @@
 // The endpoint routes: create, list, get, change, delete, and the signing secret with rotation.
-import { endpointResponse, endpointSecretsResponse } from '../../src/api/openapi';
+import { endpointResponse, endpointSecretsResponse } from '../../src/api/response-schemas';
 import { collectPages, createKey, createTenant, ensureEventType, expectProblem } from '../support/api';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 

@@ -1,6 +1,6 @@
 // The event type catalog: create with an optional JSON Schema for `data`, list grouped, and the
 // admin's edits; and publishing checked against the schema.
-import { eventTypeResponse } from '../../src/api/openapi';
+import { eventTypeResponse } from '../../src/api/response-schemas';
 import { createKey, createTenant, expectProblem } from '../support/api';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 

@@ -1,7 +1,7 @@
 // Events (publish, list with filters, get) and the delivery log (list with filters, get with
 // attempts). List rows are seeded straight into the database so pages and filters are exact.
 import { sql } from 'kysely';
-import { deliveryResponse, deliveryWithAttemptsResponse, eventResponse, publishResponse } from '../../src/api/openapi';
+import { deliveryResponse, deliveryWithAttemptsResponse, eventResponse, publishResponse } from '../../src/api/response-schemas';
 import { collectPages, createKey, createTenant, ensureEventType, expectProblem, seedDelivery } from '../support/api';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 

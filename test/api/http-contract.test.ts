@@ -3,7 +3,7 @@
 import type { Express } from 'express';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
-import { apiKeyResponse, tenantResponse } from '../../src/api/openapi';
+import { apiKeyResponse, tenantResponse } from '../../src/api/response-schemas';
 import { validateOpenApi } from '../support/openapi-validator';
 import { collectPages, createKey, createTenant, expectProblem } from '../support/api';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';

@@ -4,7 +4,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
+import type { z } from 'zod';
 import { VERSION } from '../../version';
+import type { ApiPaths } from '../openapi';
+import { consoleConfigResponse } from '../response-schemas';
 
 export interface ConsoleOptions {
   /** Base URL of the Temporal Web UI; the console links each delivery to its workflow there. */
@@ -29,7 +32,7 @@ export function consoleRouter(options: ConsoleOptions): Router {
       temporalUiUrl: options.temporalUiUrl?.replace(/\/+$/, '') ?? null,
       namespace: options.namespace,
       version: VERSION,
-    });
+    } satisfies z.infer<typeof consoleConfigResponse>);
   });
   router.use(
     '/console',
@@ -43,4 +46,15 @@ export function consoleRouter(options: ConsoleOptions): Router {
     }),
   );
   return router;
+}
+
+/** The OpenAPI paths of the routes above. */
+export function registerConsolePaths({ path, json }: ApiPaths): void {
+  path({
+    method: 'get',
+    path: '/console/config.json',
+    access: 'public',
+    summary: 'What the web console (served under /console/) needs to know: the Temporal UI address and namespace',
+    responses: { 200: json(consoleConfigResponse, 'Console settings') },
+  });
 }

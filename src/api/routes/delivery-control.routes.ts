@@ -12,34 +12,47 @@ import {
   sendTestEvent,
 } from '../../services/delivery-control.service';
 import { getEndpoint } from '../../services/endpoints.service';
-import { requireTenantAccess } from '../auth';
+import { requireAccess, tenantScopes } from '../auth';
 import { followUpLogging } from '../follow-up-logging';
 import { toEndpointResponse } from '../responses';
 import { deliveryParams, disableEndpointBody, endpointParams, noBody, noQuery, recoverEndpointBody } from '../schemas';
 import { parseInput } from '../validation';
+import type { ApiPaths } from '../openapi';
+import type { z } from 'zod';
+import type { cancelResponse, recoverResponse, resendResponse, testEventResponse } from '../response-schemas';
+
+/** Who may call each route: checked by its handler, stated in its OpenAPI description. */
+const access = {
+  enable: tenantScopes(['endpoints:write']),
+  disable: tenantScopes(['endpoints:write']),
+  sendTest: tenantScopes(['endpoints:write']),
+  recover: tenantScopes(['endpoints:write']),
+  resend: tenantScopes(['endpoints:write']),
+  cancel: tenantScopes(['endpoints:write']),
+};
 
 export function deliveryControlRouter(ctx: ServiceContext): Router {
   const router = Router();
 
   router.post('/v1/tenants/:tenantId/deliveries/:id/resend', async (req, res) => {
     const { tenantId, id } = parseInput(deliveryParams, req.params, 'params');
-    requireTenantAccess(req, tenantId, 'endpoints:write');
+    requireAccess(req, access.resend, tenantId);
     parseInput(noQuery, req.query, 'query');
     parseInput(noBody, req.body ?? {}, 'body');
-    res.status(202).json(await resendDelivery(ctx, tenantId, id, followUpLogging(req)));
+    res.status(202).json((await resendDelivery(ctx, tenantId, id, followUpLogging(req))) satisfies z.infer<typeof resendResponse>);
   });
 
   router.post('/v1/tenants/:tenantId/deliveries/:id/cancel', async (req, res) => {
     const { tenantId, id } = parseInput(deliveryParams, req.params, 'params');
-    requireTenantAccess(req, tenantId, 'endpoints:write');
+    requireAccess(req, access.cancel, tenantId);
     parseInput(noQuery, req.query, 'query');
     parseInput(noBody, req.body ?? {}, 'body');
-    res.status(202).json(await cancelDelivery(ctx, tenantId, id));
+    res.status(202).json((await cancelDelivery(ctx, tenantId, id)) satisfies z.infer<typeof cancelResponse>);
   });
 
   router.post('/v1/tenants/:tenantId/endpoints/:id/enable', async (req, res) => {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
-    requireTenantAccess(req, tenantId, 'endpoints:write');
+    requireAccess(req, access.enable, tenantId);
     parseInput(noQuery, req.query, 'query');
     parseInput(noBody, req.body ?? {}, 'body');
     await enableEndpoint(ctx, tenantId, id);
@@ -48,7 +61,7 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
 
   router.post('/v1/tenants/:tenantId/endpoints/:id/disable', async (req, res) => {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
-    requireTenantAccess(req, tenantId, 'endpoints:write');
+    requireAccess(req, access.disable, tenantId);
     parseInput(noQuery, req.query, 'query');
     const body = parseInput(disableEndpointBody, req.body ?? {}, 'body');
     await disableEndpoint(ctx, tenantId, id, body.reason ?? 'disabled by request', followUpLogging(req));
@@ -57,16 +70,16 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
 
   router.post('/v1/tenants/:tenantId/endpoints/:id/test', async (req, res) => {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
-    requireTenantAccess(req, tenantId, 'endpoints:write');
+    requireAccess(req, access.sendTest, tenantId);
     parseInput(noQuery, req.query, 'query');
     parseInput(noBody, req.body ?? {}, 'body');
     const result = await sendTestEvent(ctx, tenantId, id, followUpLogging(req));
-    res.status(202).json({ id: result.eventId, deliveryCount: result.deliveryCount });
+    res.status(202).json({ id: result.eventId, deliveryCount: result.deliveryCount } satisfies z.infer<typeof testEventResponse>);
   });
 
   router.post('/v1/tenants/:tenantId/endpoints/:id/recover', async (req, res) => {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
-    requireTenantAccess(req, tenantId, 'endpoints:write');
+    requireAccess(req, access.recover, tenantId);
     parseInput(noQuery, req.query, 'query');
     const body = parseInput(recoverEndpointBody, req.body, 'body');
     const { deliveryIds } = await recoverEndpoint(
@@ -76,8 +89,66 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
       { since: new Date(body.since), until: body.until ? new Date(body.until) : undefined },
       followUpLogging(req),
     );
-    res.status(202).json({ deliveryCount: deliveryIds.length, deliveryIds });
+    res.status(202).json({ deliveryCount: deliveryIds.length, deliveryIds } satisfies z.infer<typeof recoverResponse>);
   });
 
   return router;
+}
+
+/** The OpenAPI paths of the routes above. */
+export function registerDeliveryControlPaths({
+  path,
+  json,
+  problems,
+  body,
+  components: { Endpoint, ResendResult, CancelResult, RecoverResult, TestEventResult },
+}: ApiPaths): void {
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}/enable',
+    summary: 'Enable an endpoint (clears disabledReason)',
+    access: access.enable,
+    request: { params: endpointParams },
+    responses: { 200: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}/disable',
+    summary: 'Disable an endpoint: its pending retries stop and an endpoint.disabled event is published',
+    access: access.disable,
+    request: { params: endpointParams, body: body(disableEndpointBody, false) },
+    responses: { 200: json(Endpoint, 'The endpoint'), ...problems(400, 401, 403, 404, 413, 415) },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}/test',
+    summary: 'Send a webhook.test event to this endpoint now (even while it is disabled)',
+    access: access.sendTest,
+    request: { params: endpointParams },
+    responses: { 202: json(TestEventResult, 'The test event, delivered asynchronously'), ...problems(400, 401, 403, 404) },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/endpoints/{id}/recover',
+    summary: 'Resend every failed delivery of the endpoint created in [since, until) as new deliveries',
+    access: access.recover,
+    request: { params: endpointParams, body: body(recoverEndpointBody) },
+    responses: { 202: json(RecoverResult, 'The new deliveries'), ...problems(400, 401, 403, 404, 413, 415) },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/deliveries/{id}/resend',
+    summary: 'Resend: a waiting delivery attempts now (trigger manual); a finished one is sent again as a new delivery',
+    access: access.resend,
+    request: { params: deliveryParams },
+    responses: { 202: json(ResendResult, 'Resent'), ...problems(400, 401, 403, 404, 409) },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/deliveries/{id}/cancel',
+    summary: 'Cancel a pending or retrying delivery; it ends cancelled',
+    access: access.cancel,
+    request: { params: deliveryParams },
+    responses: { 202: json(CancelResult, 'Cancelling'), ...problems(400, 401, 403, 404, 409) },
+  });
 }

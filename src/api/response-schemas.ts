@@ -1,0 +1,176 @@
+// The response shapes of SPEC §7 as zod schemas: the one source of truth for them. The mappers in
+// responses.ts are typed by them (z.infer), the OpenAPI document registers them as components, and
+// the tests parse real answers with them.
+import { DELIVERY_STATUSES } from '../domain/delivery-status';
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { apiKeyScopes } from '../domain/api-keys';
+
+// Adds `.openapi()` to zod's prototypes before any schema here is made (the registry names components with it).
+extendZodWithOpenApi(z);
+
+const timestamp = z.iso.datetime();
+export const jsonObject = z.record(z.string(), z.unknown());
+
+export const tenantResponse = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  metadata: jsonObject,
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+/** A key as lists show it: never the key itself. */
+export const apiKeySummaryResponse = z.strictObject({
+  id: z.string(),
+  name: z.string().nullable(),
+  prefix: z.string().describe('The first characters of the key (hr_ and 7 more), to recognise it'),
+  scopes: z.array(z.enum(apiKeyScopes)),
+  tenantId: z.string(),
+  createdAt: timestamp,
+  expiresAt: timestamp.nullable().describe('From then on the key is refused (401); null: never'),
+  lastUsedAt: timestamp.nullable().describe('Last successful use, to the minute; null: never used'),
+  revokedAt: timestamp.nullable().describe('When it was revoked (refused from then on); null: active'),
+});
+
+export const apiKeyResponse = apiKeySummaryResponse.extend({
+  key: z.string().describe('The key itself: shown only in this answer'),
+});
+
+export const eventTypeResponse = z
+  .strictObject({
+    name: z.string(),
+    description: z.string(),
+    group: z.string(),
+    schema: jsonObject.nullable(),
+    archived: z.boolean(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .openapi('EventType'); // named here: the catalog below refers to it
+
+export const endpointResponse = z.strictObject({
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  url: z.string(),
+  description: z.string(),
+  eventTypes: z.array(z.string()),
+  enabled: z.boolean(),
+  disabledReason: z.string().nullable(),
+  auth: z.record(z.string(), z.string()).describe('{ type, ... } with passwords, tokens and header values redacted'),
+  headers: z
+    .record(z.string(), z.union([z.string(), z.strictObject({ value: z.literal('[redacted]'), secret: z.literal(true) })]))
+    .describe('Custom headers; a secret one shows as { "value": "[redacted]", "secret": true }'),
+  retryPolicy: jsonObject.nullable(),
+  timeoutMs: z.number().int().nullable(),
+  rateLimitPerSecond: z.number().int().nullable(),
+  metadata: jsonObject,
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const endpointSecretsResponse = z.strictObject({
+  secret: z.string().describe('The current signing secret (whsec_…)'),
+  previousSecrets: z
+    .array(z.strictObject({ secret: z.string(), expiresAt: timestamp }))
+    .describe('Rotated-out secrets still signing until expiresAt'),
+});
+
+export const eventResponse = z.strictObject({
+  id: z.string(),
+  tenantId: z.string(),
+  type: z.string(),
+  data: jsonObject,
+  resourceId: z.string().nullable(),
+  operation: z.enum(['INSERT', 'UPDATE', 'DELETE']).nullable(),
+  previous: jsonObject.nullable(),
+  triggeredBy: z.string().nullable(),
+  idempotencyKey: z.string().nullable(),
+  occurredAt: timestamp,
+  createdAt: timestamp,
+});
+
+export const publishResponse = z.strictObject({ id: z.string(), deliveryCount: z.number().int(), duplicate: z.boolean() });
+
+export const deliveryResponse = z.strictObject({
+  id: z.string(),
+  eventId: z.string(),
+  endpointId: z.string(),
+  eventType: z.string(),
+  resourceId: z.string().nullable(),
+  status: z.enum(DELIVERY_STATUSES),
+  statusReason: z.string().nullable(),
+  attemptCount: z.number().int(),
+  nextAttemptAt: timestamp.nullable(),
+  lastResponseStatus: z.number().int().nullable(),
+  retryOfId: z.string().nullable(),
+  workflowId: z.string(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  finishedAt: timestamp.nullable(),
+});
+
+export const attemptResponse = z.strictObject({
+  number: z.number().int(),
+  startedAt: timestamp,
+  durationMs: z.number().int(),
+  trigger: z.enum(['scheduled', 'manual']),
+  request: z.strictObject({ url: z.string(), headers: z.record(z.string(), z.string()) }),
+  response: z
+    .strictObject({
+      status: z.number().int(),
+      headers: z.record(z.string(), z.string()),
+      body: z.string().describe('The first 64 KiB of the body as received: text (bodyEncoding utf8) or base64'),
+      bodyEncoding: z
+        .enum(['utf8', 'base64'])
+        .describe('utf8 when the stored bytes are valid UTF-8 without NUL; otherwise base64 (binary, compressed, invalid UTF-8)'),
+      bodyTruncated: z.boolean().describe('The body was longer than 64 KiB; only its start is stored'),
+      bodyLength: z
+        .number()
+        .int()
+        .nullable()
+        .describe("The body's full length in bytes: counted when read whole, the declared Content-Length when cut off; null when unknown"),
+    })
+    .nullable()
+    .describe('The answer, or as much of it as arrived when it broke off (then error is set too)'),
+  error: z
+    .strictObject({ kind: z.string(), message: z.string() })
+    .nullable()
+    .describe(
+      'timeout, dns, connection, tls, ssrf_blocked, too_large (status line and headers over 16 KiB), invalid_response (not HTTP), invalid_url, record_failed (the database refused the details), unknown',
+    ),
+});
+
+export const deliveryWithAttemptsResponse = deliveryResponse.extend({ attempts: z.array(attemptResponse) });
+
+export const problemResponse = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+});
+
+export const page = <T extends z.ZodType>(item: T) => z.strictObject({ data: z.array(item), nextCursor: z.string().nullable() });
+
+export const healthResponse = z.object({ status: z.string(), checks: z.record(z.string(), z.string()).optional() });
+
+export const eventTypeCatalogResponse = z.strictObject({
+  data: z.array(eventTypeResponse),
+  groups: z.array(z.strictObject({ group: z.string(), eventTypes: z.array(z.string()) })),
+  nextCursor: z.null(),
+});
+
+export const resendResponse = z.strictObject({
+  deliveryId: z.string().describe('The signalled delivery, or the new one (retryOfId set)'),
+  mode: z.enum(['signalled', 'new']).describe('signalled: a waiting delivery attempts now; new: a finished one was resent'),
+});
+
+export const cancelResponse = z.strictObject({ deliveryId: z.string(), status: z.literal('cancelling') });
+
+export const recoverResponse = z.strictObject({ deliveryCount: z.number().int(), deliveryIds: z.array(z.string()) });
+
+export const testEventResponse = z.strictObject({ id: z.string(), deliveryCount: z.number().int() });
+
+export const consoleConfigResponse = z.strictObject({ temporalUiUrl: z.string().nullable(), namespace: z.string(), version: z.string() });
