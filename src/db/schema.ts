@@ -1,6 +1,9 @@
 // Kysely table interfaces for the whole database, with Selectable/Insertable/Updateable aliases.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { AttemptTrigger, DeliveryStatus } from '../domain/delivery-status';
 import type { StoredHeaders } from '../domain/endpoint-headers';
+
+export type { AttemptTrigger, DeliveryStatus };
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -89,8 +92,6 @@ export interface EventTable {
   created_at: CreatedAt;
 }
 
-export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
-
 export interface DeliveryTable {
   id: string;
   tenant_id: string;
@@ -129,8 +130,6 @@ export interface DeliveryStopRequestTable {
   created_at: CreatedAt;
   completed_at: Timestamp | null;
 }
-
-export type AttemptTrigger = 'scheduled' | 'manual';
 
 export interface AttemptTable {
   id: Generated<string>;

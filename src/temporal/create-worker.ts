@@ -10,7 +10,7 @@ import { USER_AGENT } from '../version';
 import type { Logger } from 'pino';
 import { activityLoggingInterceptor } from './activity-logging';
 import type { TemporalConnectionOptions } from './connection-options';
-import { defaultStrandedDeliverySweep, startStrandedDeliverySweeper, type StrandedDeliverySweepOptions } from './stranded-delivery-sweeper';
+import { defaultStrandedDeliverySweep, startStrandedDeliverySweeper, type StrandedDeliverySweepOptions } from '../services/stranded-delivery-sweeper';
 
 export interface HookrelayWorkerOptions {
   /** Where to connect; or pass `connection` (e.g. a test environment's). */
