@@ -1,9 +1,10 @@
 // The delivery log.
 import { findDelivery, listAttempts, listDeliveries as queryDeliveries, type DeliveryFilter } from '../db/deliveries.repository';
-import { readCursor, toPage } from '../db/pagination';
+import { toPage } from '../db/pagination';
 import type { ListDeliveriesQuery } from '../api/schemas';
 import { NotFoundError } from '../domain/errors';
 import type { ServiceContext } from './context';
+import { readCursor } from './cursor';
 import { getTenant } from './tenants.service';
 
 export async function getDeliveryWithAttempts(ctx: ServiceContext, tenantId: string, id: string) {

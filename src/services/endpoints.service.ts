@@ -12,7 +12,7 @@ import {
   softDeleteEndpoint,
   updateEndpoint as updateEndpointRow,
 } from '../db/endpoints.repository';
-import { readCursor, toPage, type Page } from '../db/pagination';
+import { toPage, type Page } from '../db/pagination';
 import type { EndpointRow, EndpointUpdate } from '../db/schema';
 import { endpointAuthSchema, REDACTED, type EndpointAuth } from '../domain/endpoint-auth';
 import { sealCustomHeaders } from '../domain/endpoint-headers';
@@ -22,6 +22,7 @@ import { newId } from '../domain/ids';
 import { generateSigningSecret } from '../domain/signature';
 import type { CreateEndpointBody, ListEndpointsQuery, RotateSecretBody, UpdateEndpointBody } from '../api/schemas';
 import type { ServiceContext } from './context';
+import { readCursor } from './cursor';
 import { followUp, requestStopOfWaitingDeliveries, type FollowUpOptions } from './delivery-control.service';
 import { getTenant } from './tenants.service';
 import { assertSubscribableTypes } from './event-types.service';

@@ -1,13 +1,14 @@
 // Publishing through the API: record the event and its deliveries, start the delivery
 // workflows, answer. No publish workflow in between (see publishing.service.ts).
 import { findEvent, listEvents as queryEvents } from '../db/events.repository';
-import { readCursor, toPage } from '../db/pagination';
+import { toPage } from '../db/pagination';
 import { NotFoundError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { assertPublisherMayPublish } from '../domain/operational-event-types';
 import type { ListEventsQuery, PublishEventBody } from '../api/schemas';
 import type { PublishEventResult } from '../workflows/contracts';
 import type { ServiceContext } from './context';
+import { readCursor } from './cursor';
 import { publishAndStartDeliveries } from './publishing.service';
 import { getTenant } from './tenants.service';
 

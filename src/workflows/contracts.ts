@@ -1,6 +1,5 @@
 // Inputs and results exchanged between workflows, activities and clients. Types only
 // (plus zod-free plain data), so workflow code can import it.
-import type { RetryPolicy } from '../domain/retry-policy';
 import type { AttemptOutcome, SentAttempt } from '../domain/attempt-outcome';
 import type { DeliveryStatus, AttemptTrigger } from '../domain/delivery-status';
 
