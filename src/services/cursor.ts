@@ -1,4 +1,4 @@
-// The `cursor` a list request carries, read for the repositories' keyset pagination.
+// The page a list request asks for (`limit`, `cursor`), read for the repositories' keyset pagination.
 import { decodeCursor, type PageCursor } from '../db/pagination';
 import { InvalidInputError } from '../domain/errors';
 
@@ -8,4 +8,10 @@ export function readCursor(text: string | undefined): PageCursor | undefined {
   const cursor = decodeCursor(text);
   if (!cursor) throw new InvalidInputError('Invalid cursor', [{ path: 'query.cursor', message: 'is not a cursor returned by this API' }]);
   return cursor;
+}
+
+/** A page of a list: at most `limit` rows after `cursor` (api/schemas' paginationQuery satisfies it). */
+export interface PageQuery {
+  limit: number;
+  cursor?: string | undefined;
 }
