@@ -52,6 +52,7 @@ import { newId } from '../../src/domain/ids';
 import { SecretBox } from '../../src/domain/secret-box';
 import { createServiceContext, deliveryTuning, startApiServer } from '../../src/runtime';
 import { createHookrelayWorker } from '../../src/temporal/create-worker';
+import { activityUseCases } from '../../src/services/activity-use-cases';
 import { createEndpoint } from '../../src/services/endpoints.service';
 import { createEventType } from '../../src/services/event-types.service';
 import { createTenant } from '../../src/services/tenants.service';
@@ -605,7 +606,9 @@ async function cost(
   const countingDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const services = { ...ctx, db: countingDb, secretBox: new SecretBox(encryptionKey) };
   const activities = createActivities({
-    services,
+    db: services.db,
+    secretBox: services.secretBox,
+    useCases: activityUseCases(services),
     http: new WebhookHttpClient({ allowPrivateNetworks: true }),
     userAgent: 'hookrelay/bench',
     defaultTimeoutMs: 15_000,

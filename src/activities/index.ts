@@ -1,6 +1,8 @@
 // Activities: every side effect of publishing and delivering. Built by a factory so the worker
-// injects the database, Temporal client, secret box and HTTP client (and tests inject theirs).
+// injects the database, secret box, HTTP client and the use cases an activity hands work to
+// (services/activity-use-cases.ts); activities import db and domain, never a service.
 import { ApplicationFailure, cancellationSignal, Context } from '@temporalio/activity';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { describeDatabaseError, isPermanentDatabaseError } from '../db/database-errors';
 import {
@@ -11,7 +13,7 @@ import {
   updateDelivery,
   type DeliveryForAttempt,
 } from '../db/deliveries.repository';
-import type { DeliveryUpdate, NewAttemptRow } from '../db/schema';
+import type { Database, DeliveryUpdate, NewAttemptRow } from '../db/schema';
 import { attemptOutcome } from '../domain/attempt-outcome';
 import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
 import { openCustomHeaders } from '../domain/endpoint-headers';
@@ -19,10 +21,8 @@ import { envelopeBody } from '../domain/envelope';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { storableText } from '../domain/response-body';
 import { webhookHeaders } from '../domain/signature';
-import type { ServiceContext } from '../services/context';
-import { disableEndpoint } from '../services/delivery-control.service';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
-import * as publishing from '../services/publishing.service';
+import type { SecretBox } from '../domain/secret-box';
 import type {
   AttemptInput,
   AttemptOutcome,
@@ -45,8 +45,26 @@ export const INVALID_EVENT_FAILURE = 'InvalidEvent';
 /** Event types delivered even to a disabled endpoint (only ever targeted at one endpoint). */
 const TEST_EVENT_TYPE = 'webhook.test';
 
+/**
+ * The use cases activities hand work to, bound to the process's context by the worker
+ * (services/activity-use-cases.ts), so that activities depend on these signatures only.
+ */
+export interface ActivityUseCases {
+  /** Records the event and starts its delivery workflows (services/publishing.service). */
+  publishAndStartDeliveries(
+    input: PublishEventInput,
+    options: { onBackgroundStartFailed: (error: unknown) => void },
+  ): Promise<PublishEventResult>;
+  /** Records the event only, for a caller that starts the deliveries itself (the legacy publish workflow). */
+  recordEventForCaller(input: PublishEventInput): Promise<RecordedEvent>;
+  /** Disables the endpoint and stops its waiting deliveries but `exceptDeliveryId` (services/delivery-control.service). */
+  disableEndpoint(tenantId: string, endpointId: string, reason: string, options: { exceptDeliveryId: string }): Promise<unknown>;
+}
+
 export interface ActivityDependencies {
-  services: ServiceContext;
+  db: Kysely<Database>;
+  secretBox: SecretBox;
+  useCases: ActivityUseCases;
   http: WebhookHttpClient;
   userAgent: string;
   defaultTimeoutMs: number;
@@ -59,8 +77,7 @@ export interface ActivityDependencies {
 }
 
 export function createActivities(deps: ActivityDependencies) {
-  const { services, http } = deps;
-  const { db, secretBox } = services;
+  const { db, secretBox, http, useCases } = deps;
 
   /**
    * Records the event and starts its delivery workflows (client starts, not children): the
@@ -70,7 +87,7 @@ export function createActivities(deps: ActivityDependencies) {
     // A large fan-out's starts outlive this activity (see publishAndStartDeliveries): keep its logger.
     const log = Context.current().log;
     return asActivityFailure(() =>
-      publishing.publishAndStartDeliveries(services, input, {
+      useCases.publishAndStartDeliveries(input, {
         onBackgroundStartFailed: (error) =>
           log.warn('event recorded; starting its delivery workflows failed, the worker sweeper starts the rest', { error: String(error) }),
       }),
@@ -79,7 +96,7 @@ export function createActivities(deps: ActivityDependencies) {
 
   /** Publish workflows from before `publishAndStartDeliveries`: record only; the workflow starts children. */
   async function recordEvent(input: PublishEventInput): Promise<RecordedEvent> {
-    return asActivityFailure(() => publishing.recordEvent(db, input, { deliveriesStartedByCaller: true }));
+    return asActivityFailure(() => useCases.recordEventForCaller(input));
   }
 
   /**
@@ -221,8 +238,7 @@ export function createActivities(deps: ActivityDependencies) {
     const now = new Date(sent.startedAt);
     if (failingSince && now.getTime() - failingSince.getTime() >= deps.disableFailingEndpointAfterMs && sent.endpoint.enabled) {
       const hours = Math.round((now.getTime() - failingSince.getTime()) / 3_600_000);
-      await disableEndpoint(
-        services,
+      await useCases.disableEndpoint(
         sent.endpoint.tenantId,
         sent.endpoint.id,
         `every delivery failed for ${hours} h (since ${failingSince.toISOString()})`,
@@ -256,7 +272,7 @@ export function createActivities(deps: ActivityDependencies) {
     if (input.disableEndpointReason) {
       const delivery = await findDeliveryById(db, input.deliveryId);
       if (delivery) {
-        await disableEndpoint(services, delivery.tenant_id, delivery.endpoint_id, input.disableEndpointReason, {
+        await useCases.disableEndpoint(delivery.tenant_id, delivery.endpoint_id, input.disableEndpointReason, {
           exceptDeliveryId: input.deliveryId,
         });
       }

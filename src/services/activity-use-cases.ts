@@ -1,0 +1,15 @@
+// The use cases the worker's activities hand work to, bound to this process's context. The worker
+// injects them (temporal/create-worker.ts), so activities never import a service.
+import type { PublishEventInput } from '../workflows/contracts';
+import type { ServiceContext } from './context';
+import { disableEndpoint } from './delivery-control.service';
+import { publishAndStartDeliveries, recordEvent, type PublishOptions } from './publishing.service';
+
+export function activityUseCases(ctx: ServiceContext) {
+  return {
+    publishAndStartDeliveries: (input: PublishEventInput, options: PublishOptions) => publishAndStartDeliveries(ctx, input, options),
+    recordEventForCaller: (input: PublishEventInput) => recordEvent(ctx.db, input, { deliveriesStartedByCaller: true }),
+    disableEndpoint: (tenantId: string, endpointId: string, reason: string, options: { exceptDeliveryId: string }) =>
+      disableEndpoint(ctx, tenantId, endpointId, reason, options),
+  };
+}
