@@ -1,7 +1,7 @@
 // Queries on deliveries and their attempts.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { afterCursor, cursorImpliesUntil, type PageCursor } from './pagination';
-import type { PlannedDelivery } from '../workflows/contracts';
+import type { PlannedDelivery } from '../domain/delivery-status';
 import type { AttemptRow, Database, DeliveryRow, DeliveryUpdate, NewAttemptRow, NewDeliveryRow } from './schema';
 
 /** Rows are recorded as not started (workflow_started_at null) unless they say otherwise: the sweeper starts them. */

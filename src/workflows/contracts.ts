@@ -1,9 +1,9 @@
 // Inputs and results exchanged between workflows, activities and clients. Types only
 // (plus zod-free plain data), so workflow code can import it.
 import type { AttemptOutcome, SentAttempt } from '../domain/attempt-outcome';
-import type { DeliveryStatus, AttemptTrigger } from '../domain/delivery-status';
+import type { DeliveryStatus, AttemptTrigger, PlannedDelivery } from '../domain/delivery-status';
 
-export type { DeliveryStatus, AttemptTrigger, AttemptOutcome, SentAttempt };
+export type { DeliveryStatus, AttemptTrigger, AttemptOutcome, PlannedDelivery, SentAttempt };
 
 export type EventOperation = 'INSERT' | 'UPDATE' | 'DELETE';
 
@@ -31,15 +31,6 @@ export interface PublishEventResult {
   eventId: string;
   deliveryCount: number;
   duplicate: boolean;
-}
-
-export interface PlannedDelivery {
-  deliveryId: string;
-  workflowId: string;
-  endpointId: string;
-  endpointUrl: string;
-  eventType: string;
-  tenantId: string;
 }
 
 export interface RecordedEvent extends PublishEventResult {
