@@ -15,12 +15,11 @@ import {
 } from '../db/deliveries.repository';
 import type { Database, DeliveryUpdate, NewAttemptRow } from '../db/schema';
 import { attemptOutcome } from '../domain/attempt-outcome';
-import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
+import { attemptRequest } from '../domain/attempt-request';
+import { endpointAuthSchema, type EndpointAuth } from '../domain/endpoint-auth';
 import { openCustomHeaders } from '../domain/endpoint-headers';
-import { envelopeBody } from '../domain/envelope';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { storableText } from '../domain/response-body';
-import { webhookHeaders } from '../domain/signature';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
 import type { SecretBox } from '../domain/secret-box';
 import type {
@@ -137,37 +136,39 @@ export function createActivities(deps: ActivityDependencies) {
     }
   }
 
-  /** Everything that can fail on stored data, before anything is sent: a failure here is permanent. */
+  /**
+   * Opens what is stored (auth, secret headers, signing secrets) and assembles the request
+   * (domain/attempt-request). Everything that can fail on stored data, before anything is sent:
+   * a failure here is permanent.
+   */
   function prepareRequest(delivery: DeliveryForAttempt, input: AttemptInput, now: Date) {
     try {
       const auth: EndpointAuth = delivery.authSealed
         ? endpointAuthSchema.parse(JSON.parse(secretBox.open(delivery.authSealed)))
         : { type: 'none' };
       const retryPolicy = delivery.retryPolicy ? retryPolicySchema.parse(delivery.retryPolicy) : null;
-      const body = envelopeBody({
-        id: delivery.eventId,
-        type: delivery.eventType,
-        tenantId: delivery.tenantId,
-        occurredAt: delivery.occurredAt,
-        resourceId: delivery.resourceId,
-        operation: delivery.operation,
-        triggeredBy: delivery.triggeredBy,
-        data: delivery.eventData,
-        previous: delivery.previous,
+      const customHeaders = openCustomHeaders(delivery.customHeaders, secretBox);
+      const signingSecrets = delivery.sealedSecrets.map((sealed) => secretBox.open(sealed));
+      const request = attemptRequest({
+        event: {
+          id: delivery.eventId,
+          type: delivery.eventType,
+          tenantId: delivery.tenantId,
+          occurredAt: delivery.occurredAt,
+          resourceId: delivery.resourceId,
+          operation: delivery.operation,
+          triggeredBy: delivery.triggeredBy,
+          data: delivery.eventData,
+          previous: delivery.previous,
+        },
+        storedCustomHeaders: delivery.customHeaders,
+        customHeaders,
+        auth,
+        signingSecrets,
+        userAgent: deps.userAgent,
+        timestamp: now,
       });
-      const headers: Record<string, string> = {
-        ...openCustomHeaders(delivery.customHeaders, secretBox),
-        ...authHeaders(auth),
-        'content-type': 'application/json',
-        'user-agent': deps.userAgent,
-        ...webhookHeaders({
-          messageId: delivery.eventId,
-          timestamp: now,
-          body,
-          secrets: delivery.sealedSecrets.map((sealed) => secretBox.open(sealed)),
-        }),
-      };
-      return { body, headers, retryPolicy, redactedHeaders: redactHeaders(headers, sensitiveHeaderNames(auth, delivery.customHeaders)) };
+      return { ...request, retryPolicy };
     } catch (error) {
       const message = `cannot send this delivery from what is stored: ${(error as Error).message}`;
       deps.logger?.error({ deliveryId: input.deliveryId, endpointId: delivery.endpointId, err: { message } }, 'delivery cannot be sent');
