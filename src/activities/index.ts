@@ -18,6 +18,7 @@ import { attemptOutcome } from '../domain/attempt-outcome';
 import { attemptRequest } from '../domain/attempt-request';
 import { endpointAuthSchema, type EndpointAuth } from '../domain/endpoint-auth';
 import { openCustomHeaders } from '../domain/endpoint-headers';
+import { failingEndpointDisableReason } from '../domain/failing-endpoint';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { storableText } from '../domain/response-body';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
@@ -235,18 +236,9 @@ export function createActivities(deps: ActivityDependencies) {
       return outcome;
     }
 
-    const failingSince = sent.endpoint.failingSince ? new Date(sent.endpoint.failingSince) : null;
-    const now = new Date(sent.startedAt);
-    if (failingSince && now.getTime() - failingSince.getTime() >= deps.disableFailingEndpointAfterMs && sent.endpoint.enabled) {
-      const hours = Math.round((now.getTime() - failingSince.getTime()) / 3_600_000);
-      await useCases.disableEndpoint(
-        sent.endpoint.tenantId,
-        sent.endpoint.id,
-        `every delivery failed for ${hours} h (since ${failingSince.toISOString()})`,
-        {
-          exceptDeliveryId: sent.deliveryId,
-        },
-      );
+    const disableReason = failingEndpointDisableReason(sent.endpoint, new Date(sent.startedAt), deps.disableFailingEndpointAfterMs);
+    if (disableReason) {
+      await useCases.disableEndpoint(sent.endpoint.tenantId, sent.endpoint.id, disableReason, { exceptDeliveryId: sent.deliveryId });
     }
     return outcome;
   }
