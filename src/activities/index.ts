@@ -38,7 +38,8 @@ import type {
 } from '../workflows/contracts';
 import { UNDELIVERABLE_FAILURE } from '../workflows/contracts';
 import type { DeliveryMetrics } from '../metrics/metrics';
-import type { HttpAttemptResult, WebhookHttpClient } from './webhook-http';
+import { attemptRow, sentAttempt } from './attempt-records';
+import type { WebhookHttpClient } from './webhook-http';
 
 /** ApplicationFailure type of a publish the catalog refuses (unknown type, data against the schema). */
 export const INVALID_EVENT_FAILURE = 'InvalidEvent';
@@ -308,60 +309,6 @@ async function asActivityFailure<T>(publish: () => Promise<T>): Promise<T> {
     if (error instanceof NotFoundError) throw ApplicationFailure.nonRetryable(error.message, 'NotFound');
     throw error;
   }
-}
-
-/** One POST as plain data: the body as base64 so a Temporal payload carries it compactly. */
-function sentAttempt(
-  input: AttemptInput,
-  startedAt: Date,
-  delivery: DeliveryForAttempt,
-  prepared: { redactedHeaders: Record<string, string>; retryPolicy: SentAttempt['retryPolicy'] },
-  result: HttpAttemptResult,
-): SentAttempt {
-  const response = result.kind === 'response' ? result : result.partialResponse;
-  return {
-    deliveryId: input.deliveryId,
-    attemptNumber: input.attemptNumber,
-    trigger: input.trigger,
-    startedAt: startedAt.toISOString(),
-    durationMs: result.durationMs,
-    request: { url: delivery.url, headers: prepared.redactedHeaders },
-    response: response && {
-      status: response.status,
-      headers: response.headers,
-      bodyBase64: response.body.toString('base64'),
-      bodyTruncated: response.bodyTruncated,
-      bodyLength: response.bodyLength,
-    },
-    error: result.kind === 'error' ? { kind: result.errorKind, message: result.message } : null,
-    endpoint: {
-      id: delivery.endpointId,
-      tenantId: delivery.tenantId,
-      enabled: delivery.endpointEnabled,
-      failingSince: delivery.endpointFailingSince?.toISOString() ?? null,
-    },
-    retryPolicy: prepared.retryPolicy,
-  };
-}
-
-function attemptRow(sent: SentAttempt): NewAttemptRow {
-  return {
-    delivery_id: sent.deliveryId,
-    number: sent.attemptNumber,
-    trigger: sent.trigger,
-    started_at: sent.startedAt,
-    duration_ms: sent.durationMs,
-    request_url: sent.request.url,
-    request_headers: JSON.stringify(sent.request.headers),
-    response_status: sent.response?.status ?? null,
-    response_headers: sent.response ? JSON.stringify(sent.response.headers) : null,
-    response_body: null,
-    response_body_bytes: sent.response ? Buffer.from(sent.response.bodyBase64, 'base64') : null,
-    response_body_truncated: sent.response?.bodyTruncated ?? false,
-    response_body_length: sent.response?.bodyLength ?? null,
-    error_kind: sent.error?.kind ?? null,
-    error_message: sent.error?.message ?? null,
-  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
