@@ -1,25 +1,25 @@
 // Activities: every side effect of publishing and delivering. Built by a factory so the worker
-// injects the database, Temporal client, secret box and HTTP client (and tests inject theirs).
+// injects the database, secret box, HTTP client and the use cases an activity hands work to
+// (services/activity-use-cases.ts); activities import db and domain, never a service.
 import { ApplicationFailure, CancelledFailure, cancellationSignal, Context } from '@temporalio/activity';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { describeDatabaseError, isPermanentDatabaseError } from '../db/database-errors';
 import { loadDeliveryForAttempt, recordAttempt, type DeliveryForAttempt } from '../db/attempts.repository';
 import { findDeliveryById, finishOpenDelivery, updateDelivery } from '../db/deliveries.repository';
 import { purgeOlderThan } from '../db/retention.repository';
-import type { DeliveryStatus, DeliveryUpdate, NewAttemptRow } from '../db/schema';
+import type { Database, DeliveryStatus, DeliveryUpdate, NewAttemptRow } from '../db/schema';
 import { attemptOutcome } from '../domain/attempt-outcome';
+import { attemptRequest } from '../domain/attempt-request';
 import { isFinishedDeliveryStatus } from '../domain/delivery-status';
-import { authHeaders, endpointAuthSchema, redactHeaders, sensitiveHeaderNames, type EndpointAuth } from '../domain/endpoint-auth';
+import { endpointAuthSchema, type EndpointAuth } from '../domain/endpoint-auth';
 import { openCustomHeaders } from '../domain/endpoint-headers';
-import { envelopeBody } from '../domain/envelope';
+import { failingEndpointDisableReason } from '../domain/failing-endpoint';
 import { TEST_EVENT_TYPE } from '../domain/operational-event-types';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { storableText } from '../domain/response-body';
-import { webhookHeaders } from '../domain/signature';
-import type { ServiceContext } from '../services/context';
-import { disableEndpoint } from '../services/delivery-control.service';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
-import * as publishing from '../services/publishing.service';
+import type { SecretBox } from '../domain/secret-box';
 import type {
   AttemptInput,
   AttemptOutcome,
@@ -34,10 +34,28 @@ import type {
 } from '../workflows/contracts';
 import { INVALID_EVENT_FAILURE, NOT_FOUND_FAILURE, UNDELIVERABLE_FAILURE } from '../workflows/contracts';
 import type { DeliveryMetrics } from '../metrics/metrics';
-import type { HttpAttemptResult, WebhookHttpClient } from './webhook-http';
+import { attemptRow, sentAttempt } from './attempt-records';
+import type { WebhookHttpClient } from './webhook-http';
+
+
+/**
+ * The use cases activities hand work to, bound to the process's context by the worker
+ * (services/activity-use-cases.ts), so that activities depend on these signatures only.
+ */
+export interface ActivityUseCases {
+  /** Records the event and starts its delivery workflows (services/publishing.service). */
+  recordEventAndStartDeliveries(
+    input: PublishEventInput,
+    options: { onBackgroundStartFailed: (error: unknown) => void },
+  ): Promise<PublishEventResult>;
+  /** Disables the endpoint and stops its waiting deliveries but `exceptDeliveryId` (services/delivery-control.service). */
+  disableEndpoint(tenantId: string, endpointId: string, reason: string, options: { exceptDeliveryId: string }): Promise<unknown>;
+}
 
 export interface ActivityDependencies {
-  services: ServiceContext;
+  db: Kysely<Database>;
+  secretBox: SecretBox;
+  useCases: ActivityUseCases;
   http: WebhookHttpClient;
   userAgent: string;
   defaultTimeoutMs: number;
@@ -50,8 +68,7 @@ export interface ActivityDependencies {
 }
 
 export function createActivities(deps: ActivityDependencies) {
-  const { services, http } = deps;
-  const { db, secretBox } = services;
+  const { db, secretBox, http, useCases } = deps;
 
   /**
    * Records the event and starts its delivery workflows (client starts, not children): the
@@ -62,7 +79,7 @@ export function createActivities(deps: ActivityDependencies) {
     // A large fan-out's starts outlive this activity (see recordEventAndStartDeliveries): keep its logger.
     const log = Context.current().log;
     return asActivityFailure(() =>
-      publishing.recordEventAndStartDeliveries(services, input, {
+      useCases.recordEventAndStartDeliveries(input, {
         onBackgroundStartFailed: (error) =>
           log.warn('event recorded; starting its delivery workflows failed, the worker sweeper starts the rest', { error: String(error) }),
       }),
@@ -109,37 +126,39 @@ export function createActivities(deps: ActivityDependencies) {
     }
   }
 
-  /** Everything that can fail on stored data, before anything is sent: a failure here is permanent. */
+  /**
+   * Opens what is stored (auth, secret headers, signing secrets) and assembles the request
+   * (domain/attempt-request). Everything that can fail on stored data, before anything is sent:
+   * a failure here is permanent.
+   */
   function prepareRequest(delivery: DeliveryForAttempt, input: AttemptInput, now: Date) {
     try {
       const auth: EndpointAuth = delivery.authSealed
         ? endpointAuthSchema.parse(JSON.parse(secretBox.open(delivery.authSealed)))
         : { type: 'none' };
       const retryPolicy = delivery.retryPolicy ? retryPolicySchema.parse(delivery.retryPolicy) : null;
-      const body = envelopeBody({
-        id: delivery.eventId,
-        type: delivery.eventType,
-        tenantId: delivery.tenantId,
-        occurredAt: delivery.occurredAt,
-        resourceId: delivery.resourceId,
-        operation: delivery.operation,
-        triggeredBy: delivery.triggeredBy,
-        data: delivery.eventData,
-        previous: delivery.previous,
+      const customHeaders = openCustomHeaders(delivery.customHeaders, secretBox);
+      const signingSecrets = delivery.sealedSecrets.map((sealed) => secretBox.open(sealed));
+      const request = attemptRequest({
+        event: {
+          id: delivery.eventId,
+          type: delivery.eventType,
+          tenantId: delivery.tenantId,
+          occurredAt: delivery.occurredAt,
+          resourceId: delivery.resourceId,
+          operation: delivery.operation,
+          triggeredBy: delivery.triggeredBy,
+          data: delivery.eventData,
+          previous: delivery.previous,
+        },
+        storedCustomHeaders: delivery.customHeaders,
+        customHeaders,
+        auth,
+        signingSecrets,
+        userAgent: deps.userAgent,
+        timestamp: now,
       });
-      const headers: Record<string, string> = {
-        ...openCustomHeaders(delivery.customHeaders, secretBox),
-        ...authHeaders(auth),
-        'content-type': 'application/json',
-        'user-agent': deps.userAgent,
-        ...webhookHeaders({
-          messageId: delivery.eventId,
-          timestamp: now,
-          body,
-          secrets: delivery.sealedSecrets.map((sealed) => secretBox.open(sealed)),
-        }),
-      };
-      return { body, headers, retryPolicy, redactedHeaders: redactHeaders(headers, sensitiveHeaderNames(auth, delivery.customHeaders)) };
+      return { ...request, retryPolicy };
     } catch (error) {
       const message = `cannot send this delivery from what is stored: ${(error as Error).message}`;
       deps.logger?.error({ deliveryId: input.deliveryId, endpointId: delivery.endpointId, err: { message } }, 'delivery cannot be sent');
@@ -206,19 +225,9 @@ export function createActivities(deps: ActivityDependencies) {
       return outcome;
     }
 
-    const failingSince = sent.endpoint.failingSince ? new Date(sent.endpoint.failingSince) : null;
-    const now = new Date(sent.startedAt);
-    if (failingSince && now.getTime() - failingSince.getTime() >= deps.disableFailingEndpointAfterMs && sent.endpoint.enabled) {
-      const hours = Math.round((now.getTime() - failingSince.getTime()) / 3_600_000);
-      await disableEndpoint(
-        services,
-        sent.endpoint.tenantId,
-        sent.endpoint.id,
-        `every delivery failed for ${hours} h (since ${failingSince.toISOString()})`,
-        {
-          exceptDeliveryId: sent.deliveryId,
-        },
-      );
+    const disableReason = failingEndpointDisableReason(sent.endpoint, new Date(sent.startedAt), deps.disableFailingEndpointAfterMs);
+    if (disableReason) {
+      await useCases.disableEndpoint(sent.endpoint.tenantId, sent.endpoint.id, disableReason, { exceptDeliveryId: sent.deliveryId });
     }
     return outcome;
   }
@@ -246,7 +255,7 @@ export function createActivities(deps: ActivityDependencies) {
     if (input.disableEndpointReason) {
       const delivery = await findDeliveryById(db, input.deliveryId);
       if (delivery) {
-        await disableEndpoint(services, delivery.tenant_id, delivery.endpoint_id, input.disableEndpointReason, {
+        await useCases.disableEndpoint(delivery.tenant_id, delivery.endpoint_id, input.disableEndpointReason, {
           exceptDeliveryId: input.deliveryId,
         });
       }
@@ -307,60 +316,6 @@ async function asActivityFailure<T>(publish: () => Promise<T>): Promise<T> {
     if (error instanceof NotFoundError) throw ApplicationFailure.nonRetryable(error.message, NOT_FOUND_FAILURE);
     throw error;
   }
-}
-
-/** One POST as plain data: the body as base64 so a Temporal payload carries it compactly. */
-function sentAttempt(
-  input: AttemptInput,
-  startedAt: Date,
-  delivery: DeliveryForAttempt,
-  prepared: { redactedHeaders: Record<string, string>; retryPolicy: SentAttempt['retryPolicy'] },
-  result: HttpAttemptResult,
-): SentAttempt {
-  const response = result.kind === 'response' ? result : result.partialResponse;
-  return {
-    deliveryId: input.deliveryId,
-    attemptNumber: input.attemptNumber,
-    trigger: input.trigger,
-    startedAt: startedAt.toISOString(),
-    durationMs: result.durationMs,
-    request: { url: delivery.url, headers: prepared.redactedHeaders },
-    response: response && {
-      status: response.status,
-      headers: response.headers,
-      bodyBase64: response.body.toString('base64'),
-      bodyTruncated: response.bodyTruncated,
-      bodyLength: response.bodyLength,
-    },
-    error: result.kind === 'error' ? { kind: result.errorKind, message: result.message } : null,
-    endpoint: {
-      id: delivery.endpointId,
-      tenantId: delivery.tenantId,
-      enabled: delivery.endpointEnabled,
-      failingSince: delivery.endpointFailingSince?.toISOString() ?? null,
-    },
-    retryPolicy: prepared.retryPolicy,
-  };
-}
-
-function attemptRow(sent: SentAttempt): NewAttemptRow {
-  return {
-    delivery_id: sent.deliveryId,
-    number: sent.attemptNumber,
-    trigger: sent.trigger,
-    started_at: sent.startedAt,
-    duration_ms: sent.durationMs,
-    request_url: sent.request.url,
-    request_headers: JSON.stringify(sent.request.headers),
-    response_status: sent.response?.status ?? null,
-    response_headers: sent.response ? JSON.stringify(sent.response.headers) : null,
-    response_body: null,
-    response_body_bytes: sent.response ? Buffer.from(sent.response.bodyBase64, 'base64') : null,
-    response_body_truncated: sent.response?.bodyTruncated ?? false,
-    response_body_length: sent.response?.bodyLength ?? null,
-    error_kind: sent.error?.kind ?? null,
-    error_message: sent.error?.message ?? null,
-  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -2,7 +2,6 @@
 // because a cursor names a position, not an offset.
 import { sql, type RawBuilder } from 'kysely';
 import { z } from 'zod';
-import { InvalidInputError } from '../domain/errors';
 
 export interface PageCursor {
   createdAt: Date;
@@ -24,14 +23,6 @@ export function decodeCursor(text: string): PageCursor | null {
   } catch {
     return null;
   }
-}
-
-/** The `cursor` query parameter, decoded; a cursor this API did not issue is a 400. */
-export function readCursor(text: string | undefined): PageCursor | undefined {
-  if (text === undefined) return undefined;
-  const cursor = decodeCursor(text);
-  if (!cursor) throw new InvalidInputError('Invalid cursor', [{ path: 'query.cursor', message: 'is not a cursor returned by this API' }]);
-  return cursor;
 }
 
 /**

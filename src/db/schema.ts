@@ -1,7 +1,9 @@
 // Kysely table interfaces for the whole database, with Selectable/Insertable/Updateable aliases.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { DeliveryStatus } from '../domain/delivery-status';
+import type { AttemptTrigger, DeliveryStatus } from '../domain/delivery-status';
 import type { StoredHeaders } from '../domain/endpoint-headers';
+
+export type { AttemptTrigger, DeliveryStatus };
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -90,8 +92,6 @@ export interface EventTable {
   created_at: CreatedAt;
 }
 
-export type { DeliveryStatus };
-
 export interface DeliveryTable {
   id: string;
   tenant_id: string;
@@ -130,8 +130,6 @@ export interface DeliveryStopRequestTable {
   created_at: CreatedAt;
   completed_at: Timestamp | null;
 }
-
-export type AttemptTrigger = 'scheduled' | 'manual';
 
 export interface AttemptTable {
   id: Generated<string>;

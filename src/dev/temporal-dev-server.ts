@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { searchAttributeDefinitions } from '../temporal/search-attributes';
+import { searchAttributeDefinitions } from '../workflows/search-attributes';
 import { BinaryNotFoundError, temporalCli } from './temporal-binaries';
 import { temporalServerTuningValues } from './temporal-server-tuning';
 

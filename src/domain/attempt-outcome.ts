@@ -1,8 +1,51 @@
 // The rules that turn one POST's result into the delivery's next step (success, retry with a
 // Retry-After, 410 Gone). Pure and deterministic: the attempt step and the delivery workflow
 // (when an attempt could not be recorded) both use it.
-import type { AttemptOutcome, SentAttempt } from '../workflows/contracts';
+import type { AttemptTrigger, DeliveryStatus } from './delivery-status';
+import type { RetryPolicy } from './retry-policy';
 import { parseRetryAfter } from './retry-schedule';
+
+/**
+ * One POST that happened, as plain data: what recording it needs and what the workflow needs to
+ * go on without a record. Crosses into workflow history only when recording it failed.
+ */
+export interface SentAttempt {
+  deliveryId: string;
+  attemptNumber: number;
+  trigger: AttemptTrigger;
+  /** ISO-8601. */
+  startedAt: string;
+  durationMs: number;
+  request: { url: string; headers: Record<string, string> };
+  /** The answer, or its beginning when it broke off (then `error` says how). */
+  response: {
+    status: number;
+    headers: Record<string, string>;
+    bodyBase64: string;
+    bodyTruncated: boolean;
+    bodyLength: number | null;
+  } | null;
+  error: { kind: string; message: string } | null;
+  endpoint: { id: string; tenantId: string; enabled: boolean; failingSince: string | null };
+  retryPolicy: RetryPolicy | null;
+}
+
+/** The endpoint's answer is an outcome, not an exception: only our own faults throw. */
+export type AttemptOutcome =
+  | { outcome: 'succeeded'; status: number }
+  | {
+      outcome: 'failed';
+      status: number | null;
+      errorKind: string | null;
+      retryAfterSeconds: number | null;
+      /** 410 Gone: stop and disable the endpoint. */
+      gone: boolean;
+      retryPolicy: RetryPolicy | null;
+    }
+  /** Endpoint deleted or disabled (→ failed, so a recover can resend it), or the delivery was finished elsewhere. */
+  | { outcome: 'skipped'; reason: string; status: DeliveryStatus }
+  /** The POST happened but recording it failed (database down): record it in a step of its own, never POST again. */
+  | { outcome: 'unrecorded'; attempt: SentAttempt; reason: string };
 
 /** A complete answer with a 2xx status; an answer that broke off mid-body is not one. */
 export function attemptSucceeded(attempt: Pick<SentAttempt, 'response' | 'error'>): boolean {

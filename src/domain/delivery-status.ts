@@ -19,3 +19,15 @@ export function isOpenDeliveryStatus(status: DeliveryStatus): status is OpenDeli
 export function isFinishedDeliveryStatus(status: DeliveryStatus): status is FinishedDeliveryStatus {
   return (FINISHED_DELIVERY_STATUSES as readonly DeliveryStatus[]).includes(status);
 }
+
+/** What started an attempt: the delivery's own schedule, or a person (resend). */
+export type AttemptTrigger = 'scheduled' | 'manual';
+
+/** A recorded delivery whose workflow is to be started (its id is the workflow's). */
+export interface PlannedDelivery {
+  deliveryId: string;
+  workflowId: string;
+  endpointId: string;
+  endpointUrl: string;
+  eventType: string;
+  tenantId: string;}

@@ -1,11 +1,22 @@
 // The delivery log.
 import { listAttempts } from '../db/attempts.repository';
 import { findDelivery, listDeliveries as queryDeliveries, type DeliveryFilter } from '../db/deliveries.repository';
-import { readCursor, toPage } from '../db/pagination';
-import type { ListDeliveriesQuery } from '../api/schemas';
+import { toPage } from '../db/pagination';
+import type { DeliveryStatus } from '../domain/delivery-status';
 import { NotFoundError } from '../domain/errors';
 import type { ServiceContext } from './context';
+import { readCursor, type PageQuery } from './cursor';
 import { getTenant } from './tenants.service';
+
+/** A page of a tenant's deliveries; `since`/`until` are ISO-8601 (api/schemas' listDeliveriesQuery satisfies it). */
+export interface ListDeliveriesInput extends PageQuery {
+  endpointId?: string | undefined;
+  eventType?: string | undefined;
+  status?: DeliveryStatus | undefined;
+  resourceId?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+}
 
 export async function getDeliveryWithAttempts(ctx: ServiceContext, tenantId: string, id: string) {
   const delivery = await findDelivery(ctx.db, tenantId, id);
@@ -14,7 +25,7 @@ export async function getDeliveryWithAttempts(ctx: ServiceContext, tenantId: str
 }
 
 /** The validated query string → the repository's filter (shared with the delivery-log benchmark). */
-export function toDeliveryFilter(tenantId: string, query: ListDeliveriesQuery): DeliveryFilter {
+export function toDeliveryFilter(tenantId: string, query: ListDeliveriesInput): DeliveryFilter {
   return {
     tenantId,
     endpointId: query.endpointId,
@@ -28,7 +39,7 @@ export function toDeliveryFilter(tenantId: string, query: ListDeliveriesQuery): 
   };
 }
 
-export async function listDeliveries(ctx: ServiceContext, tenantId: string, query: ListDeliveriesQuery) {
+export async function listDeliveries(ctx: ServiceContext, tenantId: string, query: ListDeliveriesInput) {
   await getTenant(ctx, tenantId); // an unknown tenant is a 404, not an empty log
   const rows = await queryDeliveries(ctx.db, toDeliveryFilter(tenantId, query));
   return toPage(rows, query.limit);

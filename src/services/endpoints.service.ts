@@ -12,19 +12,43 @@ import {
   softDeleteEndpoint,
   updateEndpoint as updateEndpointRow,
 } from '../db/endpoints.repository';
-import { readCursor, toPage, type Page } from '../db/pagination';
+import { toPage, type Page } from '../db/pagination';
 import type { EndpointRow, EndpointUpdate } from '../db/schema';
 import { endpointAuthSchema, REDACTED, type EndpointAuth } from '../domain/endpoint-auth';
-import { sealCustomHeaders } from '../domain/endpoint-headers';
+import { sealCustomHeaders, type CustomHeadersInput } from '../domain/endpoint-headers';
 import { endpointUrlProblem } from '../domain/endpoint-url';
+import type { RetryPolicy } from '../domain/retry-policy';
 import { EndpointLimitReachedError, InvalidInputError, NotFoundError, SecretKeyUnavailableError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { generateSigningSecret } from '../domain/signature';
-import type { CreateEndpointBody, ListEndpointsQuery, RotateSecretBody, UpdateEndpointBody } from '../api/schemas';
 import type { ServiceContext } from './context';
+import { readCursor, type PageQuery } from './cursor';
 import { followUp, requestStopOfWaitingDeliveries, type FollowUpOptions } from './delivery-control.service';
 import { getTenant } from './tenants.service';
 import { assertSubscribableTypes } from './event-types.service';
+
+/** A new endpoint, as a caller describes it (api/schemas' createEndpointBody satisfies it). */
+export interface CreateEndpointInput {
+  name: string;
+  url: string;
+  description?: string | undefined;
+  eventTypes: string[];
+  enabled?: boolean | undefined;
+  auth?: EndpointAuth | undefined;
+  headers?: CustomHeadersInput | undefined;
+  retryPolicy?: RetryPolicy | null | undefined;
+  timeoutMs?: number | null | undefined;
+  rateLimitPerSecond?: number | null | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  secret?: string | undefined;
+}
+
+/** Every mutable field; absent ones stay as they are, `null` clears the nullable ones. */
+export type UpdateEndpointInput = Partial<Omit<CreateEndpointInput, 'enabled' | 'secret'>>;
+
+export interface RotateSecretInput {
+  gracePeriodSeconds?: number | undefined;
+}
 
 export interface Endpoint {
   row: EndpointRow;
@@ -39,7 +63,7 @@ export interface Endpoint {
 /** Rotated-out secrets keep signing this long unless the rotation says otherwise (SPEC §3). */
 export const DEFAULT_ROTATION_GRACE_SECONDS = 24 * 3600;
 
-export async function createEndpoint(ctx: ServiceContext, tenantId: string, input: CreateEndpointBody): Promise<Endpoint> {
+export async function createEndpoint(ctx: ServiceContext, tenantId: string, input: CreateEndpointInput): Promise<Endpoint> {
   assertAcceptableUrl(ctx, input.url);
   assertNoRedactedSecrets(input.auth);
   await getTenant(ctx, tenantId);
@@ -82,14 +106,14 @@ export async function getEndpoint(ctx: ServiceContext, tenantId: string, id: str
   return displayed(ctx, row);
 }
 
-export async function listEndpoints(ctx: ServiceContext, tenantId: string, query: ListEndpointsQuery): Promise<Page<Endpoint>> {
+export async function listEndpoints(ctx: ServiceContext, tenantId: string, query: PageQuery): Promise<Page<Endpoint>> {
   await getTenant(ctx, tenantId);
   const page = toPage(await queryEndpoints(ctx.db, { tenantId, cursor: readCursor(query.cursor), limit: query.limit }), query.limit);
   return { data: page.data.map((row) => displayed(ctx, row)), nextCursor: page.nextCursor };
 }
 
 /** Applies the fields present in `input`; the URL and subscriptions pass the same rules as on create. */
-export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: string, input: UpdateEndpointBody): Promise<Endpoint> {
+export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: string, input: UpdateEndpointInput): Promise<Endpoint> {
   if (input.url !== undefined) assertAcceptableUrl(ctx, input.url);
   assertNoRedactedSecrets(input.auth);
   if (input.eventTypes !== undefined) await assertSubscribableTypes(ctx, input.eventTypes);
@@ -146,7 +170,7 @@ export async function rotateEndpointSecret(
   ctx: ServiceContext,
   tenantId: string,
   id: string,
-  input: RotateSecretBody,
+  input: RotateSecretInput,
   hooks: { onUnopenable?: (error: SecretKeyUnavailableError) => void } = {},
 ) {
   const graceSeconds = input.gracePeriodSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;

@@ -9,10 +9,25 @@ import {
 import type { EventTypeRow, EventTypeUpdate } from '../db/schema';
 import { eventDataViolations, jsonSchemaProblem } from '../domain/event-data-schema';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
-import type { CreateEventTypeBody, UpdateEventTypeBody } from '../api/schemas';
 import type { ServiceContext } from './context';
 
-export async function createEventType(ctx: ServiceContext, input: CreateEventTypeBody) {
+/** A catalog entry, as an admin describes it (api/schemas' createEventTypeBody satisfies it). */
+export interface CreateEventTypeInput {
+  name: string;
+  description?: string | undefined;
+  group?: string | undefined;
+  schema?: Record<string, unknown> | undefined;
+}
+
+/** Admin edits of a catalog entry; `schema: null` removes the schema. */
+export interface UpdateEventTypeInput {
+  description?: string | undefined;
+  group?: string | undefined;
+  schema?: Record<string, unknown> | null | undefined;
+  archived?: boolean | undefined;
+}
+
+export async function createEventType(ctx: ServiceContext, input: CreateEventTypeInput) {
   if (input.schema !== undefined) assertUsableSchema(input.schema);
   const row = await insertEventType(ctx.db, {
     name: input.name,
@@ -41,7 +56,7 @@ export async function listEventTypes(ctx: ServiceContext, options: { includeArch
 }
 
 /** Archive or unarchive, describe, regroup, or replace the schema (`null` removes it). */
-export async function updateEventType(ctx: ServiceContext, name: string, input: UpdateEventTypeBody) {
+export async function updateEventType(ctx: ServiceContext, name: string, input: UpdateEventTypeInput) {
   if (input.schema) assertUsableSchema(input.schema);
   const update: EventTypeUpdate = {};
   if (input.description !== undefined) update.description = input.description;

@@ -1,13 +1,13 @@
 // Publishing through the API: record the event and its deliveries, start the delivery
 // workflows, answer. No publish workflow in between (see publishing.service.ts).
 import { findEvent, listEvents as queryEvents } from '../db/events.repository';
-import { readCursor, toPage } from '../db/pagination';
+import { toPage } from '../db/pagination';
 import { NotFoundError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { assertPublisherMayPublish } from '../domain/operational-event-types';
-import type { ListEventsQuery, PublishEventBody } from '../api/schemas';
-import type { PublishEventResult } from '../workflows/contracts';
+import type { PublishEventInput, PublishEventResult } from '../workflows/contracts';
 import type { ServiceContext } from './context';
+import { readCursor, type PageQuery } from './cursor';
 import { recordEventAndStartDeliveries } from './publishing.service';
 import { getTenant } from './tenants.service';
 
@@ -16,10 +16,21 @@ import { getTenant } from './tenants.service';
  * cannot take the delivery workflows right now, `onStartFailed` hears of it and the worker's
  * sweeper starts them later.
  */
+/** An event as a tenant's publisher sends it (api/schemas' publishEventBody satisfies it). */
+export type PublishEventRequest = Omit<PublishEventInput, 'eventId' | 'tenantId' | 'targetEndpointId'>;
+
+/** A page of a tenant's events; `since`/`until` are ISO-8601 (api/schemas' listEventsQuery satisfies it). */
+export interface ListEventsInput extends PageQuery {
+  type?: string | undefined;
+  resourceId?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+}
+
 export async function publishFromApi(
   ctx: ServiceContext,
   tenantId: string,
-  input: PublishEventBody,
+  input: PublishEventRequest,
   hooks: { onStartFailed?: (error: unknown) => void } = {},
 ): Promise<PublishEventResult> {
   assertPublisherMayPublish(input.type);
@@ -32,7 +43,7 @@ export async function getEvent(ctx: ServiceContext, tenantId: string, id: string
   return event;
 }
 
-export async function listEvents(ctx: ServiceContext, tenantId: string, query: ListEventsQuery) {
+export async function listEvents(ctx: ServiceContext, tenantId: string, query: ListEventsInput) {
   await getTenant(ctx, tenantId); // an unknown tenant is a 404, not an empty list
   const rows = await queryEvents(ctx.db, {
     tenantId,

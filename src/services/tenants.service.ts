@@ -1,12 +1,13 @@
 // Tenants and their API keys.
 import { insertApiKey, listApiKeys as queryApiKeys, revokeApiKey as revokeApiKeyRow } from '../db/api-keys.repository';
-import { readCursor, toPage } from '../db/pagination';
+import { toPage } from '../db/pagination';
 import { findTenantById, insertTenant, listTenants as queryTenants } from '../db/tenants.repository';
 import type { ApiKeyScope } from '../domain/api-keys';
 import { generateApiKey, keyExpiry } from '../domain/api-keys';
 import { NotFoundError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { ServiceContext } from './context';
+import { readCursor } from './cursor';
 
 export async function createTenant(ctx: ServiceContext, input: { name: string; metadata?: Record<string, unknown> }) {
   return insertTenant(ctx.db, { id: newId('ten'), name: input.name, metadata: JSON.stringify(input.metadata ?? {}) });

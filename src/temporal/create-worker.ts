@@ -5,12 +5,17 @@ import { createActivities } from '../activities';
 import type { ResolveHost } from '../activities/ssrf-guard';
 import { WebhookHttpClient } from '../activities/webhook-http';
 import type { DeliveryMetrics } from '../metrics/metrics';
+import { activityUseCases } from '../services/activity-use-cases';
 import type { ServiceContext } from '../services/context';
 import { USER_AGENT } from '../version';
 import type { Logger } from 'pino';
 import { activityLoggingInterceptor } from './activity-logging';
 import type { TemporalConnectionOptions } from './connection-options';
-import { defaultStrandedDeliverySweep, startStrandedDeliverySweeper, type StrandedDeliverySweepOptions } from './stranded-delivery-sweeper';
+import {
+  defaultStrandedDeliverySweep,
+  startStrandedDeliverySweeper,
+  type StrandedDeliverySweepOptions,
+} from '../services/stranded-delivery-sweeper';
 
 export interface HookrelayWorkerOptions {
   /** Where to connect; or pass `connection` (e.g. a test environment's). */
@@ -63,7 +68,9 @@ export async function createHookrelayWorker(options: HookrelayWorkerOptions): Pr
   const http = new WebhookHttpClient({ allowPrivateNetworks: options.allowPrivateNetworks, resolveHost: options.resolveHost });
   const shutdownGraceMs = options.shutdownGraceMs ?? 20_000;
   const activities = createActivities({
-    services: options.services,
+    db: options.services.db,
+    secretBox: options.services.secretBox,
+    useCases: activityUseCases(options.services),
     http,
     userAgent: USER_AGENT,
     defaultTimeoutMs: options.defaultTimeoutMs,

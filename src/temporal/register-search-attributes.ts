@@ -3,7 +3,7 @@
 // Used where no CLI is at hand, e.g. the time-skipping test server.
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { searchAttributeDefinitions } from './search-attributes';
+import { searchAttributeDefinitions } from '../workflows/search-attributes';
 
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
   try {

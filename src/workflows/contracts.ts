@@ -1,10 +1,10 @@
 // Inputs and results exchanged between workflows, activities and clients. Types only
 // (plus zod-free plain data), so workflow code can import it.
-import type { RetryPolicy } from '../domain/retry-policy';
 import type { FinishedDeliveryStatus } from '../domain/delivery-status';
-import type { DeliveryStatus, AttemptTrigger } from '../db/schema';
+import type { AttemptOutcome, SentAttempt } from '../domain/attempt-outcome';
+import type { DeliveryStatus, AttemptTrigger, PlannedDelivery } from '../domain/delivery-status';
 
-export type { DeliveryStatus, AttemptTrigger };
+export type { DeliveryStatus, AttemptTrigger, AttemptOutcome, PlannedDelivery, SentAttempt };
 
 export type EventOperation = 'INSERT' | 'UPDATE' | 'DELETE';
 
@@ -34,15 +34,6 @@ export interface PublishEventResult {
   duplicate: boolean;
 }
 
-export interface PlannedDelivery {
-  deliveryId: string;
-  workflowId: string;
-  endpointId: string;
-  endpointUrl: string;
-  eventType: string;
-  tenantId: string;
-}
-
 export interface RecordedEvent extends PublishEventResult {
   /**
    * Deliveries to start: the planned ones; for a duplicate, none, unless the original publish
@@ -60,48 +51,6 @@ export interface AttemptInput {
   attemptNumber: number;
   trigger: AttemptTrigger;
 }
-
-/**
- * One POST that happened, as plain data: what recording it needs and what the workflow needs to
- * go on without a record. Crosses into workflow history only when recording it failed.
- */
-export interface SentAttempt {
-  deliveryId: string;
-  attemptNumber: number;
-  trigger: AttemptTrigger;
-  /** ISO-8601. */
-  startedAt: string;
-  durationMs: number;
-  request: { url: string; headers: Record<string, string> };
-  /** The answer, or its beginning when it broke off (then `error` says how). */
-  response: {
-    status: number;
-    headers: Record<string, string>;
-    bodyBase64: string;
-    bodyTruncated: boolean;
-    bodyLength: number | null;
-  } | null;
-  error: { kind: string; message: string } | null;
-  endpoint: { id: string; tenantId: string; enabled: boolean; failingSince: string | null };
-  retryPolicy: RetryPolicy | null;
-}
-
-/** The endpoint's answer is an outcome, not an exception: only our own faults throw. */
-export type AttemptOutcome =
-  | { outcome: 'succeeded'; status: number }
-  | {
-      outcome: 'failed';
-      status: number | null;
-      errorKind: string | null;
-      retryAfterSeconds: number | null;
-      /** 410 Gone: stop and disable the endpoint. */
-      gone: boolean;
-      retryPolicy: RetryPolicy | null;
-    }
-  /** Endpoint deleted or disabled (→ failed, so a recover can resend it), or the delivery was finished elsewhere. */
-  | { outcome: 'skipped'; reason: string; status: DeliveryStatus }
-  /** The POST happened but recording it failed (database down): record it in a step of its own, never POST again. */
-  | { outcome: 'unrecorded'; attempt: SentAttempt; reason: string };
 
 /** ApplicationFailure type of a delivery that cannot be sent from what is stored (unopenable secret, malformed policy). */
 export const UNDELIVERABLE_FAILURE = 'UndeliverableDelivery';

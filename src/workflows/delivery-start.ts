@@ -1,7 +1,7 @@
 // How a delivery workflow is started, whoever starts it (a publish, the sweeper, or
 // the API's resend through the client): id, input, summary and search attributes in one place.
 import type { SearchAttributePair } from '@temporalio/common';
-import { deliveryStatusKey, endpointIdKey, eventTypeKey, tenantIdKey } from '../temporal/search-attributes';
+import { deliveryStatusKey, endpointIdKey, eventTypeKey, tenantIdKey } from './search-attributes';
 import type { DeliveryWorkflowInput, PlannedDelivery } from './contracts';
 
 const SUMMARY_LIMIT_BYTES = 200;

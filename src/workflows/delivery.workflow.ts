@@ -15,7 +15,7 @@ import {
 import type { Activities } from '../activities';
 import { attemptOutcome } from '../domain/attempt-outcome';
 import { defaultRetryPolicy, maxAttempts, nextRetryDelayMs } from '../domain/retry-schedule';
-import { deliveryStatusKey } from '../temporal/search-attributes';
+import { deliveryStatusKey } from './search-attributes';
 import {
   UNDELIVERABLE_FAILURE,
   type AttemptInput,

@@ -10,7 +10,7 @@ import { publishEvent, publishWorkflowId, startDeliveryWorkflow } from '../../sr
 import { createHookrelayWorker } from '../../src/temporal/create-worker';
 import { deliveryTuning } from '../../src/runtime';
 import { NativeConnection } from '@temporalio/worker';
-import { startStrandedDeliverySweeper } from '../../src/temporal/stranded-delivery-sweeper';
+import { startStrandedDeliverySweeper } from '../../src/services/stranded-delivery-sweeper';
 import { createTenant, ensureEventType } from '../support/api';
 import { freePort } from '../support/free-port';
 import { startReceiver, type Receiver } from '../support/receiver';

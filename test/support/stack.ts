@@ -17,7 +17,7 @@ import type { ServiceContext } from '../../src/services/context';
 import { connectTemporalClient } from '../../src/temporal/client';
 import { createHookrelayWorker, type HookrelayWorker } from '../../src/temporal/create-worker';
 import { installTemporalLogging } from '../../src/temporal/runtime-logging';
-import type { StrandedDeliverySweepOptions } from '../../src/temporal/stranded-delivery-sweeper';
+import type { StrandedDeliverySweepOptions } from '../../src/services/stranded-delivery-sweeper';
 
 export interface TestStack {
   postgresUrl: string;

@@ -1,5 +1,6 @@
 // Cursors: what the API issues round-trips exactly; anything else is refused.
-import { cursorImpliesUntil, decodeCursor, encodeCursor, readCursor, toPage } from '../../src/db/pagination';
+import { cursorImpliesUntil, decodeCursor, encodeCursor, toPage } from '../../src/db/pagination';
+import { readCursor } from '../../src/services/cursor';
 import { InvalidInputError } from '../../src/domain/errors';
 
 describe('cursor pagination', () => {

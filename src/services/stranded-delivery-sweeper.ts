@@ -5,9 +5,9 @@
 //   - carries out pending requests to stop an endpoint's waiting deliveries (disable, delete).
 // Normally finds nothing. Several workers may sweep at once: both steps are idempotent.
 import type { Logger } from 'pino';
-import type { ServiceContext } from '../services/context';
-import { carryOutStopRequests } from '../services/delivery-control.service';
-import { startStrandedDeliveries } from '../services/publishing.service';
+import type { ServiceContext } from './context';
+import { carryOutStopRequests } from './delivery-control.service';
+import { startStrandedDeliveries } from './publishing.service';
 
 export interface StrandedDeliverySweepOptions {
   /** How often to look (default 30 s). */

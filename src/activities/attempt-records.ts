@@ -1,0 +1,60 @@
+// One POST as the data that crosses into workflow history (SentAttempt) and as the attempt row
+// that records it: plain mappings, no I/O.
+import type { DeliveryForAttempt } from '../db/deliveries.repository';
+import type { NewAttemptRow } from '../db/schema';
+import type { AttemptInput, SentAttempt } from '../workflows/contracts';
+import type { HttpAttemptResult } from './webhook-http';
+
+/** One POST as plain data: the body as base64 so a Temporal payload carries it compactly. */
+export function sentAttempt(
+  input: AttemptInput,
+  startedAt: Date,
+  delivery: DeliveryForAttempt,
+  prepared: { redactedHeaders: Record<string, string>; retryPolicy: SentAttempt['retryPolicy'] },
+  result: HttpAttemptResult,
+): SentAttempt {
+  const response = result.kind === 'response' ? result : result.partialResponse;
+  return {
+    deliveryId: input.deliveryId,
+    attemptNumber: input.attemptNumber,
+    trigger: input.trigger,
+    startedAt: startedAt.toISOString(),
+    durationMs: result.durationMs,
+    request: { url: delivery.url, headers: prepared.redactedHeaders },
+    response: response && {
+      status: response.status,
+      headers: response.headers,
+      bodyBase64: response.body.toString('base64'),
+      bodyTruncated: response.bodyTruncated,
+      bodyLength: response.bodyLength,
+    },
+    error: result.kind === 'error' ? { kind: result.errorKind, message: result.message } : null,
+    endpoint: {
+      id: delivery.endpointId,
+      tenantId: delivery.tenantId,
+      enabled: delivery.endpointEnabled,
+      failingSince: delivery.endpointFailingSince?.toISOString() ?? null,
+    },
+    retryPolicy: prepared.retryPolicy,
+  };
+}
+
+export function attemptRow(sent: SentAttempt): NewAttemptRow {
+  return {
+    delivery_id: sent.deliveryId,
+    number: sent.attemptNumber,
+    trigger: sent.trigger,
+    started_at: sent.startedAt,
+    duration_ms: sent.durationMs,
+    request_url: sent.request.url,
+    request_headers: JSON.stringify(sent.request.headers),
+    response_status: sent.response?.status ?? null,
+    response_headers: sent.response ? JSON.stringify(sent.response.headers) : null,
+    response_body: null,
+    response_body_bytes: sent.response ? Buffer.from(sent.response.bodyBase64, 'base64') : null,
+    response_body_truncated: sent.response?.bodyTruncated ?? false,
+    response_body_length: sent.response?.bodyLength ?? null,
+    error_kind: sent.error?.kind ?? null,
+    error_message: sent.error?.message ?? null,
+  };
+}

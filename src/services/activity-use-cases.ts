@@ -1,0 +1,14 @@
+// The use cases the worker's activities hand work to, bound to this process's context. The worker
+// injects them (temporal/create-worker.ts), so activities never import a service.
+import type { PublishEventInput } from '../workflows/contracts';
+import type { ServiceContext } from './context';
+import { disableEndpoint } from './delivery-control.service';
+import { recordEventAndStartDeliveries, type PublishOptions } from './publishing.service';
+
+export function activityUseCases(ctx: ServiceContext) {
+  return {
+    recordEventAndStartDeliveries: (input: PublishEventInput, options: PublishOptions) => recordEventAndStartDeliveries(ctx, input, options),
+    disableEndpoint: (tenantId: string, endpointId: string, reason: string, options: { exceptDeliveryId: string }) =>
+      disableEndpoint(ctx, tenantId, endpointId, reason, options),
+  };
+}
