@@ -3,6 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { Kysely, PostgresDialect } from 'kysely';
 import { Pool } from 'pg';
 import { createActivities } from '../../src/activities';
+import { activityUseCases } from '../../src/services/activity-use-cases';
 import { WebhookHttpClient } from '../../src/activities/webhook-http';
 import { markWorkflowsStarted } from '../../src/db/delivery-starts.repository';
 import type { Database } from '../../src/db/schema';
@@ -40,7 +41,9 @@ export async function measureCost({ ctx, temporal, databaseUrl, encryptionKey }:
   const countingDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const services = { ...ctx, db: countingDb, secretBox: new SecretBox(encryptionKey) };
   const activities = createActivities({
-    services,
+    db: services.db,
+    secretBox: services.secretBox,
+    useCases: activityUseCases(services),
     http: new WebhookHttpClient({ allowPrivateNetworks: true }),
     userAgent: 'hookrelay/bench',
     defaultTimeoutMs: 15_000,

@@ -1,6 +1,6 @@
 // One POST as the data that crosses into workflow history (SentAttempt) and as the attempt row
 // that records it: plain mappings, no I/O.
-import type { DeliveryForAttempt } from '../db/deliveries.repository';
+import type { DeliveryForAttempt } from '../db/attempts.repository';
 import type { NewAttemptRow } from '../db/schema';
 import type { AttemptInput, SentAttempt } from '../workflows/contracts';
 import type { HttpAttemptResult } from './webhook-http';

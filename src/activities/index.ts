@@ -37,7 +37,6 @@ import type { DeliveryMetrics } from '../metrics/metrics';
 import { attemptRow, sentAttempt } from './attempt-records';
 import type { WebhookHttpClient } from './webhook-http';
 
-
 /**
  * The use cases activities hand work to, bound to the process's context by the worker
  * (services/activity-use-cases.ts), so that activities depend on these signatures only.

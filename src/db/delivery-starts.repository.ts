@@ -1,7 +1,7 @@
 // Which deliveries' workflows were started: marking them, and finding the ones never started
 // (by the sweeper, and by a publish repeated after a crash).
 import { sql, type Kysely } from 'kysely';
-import type { PlannedDelivery } from '../workflows/contracts';
+import type { PlannedDelivery } from '../domain/delivery-status';
 import type { Database, DeliveryRow } from './schema';
 
 /** Records that these deliveries' workflows were started: one statement, whatever the count. */

@@ -1,7 +1,7 @@
 // Queries of an endpoint's recover: the failed deliveries it resends, and the resends it created.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { toPlannedDelivery } from './delivery-starts.repository';
-import type { PlannedDelivery } from '../workflows/contracts';
+import type { PlannedDelivery } from '../domain/delivery-status';
 import type { Database, DeliveryRow } from './schema';
 
 /**

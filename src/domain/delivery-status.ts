@@ -30,4 +30,5 @@ export interface PlannedDelivery {
   endpointId: string;
   endpointUrl: string;
   eventType: string;
-  tenantId: string;}
+  tenantId: string;
+}

@@ -7,7 +7,8 @@ import { recordEventAndStartDeliveries, type PublishOptions } from './publishing
 
 export function activityUseCases(ctx: ServiceContext) {
   return {
-    recordEventAndStartDeliveries: (input: PublishEventInput, options: PublishOptions) => recordEventAndStartDeliveries(ctx, input, options),
+    recordEventAndStartDeliveries: (input: PublishEventInput, options: PublishOptions) =>
+      recordEventAndStartDeliveries(ctx, input, options),
     disableEndpoint: (tenantId: string, endpointId: string, reason: string, options: { exceptDeliveryId: string }) =>
       disableEndpoint(ctx, tenantId, endpointId, reason, options),
   };
