@@ -15,6 +15,16 @@ export async function markWorkflowsStarted(db: Kysely<Database>, deliveryIds: st
     .execute();
 }
 
+/** What toPlannedDelivery reads, from deliveries joined with their endpoints. */
+export const plannedDeliveryColumns = [
+  'deliveries.id',
+  'deliveries.workflow_id',
+  'deliveries.endpoint_id',
+  'deliveries.event_type',
+  'deliveries.tenant_id',
+  'endpoints.url',
+] as const;
+
 export interface UnstartedDelivery extends PlannedDelivery {
   createdAt: Date;
 }
@@ -30,15 +40,7 @@ export async function findUnstartedDeliveries(
   let query = db
     .selectFrom('deliveries')
     .innerJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
-    .select([
-      'deliveries.id',
-      'deliveries.workflow_id',
-      'deliveries.endpoint_id',
-      'deliveries.event_type',
-      'deliveries.tenant_id',
-      'deliveries.created_at',
-      'endpoints.url',
-    ])
+    .select([...plannedDeliveryColumns, 'deliveries.created_at'])
     .where('deliveries.workflow_started_at', 'is', null)
     .where('deliveries.created_at', '<', options.createdBefore);
   if (options.after) {
@@ -75,14 +77,7 @@ export async function findPlannedDeliveriesOfEvent(
   let query = db
     .selectFrom('deliveries')
     .innerJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
-    .select([
-      'deliveries.id',
-      'deliveries.workflow_id',
-      'deliveries.endpoint_id',
-      'deliveries.event_type',
-      'deliveries.tenant_id',
-      'endpoints.url',
-    ])
+    .select(plannedDeliveryColumns)
     .where('deliveries.event_id', '=', eventId)
     .where('deliveries.retry_of_id', 'is', null);
   if (options.unstartedOnly) query = query.where('deliveries.workflow_started_at', 'is', null);

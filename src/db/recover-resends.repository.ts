@@ -1,6 +1,6 @@
 // Queries of an endpoint's recover: the failed deliveries it resends, and the resends it created.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { toPlannedDelivery } from './delivery-starts.repository';
+import { plannedDeliveryColumns, toPlannedDelivery } from './delivery-starts.repository';
 import type { PlannedDelivery } from '../domain/delivery-status';
 import type { Database, DeliveryRow } from './schema';
 
@@ -65,15 +65,7 @@ export async function listRecoverResends(
   const rows = await db
     .selectFrom('deliveries')
     .innerJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
-    .select([
-      'deliveries.id',
-      'deliveries.workflow_id',
-      'deliveries.endpoint_id',
-      'deliveries.event_type',
-      'deliveries.tenant_id',
-      'deliveries.workflow_started_at',
-      'endpoints.url',
-    ])
+    .select([...plannedDeliveryColumns, 'deliveries.workflow_started_at'])
     .where('deliveries.recover_key', '=', recoverKey)
     .where('deliveries.endpoint_id', '=', endpointId)
     .orderBy('deliveries.created_at')
