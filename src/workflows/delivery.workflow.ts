@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { attemptOutcome } from '../domain/attempt-outcome';
-import { defaultRetryPolicy, maxAttempts, nextRetryDelayMs } from '../domain/retry-schedule';
+import { defaultRetryPolicy, maxAttempts, nextRetryStep, sequenceRuns } from '../domain/retry-schedule';
 import { deliveryStatusKey } from './search-attributes';
 import {
   UNDELIVERABLE_FAILURE,
@@ -66,6 +66,13 @@ const { recordSentAttempt } = proxyLocalActivities<Activities>({
  * delivery that cannot be sent from what is stored fails. Histories from before replay without it.
  */
 export const ATTEMPT_STEPS_PATCH = 'attempt-record-step-and-cancellable-steps';
+
+/**
+ * Issue 12: a retry policy with `repeatCount` runs its whole sequence again after a pause of
+ * `repeatAfterSeconds` instead of giving up. Asked only when a run is exhausted and another is
+ * due, so deliveries that never repeat record no marker.
+ */
+export const RETRY_SEQUENCE_REPEAT_PATCH = 'retry-sequence-repeat';
 
 export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): Promise<DeliveryState> {
   const state: DeliveryState = {
@@ -193,14 +200,16 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     }
 
     const policy = outcome.retryPolicy ?? defaultRetryPolicy;
-    const delayMs = nextRetryDelayMs({
+    const next = nextRetryStep({
       policy,
       failedAttempt: state.attempts,
       random: Math.random,
       retryAfterSeconds: outcome.retryAfterSeconds,
     });
+    const delayMs = next.kind === 'retry' || (next.kind === 'repeat' && patched(RETRY_SEQUENCE_REPEAT_PATCH)) ? next.delayMs : null;
     if (delayMs === null) {
-      const reason = `gave up after ${state.attempts} of ${maxAttempts(policy)} attempts`;
+      const runs = sequenceRuns(policy);
+      const reason = `gave up after ${state.attempts} of ${maxAttempts(policy)} attempts${runs > 1 ? ` (the sequence ran ${runs} times)` : ''}`;
       return finish({
         status: 'failed',
         reason,
