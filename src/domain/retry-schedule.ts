@@ -1,6 +1,6 @@
 // Pure retry arithmetic, used by the delivery workflow (so it must stay deterministic:
 // randomness comes in as a function, which in a workflow is Temporal's seeded Math.random).
-import type { RetryPolicy } from './retry-policy';
+import type { RetryPolicy } from './retry-policy-shape';
 
 /** 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: 8 attempts in all (SPEC §5). */
 export const defaultRetryPolicy: RetryPolicy = {

@@ -145,4 +145,46 @@ describe('retry schedules (time-skipping)', () => {
     expect(state.attempts).toBe(4);
     expect((await attemptGaps(hookrelay, deliveryWorkflowId(deliveryId))).map(Math.round)).toEqual([600, 450, 300]);
   });
+
+  it('runs a repeating sequence, pauses, runs it again, and gives up after the last repeat', async () => {
+    const before = receiver.requests.length;
+    const { deliveryId, state } = await publishTo({
+      url: receiver.url,
+      eventTypes: ['invoice.repeated'],
+      retryPolicy: {
+        strategy: 'schedule',
+        delaysSeconds: [10, 20],
+        jitter: 0,
+        repeatCount: 2,
+        repeatAfterSeconds: 3600,
+        disableEndpointOnExhaustion: true,
+      },
+    });
+    // Three runs of three attempts: the receiver saw every POST of each, the same message each time.
+    expect(state).toMatchObject({ status: 'failed', attempts: 9, lastResponseStatus: 500 });
+    const seen = receiver.requests.slice(before);
+    expect(seen).toHaveLength(9);
+    expect(new Set(seen.map((request) => request.headers['webhook-id'])).size).toBe(1);
+    // The sequence, the pause, the sequence again, the pause, the sequence, then nothing more.
+    expect((await attemptGaps(hookrelay, deliveryWorkflowId(deliveryId))).map(Math.round)).toEqual([10, 20, 3600, 10, 20, 3600, 10, 20]);
+
+    const reason = 'gave up after 9 of 9 attempts (the sequence ran 3 times)';
+    const row = await hookrelay.ctx.db.selectFrom('deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'failed', attempt_count: 9, next_attempt_at: null, status_reason: reason });
+    const attempts = await hookrelay.ctx.db
+      .selectFrom('attempts')
+      .select(['number', 'trigger'])
+      .where('delivery_id', '=', deliveryId)
+      .orderBy('number')
+      .execute();
+    expect(attempts.map((a) => a.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(new Set(attempts.map((a) => a.trigger))).toEqual(new Set(['scheduled']));
+    // disableEndpointOnExhaustion waits for the last run: exhausting the first two disabled nothing.
+    const endpoint = await hookrelay.ctx.db
+      .selectFrom('endpoints')
+      .select(['enabled', 'disabled_reason'])
+      .where('id', '=', row.endpoint_id)
+      .executeTakeFirstOrThrow();
+    expect(endpoint).toEqual({ enabled: false, disabled_reason: `a delivery exhausted its retries (${reason})` });
+  });
 });
