@@ -5,6 +5,7 @@ import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { apiKeyScopes } from '../domain/api-keys';
+import { retryPolicyShape } from '../domain/retry-policy-shape';
 
 // Adds `.openapi()` to zod's prototypes before any schema here is made (the registry names components with it).
 extendZodWithOpenApi(z);
@@ -62,7 +63,7 @@ export const endpointResponse = z.strictObject({
   headers: z
     .record(z.string(), z.union([z.string(), z.strictObject({ value: z.literal('[redacted]'), secret: z.literal(true) })]))
     .describe('Custom headers; a secret one shows as { "value": "[redacted]", "secret": true }'),
-  retryPolicy: jsonObject.nullable(),
+  retryPolicy: retryPolicyShape.nullable().describe('The retry policy as stored (validated on write); null for the default schedule'),
   timeoutMs: z.number().int().nullable(),
   rateLimitPerSecond: z.number().int().nullable(),
   metadata: jsonObject,

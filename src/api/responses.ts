@@ -6,6 +6,7 @@ import { presentBody, type PresentedBody } from '../domain/response-body';
 import type { ApiKeyRow, AttemptRow, DeliveryRow, EventRow, EventTypeRow, TenantRow } from '../db/schema';
 import { redactAuth } from '../domain/endpoint-auth';
 import { redactCustomHeaders } from '../domain/endpoint-headers';
+import type { RetryPolicy } from '../domain/retry-policy';
 import type { Endpoint } from '../services/endpoints.service';
 import type {
   apiKeySummaryResponse,
@@ -71,7 +72,8 @@ export function toEndpointResponse({ row, auth, authKeyUnavailable }: Endpoint):
       ? { type: row.auth_type, unavailable: `sealed with encryption key "${authKeyUnavailable}", not configured` }
       : redactAuth(auth),
     headers: redactCustomHeaders(row.headers),
-    retryPolicy: row.retry_policy,
+    // Validated by retryPolicySchema before it was stored.
+    retryPolicy: row.retry_policy as RetryPolicy | null,
     timeoutMs: row.timeout_ms,
     rateLimitPerSecond: row.rate_limit_per_second,
     metadata: row.metadata,

@@ -180,6 +180,38 @@ describe('endpoints API', () => {
       expectProblem(await hookrelay.request('PATCH', path, { key: null, body: { name: 'x' } }), 401);
     });
 
+    it('stores a retry policy that repeats, and refuses repeats out of bounds with field errors, changing nothing', async () => {
+      const created = await create({}, writeKeyA);
+      const path = `${base()}/${created.body.id}`;
+      const retryPolicy = {
+        strategy: 'exponential',
+        initialDelaySeconds: 5,
+        multiplier: 2,
+        maxDelaySeconds: 600,
+        maxAttempts: 6,
+        repeatCount: 3,
+        repeatAfterSeconds: 3600,
+      };
+      const res = await hookrelay.request('PATCH', path, { key: writeKeyA, body: { retryPolicy } });
+      expect(res.status).toBe(200);
+      expect(endpointResponse.parse(res.body).retryPolicy).toEqual(retryPolicy);
+
+      const refused = async (policy: object, field: string) => {
+        const answer = await hookrelay.request('PATCH', path, { key: writeKeyA, body: { retryPolicy: policy } });
+        expectProblem(answer, 400, [`body.retryPolicy.${field}`]);
+      };
+      const schedule = { strategy: 'schedule', delaysSeconds: [60] };
+      await refused({ ...schedule, repeatCount: 2 }, 'repeatAfterSeconds');
+      await refused({ ...schedule, repeatCount: 11, repeatAfterSeconds: 60 }, 'repeatCount');
+      await refused({ ...schedule, repeatCount: 1, repeatAfterSeconds: 30 }, 'repeatAfterSeconds');
+      await refused({ ...schedule, repeatCount: 10, repeatAfterSeconds: 7 * 24 * 3600 }, 'repeatCount'); // 70 days of pauses
+      await refused(
+        { strategy: 'linear', initialDelaySeconds: 1, intervalSeconds: 1, maxAttempts: 50, repeatCount: 4, repeatAfterSeconds: 60 },
+        'repeatCount',
+      );
+      expect((await hookrelay.request('GET', path, { key: readKeyA })).body.retryPolicy).toEqual(retryPolicy);
+    });
+
     it('refuses http URLs when the deployment allows only https', async () => {
       const strict = await startTestHookrelay({ HOOKRELAY_ALLOW_HTTP: 'false' });
       try {

@@ -171,6 +171,14 @@ describe('HTTP contract', () => {
       const schema = createEndpoint.requestBody.content['application/json'].schema;
       expect(schema.additionalProperties).toBe(false);
       expect(schema.required).toEqual(expect.arrayContaining(['name', 'url', 'eventTypes']));
+      // A retry policy's repeat fields, on each strategy, in the request and in the Endpoint answer.
+      const endpointAnswer = createEndpoint.responses['201'].content['application/json'].schema;
+      const answerSchema = endpointAnswer.$ref ? res.body.components.schemas[endpointAnswer.$ref.split('/').pop()] : endpointAnswer;
+      for (const policy of [schema.properties.retryPolicy, answerSchema.properties.retryPolicy]) {
+        const strategies = JSON.stringify(policy).match(/"repeatAfterSeconds":\{[^}]*"minimum":60,"maximum":604800/g);
+        expect(strategies).toHaveLength(3);
+        expect(JSON.stringify(policy).match(/"repeatCount":\{[^}]*"minimum":0,"maximum":10/g)).toHaveLength(3);
+      }
       const listDeliveries = res.body.paths['/v1/tenants/{tenantId}/deliveries'].get;
       expect(listDeliveries.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual(
         [
