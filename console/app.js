@@ -5,6 +5,8 @@
 const KEY = 'hookrelay.key';
 const TENANT = 'hookrelay.tenant';
 const ROLE = 'hookrelay.role';
+/** SPEC §5's default schedule, written out when the console adds repeats to it. */
+const DEFAULT_RETRY_POLICY = { strategy: 'schedule', delaysSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000], jitter: 0.2 };
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 let consoleConfig = { temporalUiUrl: null, namespace: 'default' };
@@ -424,11 +426,31 @@ async function endpointFormScreen(id, token) {
     { id: 'ep-headers', placeholder: '{ "x-team": "billing" }' },
     endpoint && Object.keys(endpoint.headers).length ? pretty(endpoint.headers) : '',
   );
+  // The sequence as JSON; its repeats in fields of their own (merged into the policy on save).
+  const { repeatCount: storedRepeats, repeatAfterSeconds: storedPause, ...storedSequence } = endpoint?.retryPolicy ?? {};
   const retry = h(
     'textarea',
     { id: 'ep-retry', placeholder: '{ "strategy": "schedule", "delaysSeconds": [300, 600] }' },
-    endpoint?.retryPolicy ? pretty(endpoint.retryPolicy) : '',
+    endpoint?.retryPolicy ? pretty(storedSequence) : '',
   );
+  const repeatCount = h('input', {
+    type: 'number',
+    id: 'ep-repeat-count',
+    min: 0,
+    max: 10,
+    step: 1,
+    value: storedRepeats ?? '',
+    placeholder: '0',
+  });
+  const repeatAfter = h('input', {
+    type: 'number',
+    id: 'ep-repeat-after',
+    min: 60,
+    max: 604800,
+    step: 1,
+    value: storedPause ?? '',
+    placeholder: '3600',
+  });
   const timeout = h('input', { type: 'text', id: 'ep-timeout', value: endpoint?.timeoutMs ?? '', placeholder: '15000' });
   const enabled = h('input', { type: 'checkbox', id: 'ep-enabled', checked: true });
   const message = h('div');
@@ -468,7 +490,18 @@ async function endpointFormScreen(id, token) {
           }
           const customHeaders = parseJson(headers.value, 'Custom headers');
           if (customHeaders !== undefined || endpoint) body.headers = customHeaders ?? {};
-          const retryPolicy = parseJson(retry.value, 'Retry policy');
+          let retryPolicy = parseJson(retry.value, 'Retry policy');
+          const repeats = repeatCount.value.trim();
+          const pause = repeatAfter.value.trim();
+          if (repeats !== '' || pause !== '') {
+            // Repeats of the default schedule spell it out: the API repeats only a policy it is given.
+            retryPolicy = { ...(retryPolicy ?? DEFAULT_RETRY_POLICY) };
+            delete retryPolicy.repeatCount;
+            delete retryPolicy.repeatAfterSeconds;
+            // As typed: the API answers out-of-bounds values with field errors.
+            if (repeats !== '') retryPolicy.repeatCount = Number(repeats);
+            if (pause !== '') retryPolicy.repeatAfterSeconds = Number(pause);
+          }
           if (retryPolicy !== undefined) body.retryPolicy = retryPolicy;
           else if (endpoint?.retryPolicy) body.retryPolicy = null;
           if (timeout.value.trim()) body.timeoutMs = Number(timeout.value.trim());
@@ -493,6 +526,8 @@ async function endpointFormScreen(id, token) {
     authFields,
     field('Custom headers', headers, 'JSON object of header names to values'),
     field('Retry policy', retry, 'JSON; empty for the default schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)'),
+    field('Repeat the whole sequence', repeatCount, 'times, 0 to 10, once it is exhausted (empty or 0: it runs once)'),
+    field('Pause before each repeat (s)', repeatAfter, '60 to 604800 (7 days); needed when it repeats'),
     field('Timeout (ms)', timeout, 'empty for the deployment default'),
     endpoint ? null : h('label', {}, enabled, ' Enabled on creation'),
     h(
@@ -570,6 +605,14 @@ async function endpointScreen(id, token) {
     h('dd', {}, endpoint.auth.type),
     h('dt', {}, 'Retry policy'),
     h('dd', { class: 'mono' }, endpoint.retryPolicy ? JSON.stringify(endpoint.retryPolicy) : 'default schedule'),
+    endpoint.retryPolicy?.repeatCount ? h('dt', {}, 'Repeats') : null,
+    endpoint.retryPolicy?.repeatCount
+      ? h(
+          'dd',
+          { id: 'retry-repeats' },
+          `the sequence runs ${endpoint.retryPolicy.repeatCount + 1} times, ${endpoint.retryPolicy.repeatAfterSeconds} s apart; the delivery gives up after the last run`,
+        )
+      : null,
     h('dt', {}, 'Signing secret'),
     h(
       'dd',

@@ -111,6 +111,8 @@ describe('web console', () => {
     await page.fill('#ep-auth-b', 'receiver-token-123');
     await page.fill('#ep-headers', '{ "x-team": "billing" }');
     await page.fill('#ep-retry', '{ "strategy": "schedule", "delaysSeconds": [60, 600] }');
+    await page.fill('#ep-repeat-count', '2');
+    await page.fill('#ep-repeat-after', '3600');
     expect(await page.locator('.group strong').allTextContents()).toEqual(expect.arrayContaining(['Customer', 'Invoice']));
     await shot('03-endpoint-form');
     await page.click('#save-endpoint');
@@ -126,8 +128,19 @@ describe('web console', () => {
       eventTypes: ['invoice.activated', 'invoice.paid'],
       auth: { type: 'bearer' },
       headers: { 'x-team': 'billing' },
-      retryPolicy: { strategy: 'schedule', delaysSeconds: [60, 600] },
+      retryPolicy: { strategy: 'schedule', delaysSeconds: [60, 600], repeatCount: 2, repeatAfterSeconds: 3600 },
     });
+    await expect(page.locator('#retry-repeats').textContent()).resolves.toBe(
+      'the sequence runs 3 times, 3600 s apart; the delivery gives up after the last run',
+    );
+    // The edit form shows the sequence as JSON and its repeats in their own fields.
+    await page.click('#edit-endpoint');
+    await page.locator('#ep-repeat-count').waitFor();
+    await expect(page.inputValue('#ep-repeat-count')).resolves.toBe('2');
+    await expect(page.inputValue('#ep-repeat-after')).resolves.toBe('3600');
+    expect(JSON.parse(await page.inputValue('#ep-retry'))).toEqual({ strategy: 'schedule', delaysSeconds: [60, 600] });
+    await page.goBack();
+    await page.locator('#send-test').waitFor();
     await page.getByText('No deliveries match.').waitFor();
 
     // Send a test event: the receiver gets it and the log shows it.
