@@ -47,7 +47,7 @@ export interface ActivityUseCases {
     input: PublishEventInput,
     options: { onBackgroundStartFailed: (error: unknown) => void },
   ): Promise<PublishEventResult>;
-  /** Disables the endpoint and stops its waiting deliveries but `exceptDeliveryId` (services/delivery-control.service). */
+  /** Disables the endpoint and stops its waiting deliveries but `exceptDeliveryId` (services/endpoint-control.service). */
   disableEndpoint(tenantId: string, endpointId: string, reason: string, options: { exceptDeliveryId: string }): Promise<unknown>;
 }
 

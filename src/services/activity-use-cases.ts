@@ -2,7 +2,7 @@
 // injects them (temporal/create-worker.ts), so activities never import a service.
 import type { PublishEventInput } from '../workflows/contracts';
 import type { ServiceContext } from './context';
-import { disableEndpoint } from './delivery-control.service';
+import { disableEndpoint } from './endpoint-control.service';
 import { recordEventAndStartDeliveries, type PublishOptions } from './publishing.service';
 
 export function activityUseCases(ctx: ServiceContext) {

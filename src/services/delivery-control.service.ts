@@ -1,33 +1,21 @@
-// Operations that steer running deliveries through Temporal: resend, cancel, recover, the
-// endpoint's enable/disable (with its operational event) and the test event.
-// No half-done writes: a change is committed in one transaction together with what it still has
-// to do through Temporal (delivery rows not yet started, a stop request), then that work is done
-// right away, best-effort. If Temporal is unreachable the change still stands and is answered as
-// done; the worker's sweeper (startStrandedDeliveries, carryOutStopRequests) finishes the work.
+// Operations that steer one delivery, or an endpoint's failed ones, through Temporal: resend,
+// cancel and recover. Changes commit first and do their Temporal work by followUp
+// (follow-up.service.ts), so an unreachable Temporal leaves the work to the worker's sweeper.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { Transaction } from 'kysely';
-import { findDelivery, insertDeliveries, listOpenDeliveriesOfEndpoint } from '../db/deliveries.repository';
+import { findDelivery, insertDeliveries } from '../db/deliveries.repository';
 import { insertRecoverResends, listFailedDeliveriesToRecover, listRecoverResends } from '../db/recover-resends.repository';
-import { completeStopRequest, findPendingStopRequests, insertStopRequest } from '../db/delivery-stop-requests.repository';
-import { disableEndpointIfEnabled, enableEndpointRow, findEndpoint } from '../db/endpoints.repository';
-import type { Database, DeliveryRow, DeliveryStopRequestRow, EndpointRow } from '../db/schema';
+import { findEndpoint } from '../db/endpoints.repository';
+import type { DeliveryRow, EndpointRow } from '../db/schema';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import { isOpenDeliveryStatus } from '../domain/delivery-status';
 import { deliveryWorkflowId, newId } from '../domain/ids';
-import { ENDPOINT_DISABLED_EVENT_TYPE, TEST_EVENT_TYPE } from '../domain/operational-event-types';
 import { recoverKey } from '../domain/recover-key';
 import type { PlannedDelivery } from '../workflows/contracts';
 import { cancelSignal, resendSignal } from '../workflows/messages';
 import type { ServiceContext } from './context';
-import { recordEvent, startDeliveries } from './publishing.service';
+import { followUp, type FollowUpOptions } from './follow-up.service';
 
 export const MAX_RECOVER_DELIVERIES = 10_000;
-
-/** For changes whose Temporal follow-up may fail after the commit (it is then left to the sweeper). */
-export interface FollowUpOptions {
-  /** Called when the follow-up failed; the change itself is committed. The API logs it. */
-  onFollowUpFailed?: (error: unknown) => void;
-}
 
 export type ResendResult =
   /** 202: the waiting workflow attempts now. */
@@ -149,160 +137,4 @@ export async function recoverEndpoint(
   });
   await followUp(ctx, { deliveries: resends.filter((resend) => !resend.started) }, options);
   return { deliveryIds: resends.map((resend) => resend.deliveryId) };
-}
-
-export async function enableEndpoint(ctx: ServiceContext, tenantId: string, endpointId: string): Promise<EndpointRow> {
-  const row = await enableEndpointRow(ctx.db, tenantId, endpointId);
-  if (!row) throw new NotFoundError('endpoint', endpointId);
-  return row;
-}
-
-/**
- * Disables an endpoint: records why, the operational `endpoint.disabled` event (with its
- * deliveries) and a request to stop its waiting deliveries, all in one transaction; then starts
- * those deliveries and stops the waiting ones, or leaves that to the sweeper. Safe to call again
- * (an already disabled endpoint is left as is, and no second event is raised).
- */
-export async function disableEndpoint(
-  ctx: ServiceContext,
-  tenantId: string,
-  endpointId: string,
-  reason: string,
-  options: { exceptDeliveryId?: string } & FollowUpOptions = {},
-): Promise<EndpointRow> {
-  const changed = await ctx.db.transaction().execute(async (trx) => {
-    const endpoint = await findEndpoint(trx, tenantId, endpointId);
-    if (!endpoint) throw new NotFoundError('endpoint', endpointId);
-    const disabled = await disableEndpointIfEnabled(trx, endpointId, reason);
-    if (!disabled) return { endpoint };
-    const recorded = await recordEvent(
-      trx,
-      {
-        eventId: newId('evt'),
-        tenantId,
-        type: ENDPOINT_DISABLED_EVENT_TYPE,
-        resourceId: endpointId,
-        operation: 'UPDATE',
-        data: { endpointId, name: disabled.name, url: disabled.url, reason, disabledAt: disabled.updated_at.toISOString() },
-        idempotencyKey: `${ENDPOINT_DISABLED_EVENT_TYPE}:${endpointId}:${disabled.updated_at.getTime()}`,
-      },
-      { freshEventId: true },
-    );
-    const stopRequest = await requestStopOfWaitingDeliveries(trx, endpointId, `endpoint disabled: ${reason}`, options.exceptDeliveryId);
-    return { endpoint: disabled, work: { stopRequest, deliveries: recorded.deliveries } };
-  });
-  if (changed.work) await followUp(ctx, changed.work, options);
-  return changed.endpoint;
-}
-
-/**
- * Records, in the caller's transaction, that the deliveries of the endpoint waiting or attempting
- * now (but `exceptDeliveryId`) are to be cancelled. Carry it out with followUp after the commit.
- */
-export async function requestStopOfWaitingDeliveries(
-  trx: Transaction<Database>,
-  endpointId: string,
-  reason: string,
-  exceptDeliveryId?: string,
-): Promise<DeliveryStopRequestRow> {
-  return insertStopRequest(trx, { endpoint_id: endpointId, reason, except_delivery_id: exceptDeliveryId ?? null });
-}
-
-/**
- * Signals `cancel` to every delivery the request covers (open, and created before the request:
- * a test event sent to the endpoint afterwards is not stopped), then marks it done. Repeating it
- * is harmless: a finished workflow is skipped and a second cancel changes nothing.
- */
-async function carryOutStopRequest(ctx: ServiceContext, request: DeliveryStopRequestRow): Promise<number> {
-  const open = (await listOpenDeliveriesOfEndpoint(ctx.db, request.endpoint_id, request.created_at)).filter(
-    (delivery) => delivery.id !== request.except_delivery_id,
-  );
-  const CONCURRENCY = 16;
-  for (let i = 0; i < open.length; i += CONCURRENCY) {
-    await Promise.all(
-      open.slice(i, i + CONCURRENCY).map((delivery) =>
-        ctx.temporal.workflow
-          .getHandle(delivery.workflow_id)
-          .signal(cancelSignal, { reason: request.reason })
-          .catch((error: unknown) => {
-            // Finished, or never started (the sweeper starts it; its first attempt sees the endpoint gone).
-            if (!(error instanceof WorkflowNotFoundError)) throw error;
-          }),
-      ),
-    );
-  }
-  await completeStopRequest(ctx.db, request.id);
-  return open.length;
-}
-
-/**
- * Carries out the stop requests recorded more than `olderThanMs` ago and not done yet (their
- * change committed, but Temporal was unreachable or the process died). Run by the worker's
- * sweeper; stops at the first failure and leaves the rest for the next sweep.
- */
-export async function carryOutStopRequests(
-  ctx: ServiceContext,
-  options: { olderThanMs: number; batchSize?: number },
-): Promise<{ requests: number; deliveries: number }> {
-  const batchSize = options.batchSize ?? 100;
-  const createdBefore = new Date(Date.now() - options.olderThanMs);
-  const result = { requests: 0, deliveries: 0 };
-  for (;;) {
-    const requests = await findPendingStopRequests(ctx.db, createdBefore, batchSize);
-    for (const request of requests) {
-      result.deliveries += await carryOutStopRequest(ctx, request);
-      result.requests += 1;
-    }
-    if (requests.length < batchSize) return result;
-  }
-}
-
-/** What a committed change still has to do through Temporal. */
-export interface FollowUpWork {
-  stopRequest?: DeliveryStopRequestRow;
-  deliveries?: PlannedDelivery[];
-}
-
-/**
- * How long a change waits for its follow-up before answering. Without a bound, an unreachable
- * Temporal would hold the answer for the client's whole gRPC retry budget (about 20 s); what is
- * not done by then (say, the starts of a large recover) the sweeper finishes.
- */
-export const FOLLOW_UP_DEADLINE_MS = 5_000;
-
-/** Does it now, best-effort: whatever fails is left to the sweeper, which finds it in the database. */
-export async function followUp(ctx: ServiceContext, work: FollowUpWork, options: FollowUpOptions = {}): Promise<void> {
-  try {
-    await ctx.temporal.withDeadline(Date.now() + FOLLOW_UP_DEADLINE_MS, async () => {
-      if (work.stopRequest) await carryOutStopRequest(ctx, work.stopRequest);
-      if (work.deliveries?.length) await startDeliveries(ctx, work.deliveries);
-    });
-  } catch (error) {
-    options.onFollowUpFailed?.(error);
-  }
-}
-
-/** Sends a `webhook.test` event to this one endpoint now, enabled or not. */
-export async function sendTestEvent(
-  ctx: ServiceContext,
-  tenantId: string,
-  endpointId: string,
-  options: FollowUpOptions = {},
-): Promise<{ eventId: string; deliveryCount: number }> {
-  const endpoint = await findEndpoint(ctx.db, tenantId, endpointId);
-  if (!endpoint) throw new NotFoundError('endpoint', endpointId);
-  const recorded = await recordEvent(
-    ctx.db,
-    {
-      eventId: newId('evt'),
-      tenantId,
-      type: TEST_EVENT_TYPE,
-      resourceId: endpointId,
-      data: { message: 'This is a test event from hookrelay.', endpointId },
-      targetEndpointId: endpointId,
-    },
-    { freshEventId: true },
-  );
-  await followUp(ctx, { deliveries: recorded.deliveries }, options);
-  return { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount };
 }

@@ -23,7 +23,8 @@ import { newId } from '../domain/ids';
 import { generateSigningSecret } from '../domain/signature';
 import type { ServiceContext } from './context';
 import { readCursor, type PageQuery } from './cursor';
-import { followUp, requestStopOfWaitingDeliveries, type FollowUpOptions } from './delivery-control.service';
+import { followUp, type FollowUpOptions } from './follow-up.service';
+import { requestStopOfWaitingDeliveries } from './stop-requests.service';
 import { getTenant } from './tenants.service';
 import { assertSubscribableTypes } from './event-types.service';
 

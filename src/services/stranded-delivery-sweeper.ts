@@ -6,7 +6,7 @@
 // Normally finds nothing. Several workers may sweep at once: both steps are idempotent.
 import type { Logger } from 'pino';
 import type { ServiceContext } from './context';
-import { carryOutStopRequests } from './delivery-control.service';
+import { carryOutStopRequests } from './stop-requests.service';
 import { startStrandedDeliveries } from './publishing.service';
 
 export interface StrandedDeliverySweepOptions {

@@ -6,7 +6,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client/lib/grpc-retry';
 import { newId } from '../../src/domain/ids';
-import { disableEndpoint, FOLLOW_UP_DEADLINE_MS } from '../../src/services/delivery-control.service';
+import { disableEndpoint } from '../../src/services/endpoint-control.service';
+import { FOLLOW_UP_DEADLINE_MS } from '../../src/services/follow-up.service';
 import { recordEvent } from '../../src/services/publishing.service';
 import { createTenant, ensureEventType, expectProblem } from '../support/api';
 import { startReceiver, type ReceivedRequest, type Receiver } from '../support/receiver';

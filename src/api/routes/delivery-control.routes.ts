@@ -3,14 +3,8 @@
 // worker's sweeper finishes it (only a change refused before its commit answers 4xx/503).
 import { Router } from 'express';
 import type { ServiceContext } from '../../services/context';
-import {
-  cancelDelivery,
-  disableEndpoint,
-  enableEndpoint,
-  recoverEndpoint,
-  resendDelivery,
-  sendTestEvent,
-} from '../../services/delivery-control.service';
+import { cancelDelivery, recoverEndpoint, resendDelivery } from '../../services/delivery-control.service';
+import { disableEndpoint, enableEndpoint, sendTestEvent } from '../../services/endpoint-control.service';
 import { getEndpoint } from '../../services/endpoints.service';
 import { requireAccess, tenantScopes } from '../auth';
 import { followUpLogging } from '../follow-up-logging';
