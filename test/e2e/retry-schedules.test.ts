@@ -1,10 +1,13 @@
 // Long retry schedules, end to end on the time-skipping server: hours of backoff in seconds,
 // real activities, a real receiver on loopback that keeps failing.
+import { Worker } from '@temporalio/worker';
 import { startPublishWorkflow } from '../../src/temporal/client';
+import { RETRY_SEQUENCE_REPEAT_PATCH } from '../../src/workflows/delivery.workflow';
 import { deliveryWorkflowId, newId } from '../../src/domain/ids';
 import type { DeliveryState } from '../../src/workflows/contracts';
 import { createTenantWithEndpoint } from '../support/fixtures';
 import { startReceiver, type Receiver } from '../support/receiver';
+import { testStack } from '../support/stack';
 import { startTimeSkippingHookrelay, type TimeSkippingHookrelay } from '../support/time-skipping';
 import { waitFor } from '../support/wait';
 
@@ -23,6 +26,15 @@ async function attemptGaps(hookrelay: TimeSkippingHookrelay, workflowId: string)
       const timeout = e.timerStartedEventAttributes!.startToFireTimeout!;
       return Number(timeout.seconds ?? 0) + (timeout.nanos ?? 0) / 1e9;
     });
+}
+
+/** The TemporalChangeVersion values a workflow upserted: the ids of the patches its run took. */
+async function patchesTaken(hookrelay: TimeSkippingHookrelay, workflowId: string): Promise<string[]> {
+  const history = await hookrelay.env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion;
+    return field?.data ? (JSON.parse(Buffer.from(field.data).toString()) as string[]) : [];
+  });
 }
 
 describe('retry schedules (time-skipping)', () => {
@@ -110,6 +122,8 @@ describe('retry schedules (time-skipping)', () => {
     expect(receiver.requests.length - before).toBe(3);
     const gaps = await attemptGaps(hookrelay, deliveryWorkflowId(deliveryId));
     expect(gaps.map((gap) => Math.round(gap))).toEqual([300, 600]);
+    // A policy that does not repeat gives up without asking for the repeat patch.
+    expect(await patchesTaken(hookrelay, deliveryWorkflowId(deliveryId))).not.toContain(RETRY_SEQUENCE_REPEAT_PATCH);
   });
 
   it('follows a linear policy', async () => {
@@ -186,5 +200,10 @@ describe('retry schedules (time-skipping)', () => {
       .where('id', '=', row.endpoint_id)
       .executeTakeFirstOrThrow();
     expect(endpoint).toEqual({ enabled: false, disabled_reason: `a delivery exhausted its retries (${reason})` });
+
+    // The repeats ran under their patch, and the history they recorded replays against this code.
+    expect(await patchesTaken(hookrelay, deliveryWorkflowId(deliveryId))).toContain(RETRY_SEQUENCE_REPEAT_PATCH);
+    const history = await hookrelay.env.client.workflow.getHandle(deliveryWorkflowId(deliveryId)).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { codePath: testStack().workflowBundlePath } }, history);
   });
 });
