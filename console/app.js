@@ -607,7 +607,7 @@ async function endpointScreen(id, token) {
     'select',
     { id: 'filter-status' },
     h('option', { value: '' }, 'Any status'),
-    ['pending', 'retrying', 'succeeded', 'failed', 'cancelled'].map((s) => h('option', { value: s }, s)),
+    ['pending', 'retrying', 'waiting', 'succeeded', 'failed', 'cancelled'].map((s) => h('option', { value: s }, s)),
   );
   const eventType = h(
     'select',
@@ -725,7 +725,7 @@ async function deliveryScreen(id, token) {
     api('GET', tenantPath(`/endpoints/${delivery.endpointId}`)).catch(() => null),
   ]);
   if (token !== renderToken) return;
-  const open = delivery.status === 'pending' || delivery.status === 'retrying';
+  const open = ['pending', 'retrying', 'waiting'].includes(delivery.status);
   const temporalLink = consoleConfig.temporalUiUrl
     ? h(
         'a',
@@ -830,6 +830,17 @@ async function deliveryScreen(id, token) {
         { class: 'facts' },
         h('dt', {}, 'Status'),
         h('dd', { id: 'delivery-status' }, statusBadge(delivery.status), delivery.statusReason ? ` ${delivery.statusReason}` : ''),
+        ...(delivery.waitReason
+          ? [
+              h('dt', {}, 'Waiting for'),
+              h(
+                'dd',
+                { id: 'delivery-wait-reason' },
+                h('span', { class: 'mono' }, delivery.waitReason),
+                ' (no attempt is spent while it waits)',
+              ),
+            ]
+          : []),
         h('dt', {}, 'Attempts'),
         h('dd', {}, String(delivery.attemptCount)),
         h('dt', {}, 'Next attempt'),

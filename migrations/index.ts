@@ -8,6 +8,7 @@ import * as eventDeliveriesStarted from './2026_11_22T080000_event_deliveries_st
 import * as attemptResponseBytes from './2026_12_02T100000_attempt_response_bytes';
 import * as transactionalOutbox from './2026_12_02T110000_transactional_outbox';
 import * as apiKeyLifecycle from './2026_12_02T140000_api_key_lifecycle';
+import * as deliveryWaits from './2026_12_02T200000_delivery_waits';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22T000000_initial_schema': initialSchema,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02T100000_attempt_response_bytes': attemptResponseBytes,
   '2026_12_02T110000_transactional_outbox': transactionalOutbox,
   '2026_12_02T140000_api_key_lifecycle': apiKeyLifecycle,
+  '2026_12_02T200000_delivery_waits': deliveryWaits,
 };

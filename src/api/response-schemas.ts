@@ -2,6 +2,7 @@
 // responses.ts are typed by them (z.infer), the OpenAPI document registers them as components, and
 // the tests parse real answers with them.
 import { DELIVERY_STATUSES } from '../domain/delivery-status';
+import { WAIT_REASONS } from '../domain/delivery-wait';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { apiKeyScopes } from '../domain/api-keys';
@@ -101,6 +102,12 @@ export const deliveryResponse = z.strictObject({
   resourceId: z.string().nullable(),
   status: z.enum(DELIVERY_STATUSES),
   statusReason: z.string().nullable(),
+  waitReason: z
+    .enum(WAIT_REASONS)
+    .nullable()
+    .describe(
+      'Why a `waiting` delivery waits, without spending an attempt, until `nextAttemptAt` (or sooner): rate_limit, concurrency_limit, endpoint_backing_off, endpoint_open, ordering or tenant_fair_share; null otherwise',
+    ),
   attemptCount: z.number().int(),
   nextAttemptAt: timestamp.nullable(),
   lastResponseStatus: z.number().int().nullable(),

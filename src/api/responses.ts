@@ -105,6 +105,7 @@ export function toDeliveryResponse(row: DeliveryRow): z.infer<typeof deliveryRes
     resourceId: row.resource_id,
     status: row.status,
     statusReason: row.status_reason,
+    waitReason: row.status === 'waiting' ? row.wait_reason : null,
     attemptCount: row.attempt_count,
     nextAttemptAt: iso(row.next_attempt_at),
     lastResponseStatus: row.last_response_status,

@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import { afterCursor, cursorImpliesUntil, type PageCursor } from './pagination';
 import { OPEN_DELIVERY_STATUSES } from '../domain/delivery-status';
+import type { Deferral } from '../domain/delivery-wait';
 import type { Database, DeliveryRow, DeliveryStatus, DeliveryUpdate, NewDeliveryRow } from './schema';
 
 /** Rows are recorded as not started (workflow_started_at null) unless they say otherwise: the sweeper starts them. */
@@ -56,6 +57,25 @@ export async function updateDelivery(db: Kysely<Database>, id: string, update: D
     .updateTable('deliveries')
     .set({ ...update, updated_at: new Date() })
     .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * A deferred attempt (domain/delivery-wait.ts): the delivery waits until `deferral.until` without
+ * spending an attempt. Only an open delivery is marked, so a finished one keeps its status.
+ */
+export async function markDeliveryWaiting(db: Kysely<Database>, id: string, deferral: Deferral): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({
+      status: 'waiting',
+      wait_reason: deferral.waitReason,
+      status_reason: deferral.reason,
+      next_attempt_at: new Date(deferral.until),
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .where('status', 'in', OPEN_DELIVERY_STATUSES)
     .execute();
 }
 

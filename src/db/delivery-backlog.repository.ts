@@ -11,7 +11,7 @@ export async function countOpenDeliveriesByStatus(db: Kysely<Database>): Promise
     .where('status', 'in', OPEN_DELIVERY_STATUSES)
     .groupBy('status')
     .execute();
-  const counts: Record<OpenDeliveryStatus, number> = { pending: 0, retrying: 0 };
+  const counts = Object.fromEntries(OPEN_DELIVERY_STATUSES.map((status) => [status, 0])) as Record<OpenDeliveryStatus, number>;
   for (const row of rows) counts[row.status as OpenDeliveryStatus] = Number(row.count);
   return counts;
 }

@@ -1,6 +1,7 @@
 // Kysely table interfaces for the whole database, with Selectable/Insertable/Updateable aliases.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { AttemptTrigger, DeliveryStatus } from '../domain/delivery-status';
+import type { WaitReason } from '../domain/delivery-wait';
 import type { StoredHeaders } from '../domain/endpoint-headers';
 
 export type { AttemptTrigger, DeliveryStatus };
@@ -105,6 +106,8 @@ export interface DeliveryTable {
   last_response_status: number | null;
   last_error_kind: string | null;
   status_reason: string | null;
+  /** Why a `waiting` delivery waits (domain/delivery-wait.ts); null otherwise. */
+  wait_reason: ColumnType<WaitReason | null, WaitReason | null | undefined, WaitReason | null>;
   retry_of_id: string | null;
   /** The recover request that created this resend (unique per retry_of_id); null otherwise. */
   recover_key: ColumnType<string | null, string | null | undefined, string | null>;

@@ -2,6 +2,7 @@
 // Retry-After, 410 Gone). Pure and deterministic: the attempt step and the delivery workflow
 // (when an attempt could not be recorded) both use it.
 import type { AttemptTrigger, DeliveryStatus } from './delivery-status';
+import type { Deferral } from './delivery-wait';
 import type { RetryPolicy } from './retry-policy';
 import { parseRetryAfter } from './retry-schedule';
 
@@ -30,11 +31,24 @@ export interface SentAttempt {
   retryPolicy: RetryPolicy | null;
 }
 
+/**
+ * What the delivery workflow carries out after a step, so that activities never act on other
+ * deliveries or endpoints themselves: disable the endpoint (through one service), wake deliveries
+ * waiting for this one (a concurrency slot or a FIFO turn freed).
+ */
+export interface FollowUps {
+  /** Disable the endpoint with this reason (the failing-for-days rule). */
+  disableEndpointReason?: string;
+  /** Workflow ids of waiting deliveries that get the wake signal: try now rather than at their timer. */
+  wakeWorkflowIds?: string[];
+}
+
 /** The endpoint's answer is an outcome, not an exception: only our own faults throw. */
 export type AttemptOutcome =
-  | { outcome: 'succeeded'; status: number }
+  | { outcome: 'succeeded'; status: number; followUps?: FollowUps }
   | {
       outcome: 'failed';
+      followUps?: FollowUps;
       status: number | null;
       errorKind: string | null;
       retryAfterSeconds: number | null;
@@ -44,6 +58,8 @@ export type AttemptOutcome =
     }
   /** Endpoint deleted or disabled (→ failed, so a recover can resend it), or the delivery was finished elsewhere. */
   | { outcome: 'skipped'; reason: string; status: DeliveryStatus }
+  /** Held back before anything was sent (rate limit, back-off, ordering…): wait, no attempt spent. */
+  | ({ outcome: 'deferred' } & Deferral)
   /** The POST happened but recording it failed (database down): record it in a step of its own, never POST again. */
   | { outcome: 'unrecorded'; attempt: SentAttempt; reason: string };
 

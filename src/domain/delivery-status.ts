@@ -1,11 +1,15 @@
 // The states a delivery goes through, written once: the database column, the API's filter and
 // response, the workflow's finish and the metrics all use these lists.
 
-export const DELIVERY_STATUSES = ['pending', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
+export const DELIVERY_STATUSES = ['pending', 'retrying', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** Not finished yet: its workflow still runs (or is still to be started). */
-export const OPEN_DELIVERY_STATUSES = ['pending', 'retrying'] as const satisfies readonly DeliveryStatus[];
+/**
+ * Not finished yet: its workflow still runs (or is still to be started). `waiting`: held back by
+ * the endpoint's protection (rate or concurrency limit, back-off, ordering) without spending an
+ * attempt; `wait_reason` says which (domain/delivery-wait.ts).
+ */
+export const OPEN_DELIVERY_STATUSES = ['pending', 'retrying', 'waiting'] as const satisfies readonly DeliveryStatus[];
 export type OpenDeliveryStatus = (typeof OPEN_DELIVERY_STATUSES)[number];
 
 /** Final: nothing more is sent unless the delivery is resent or recovered (a new delivery). */

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { countOpenDeliveriesByStatus } from '../db/delivery-backlog.repository';
 import type { Database } from '../db/schema';
 import type { FinishedDeliveryStatus } from '../domain/delivery-status';
+import { WAIT_REASONS, type WaitReason } from '../domain/delivery-wait';
 
 export type DeliveryOutcome = FinishedDeliveryStatus;
 
@@ -20,6 +21,8 @@ export interface DeliveryMetrics {
    * stayed unavailable through every retry of the recording step; no attempt row).
    */
   attemptRecordFailed(reason: 'refused' | 'unrecorded'): void;
+  /** An attempt held back by the endpoint gate before anything was sent (no attempt spent). */
+  attemptDeferred(reason: WaitReason): void;
 }
 
 /** "2xx" … "5xx" for an answer, "error" when none came (the error kind is a separate label). */
@@ -34,6 +37,7 @@ export class HookrelayMetrics implements DeliveryMetrics {
   private readonly attempts: Counter<'status_class' | 'error_kind'>;
   private readonly attemptDuration: Histogram<'status_class'>;
   private readonly attemptRecordFailures: Counter<'reason'>;
+  private readonly attemptDeferrals: Counter<'reason'>;
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   private backlogSource: Kysely<Database> | undefined;
@@ -66,6 +70,13 @@ export class HookrelayMetrics implements DeliveryMetrics {
       registers,
     });
     for (const reason of ['refused', 'unrecorded']) this.attemptRecordFailures.inc({ reason }, 0);
+    this.attemptDeferrals = new Counter({
+      name: 'hookrelay_delivery_attempts_deferred_total',
+      help: 'Attempts held back before anything was sent, by wait reason (rate_limit, concurrency_limit, endpoint_backing_off, endpoint_open, ordering, tenant_fair_share); no attempt is spent',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of WAIT_REASONS) this.attemptDeferrals.inc({ reason }, 0);
     this.httpRequests = new Counter({
       name: 'hookrelay_http_requests_total',
       help: 'API requests, by method, route pattern and status',
@@ -109,6 +120,10 @@ export class HookrelayMetrics implements DeliveryMetrics {
 
   attemptRecordFailed(reason: 'refused' | 'unrecorded'): void {
     this.attemptRecordFailures.inc({ reason });
+  }
+
+  attemptDeferred(reason: WaitReason): void {
+    this.attemptDeferrals.inc({ reason });
   }
 
   deliveryFinished(outcome: DeliveryOutcome): void {

@@ -1,10 +1,11 @@
 // Inputs and results exchanged between workflows, activities and clients. Types only
 // (plus zod-free plain data), so workflow code can import it.
 import type { FinishedDeliveryStatus } from '../domain/delivery-status';
-import type { AttemptOutcome, SentAttempt } from '../domain/attempt-outcome';
+import type { AttemptOutcome, FollowUps, SentAttempt } from '../domain/attempt-outcome';
+import type { Deferral, WaitReason } from '../domain/delivery-wait';
 import type { DeliveryStatus, AttemptTrigger, PlannedDelivery } from '../domain/delivery-status';
 
-export type { DeliveryStatus, AttemptTrigger, AttemptOutcome, PlannedDelivery, SentAttempt };
+export type { DeliveryStatus, AttemptTrigger, AttemptOutcome, Deferral, FollowUps, PlannedDelivery, SentAttempt, WaitReason };
 
 export type EventOperation = 'INSERT' | 'UPDATE' | 'DELETE';
 
@@ -82,8 +83,23 @@ export interface FinishDeliveryInput {
   /** `succeeded` only for a 2xx whose attempt could not be recorded (the attempt step would have set it). */
   status: FinishedDeliveryStatus;
   reason: string;
-  /** Also disable the delivery's endpoint with this reason (410 Gone, disableEndpointOnExhaustion). */
+  /**
+   * Also disable the delivery's endpoint with this reason (410 Gone, disableEndpointOnExhaustion):
+   * only from workflows started before DISABLE_AS_STEP_PATCH, which now call disableEndpoint first.
+   */
   disableEndpointReason?: string;
+}
+
+/** What finishDelivery answers: the status the delivery ends with, and the waiting deliveries its end lets go. */
+export interface FinishedDelivery {
+  status: DeliveryStatus;
+  wakeWorkflowIds: string[];
+}
+
+export interface DisableEndpointInput {
+  /** The delivery whose endpoint is disabled; it goes on by its own rules, the endpoint's other deliveries stop. */
+  deliveryId: string;
+  reason: string;
 }
 
 export interface PurgeInput {

@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  getExternalWorkflowHandle,
   isCancellation,
   patched,
   proxyLocalActivities,
@@ -20,18 +21,22 @@ import {
   UNDELIVERABLE_FAILURE,
   type AttemptInput,
   type AttemptOutcome,
+  type AttemptTrigger,
+  type Deferral,
   type DeliveryState,
   type DeliveryStatus,
   type DeliveryWorkflowInput,
   type FinishDeliveryInput,
+  type FinishedDelivery,
+  type FollowUps,
 } from './contracts';
-import { cancelSignal, resendSignal, stateQuery } from './messages';
+import { cancelSignal, resendSignal, stateQuery, wakeSignal } from './messages';
 
 // Local activities: they run on the worker that holds the workflow, inside its workflow task, so
 // a first-try delivery costs 7 history events instead of 12 and no activity-task round trip
 // through the server (issue 6 measurements). A worker lost mid-attempt is noticed after the
 // workflow task timeout (10 s), not an activity timeout, and the attempt runs again elsewhere.
-const { attemptDelivery, scheduleRetry, finishDelivery, reportUnrecordedAttempt } = proxyLocalActivities<Activities>({
+const { attemptDelivery, scheduleRetry, finishDelivery, disableEndpoint, reportUnrecordedAttempt } = proxyLocalActivities<Activities>({
   // Covers the longest endpoint timeout (120 s) plus recording. Our own faults (database or
   // network down) are retried forever with backoff and never spend the endpoint's retry budget;
   // attemptDelivery throws only before its POST, so a retry never sends twice.
@@ -67,6 +72,13 @@ const { recordSentAttempt } = proxyLocalActivities<Activities>({
  */
 export const ATTEMPT_STEPS_PATCH = 'attempt-record-step-and-cancellable-steps';
 
+/**
+ * Issue 16: disabling the endpoint (410 Gone, disableEndpointOnExhaustion) is a step of its own
+ * (disableEndpoint) before finishDelivery, instead of an option finishDelivery carried out.
+ * Evaluated only on that path, so a delivery that never disables its endpoint records no marker.
+ */
+export const DISABLE_AS_STEP_PATCH = 'disable-endpoint-as-own-step';
+
 export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): Promise<DeliveryState> {
   const state: DeliveryState = {
     deliveryId,
@@ -77,9 +89,13 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     reason: null,
   };
   let resendRequested = false;
+  let woken = false;
   let cancelReason: string | null = null;
   setHandler(resendSignal, () => {
     resendRequested = true;
+  });
+  setHandler(wakeSignal, () => {
+    woken = true;
   });
   // The step running now (attempt or recording), under ATTEMPT_STEPS_PATCH only.
   let step: CancellationScope | undefined;
@@ -95,13 +111,42 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     upsertSearchAttributes([{ key: deliveryStatusKey, value: status }]);
   };
 
+  /** What activities ask the workflow to do: disable the endpoint, wake deliveries waiting for this one. */
+  const carryOut = async (followUps: FollowUps | undefined): Promise<void> => {
+    if (!followUps) return;
+    if (followUps.disableEndpointReason) await disableEndpoint({ deliveryId, reason: followUps.disableEndpointReason });
+    for (const workflowId of followUps.wakeWorkflowIds ?? []) {
+      // A waiter that finished meanwhile (or was never started) needs no wake: its timer was the fallback.
+      await getExternalWorkflowHandle(workflowId)
+        .signal(wakeSignal)
+        .catch(() => undefined);
+    }
+  };
+
   const finish = async (input: Omit<FinishDeliveryInput, 'deliveryId'>): Promise<DeliveryState> => {
     state.reason = input.reason;
     state.nextAttemptAt = null;
-    // Histories from before finishDelivery answered replay with `undefined` here.
-    const stored: DeliveryStatus | undefined = await finishDelivery({ deliveryId, ...input });
+    let request: FinishDeliveryInput = { deliveryId, ...input };
+    if (input.disableEndpointReason && patched(DISABLE_AS_STEP_PATCH)) {
+      await disableEndpoint({ deliveryId, reason: input.disableEndpointReason });
+      request = { deliveryId, status: input.status, reason: input.reason };
+    }
+    // What histories hold: `undefined` (oldest), the status, or the status with waiters to wake.
+    const finished: FinishedDelivery | DeliveryStatus | undefined = await finishDelivery(request);
+    const stored = typeof finished === 'object' ? finished.status : finished;
     setStatus(stored ?? input.status);
+    if (typeof finished === 'object') await carryOut({ wakeWorkflowIds: finished.wakeWorkflowIds });
     return state;
+  };
+
+  /** Held back before anything was sent: wait (no attempt spent) until the deferral's time, a wake, a resend or a cancel. */
+  const waitDeferred = async (deferral: Deferral): Promise<void> => {
+    state.reason = deferral.reason;
+    state.nextAttemptAt = deferral.until;
+    setStatus('waiting');
+    woken = false;
+    const waitMs = Math.max(1, Date.parse(deferral.until) - Date.now());
+    await condition(() => woken || resendRequested || cancelReason !== null, waitMs);
   };
 
   const inStep = async <T>(run: () => Promise<T>): Promise<T> => {
@@ -159,11 +204,14 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     }
   };
 
+  // The trigger of an attempt that was deferred carries over to the attempt that follows the wait.
+  let deferredTrigger: AttemptTrigger | null = null;
   for (;;) {
     // A cancel that arrived during the previous attempt wins over a retry.
     if (cancelReason !== null) return finish({ status: 'cancelled', reason: cancelReason });
-    const trigger = resendRequested ? 'manual' : 'scheduled';
+    const trigger: AttemptTrigger = resendRequested ? 'manual' : (deferredTrigger ?? 'scheduled');
     resendRequested = false;
+    deferredTrigger = null;
     state.nextAttemptAt = null;
     const input: AttemptInput = { deliveryId, attemptNumber: state.attempts + 1, trigger };
     let outcome: AttemptOutcome;
@@ -176,6 +224,11 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
       outcome = await attemptDelivery(input);
     }
     if (outcome.outcome === 'unrecorded') throw new Error('unreachable: an unrecorded attempt is recorded by attempt()');
+    if (outcome.outcome === 'deferred') {
+      deferredTrigger = trigger;
+      await waitDeferred(outcome);
+      continue;
+    }
 
     if (outcome.outcome === 'skipped') {
       state.reason = outcome.reason;
@@ -184,6 +237,7 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     }
     state.attempts += 1;
     state.lastResponseStatus = outcome.status;
+    await carryOut(outcome.followUps);
     if (outcome.outcome === 'succeeded') {
       setStatus('succeeded');
       return state;

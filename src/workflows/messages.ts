@@ -6,4 +6,9 @@ import type { DeliveryState } from './contracts';
 export const resendSignal = defineSignal('resend');
 /** Stop the delivery; it ends `cancelled`. */
 export const cancelSignal = defineSignal<[{ reason?: string }?]>('cancel');
+/**
+ * A waiting delivery (status `waiting`) tries again now instead of at its timer: sent by the
+ * delivery whose end or POST freed what it waits for (a concurrency slot, its FIFO turn).
+ */
+export const wakeSignal = defineSignal('wake');
 export const stateQuery = defineQuery<DeliveryState>('state');

@@ -12,8 +12,8 @@ describe('delivery statuses', () => {
     for (const status of DELIVERY_STATUSES) expect(isOpenDeliveryStatus(status)).toBe(!isFinishedDeliveryStatus(status));
   });
 
-  it('treats pending and retrying as open, the rest as finished', () => {
-    expect(DELIVERY_STATUSES.filter(isOpenDeliveryStatus)).toEqual(['pending', 'retrying']);
+  it('treats pending, retrying and waiting as open, the rest as finished', () => {
+    expect(DELIVERY_STATUSES.filter(isOpenDeliveryStatus)).toEqual(['pending', 'retrying', 'waiting']);
     expect(DELIVERY_STATUSES.filter(isFinishedDeliveryStatus)).toEqual(['succeeded', 'failed', 'cancelled']);
   });
 });

@@ -1,0 +1,41 @@
+// What the activities are built with: the process's database, secret box, HTTP client, gate,
+// metrics and the use cases they hand work to (bound by services/activity-use-cases.ts).
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../db/schema';
+import type { SecretBox } from '../domain/secret-box';
+import type { DeliveryMetrics } from '../metrics/metrics';
+import type { PublishEventInput, PublishEventResult } from '../workflows/contracts';
+import type { EndpointGate } from './endpoint-gate';
+import type { WebhookHttpClient } from './webhook-http';
+
+/**
+ * The use cases activities hand work to, bound to the process's context by the worker
+ * (services/activity-use-cases.ts), so that activities depend on these signatures only.
+ */
+export interface ActivityUseCases {
+  /** Records the event and starts its delivery workflows (services/publishing.service). */
+  recordEventAndStartDeliveries(
+    input: PublishEventInput,
+    options: { onBackgroundStartFailed: (error: unknown) => void },
+  ): Promise<PublishEventResult>;
+  /** Disables the endpoint and stops its waiting deliveries but `exceptDeliveryId` (services/delivery-control.service). */
+  disableEndpoint(tenantId: string, endpointId: string, reason: string, options: { exceptDeliveryId: string }): Promise<unknown>;
+}
+
+export interface ActivityDependencies {
+  db: Kysely<Database>;
+  secretBox: SecretBox;
+  useCases: ActivityUseCases;
+  http: WebhookHttpClient;
+  userAgent: string;
+  defaultTimeoutMs: number;
+  /** An endpoint failing without a single success for this long is disabled. */
+  disableFailingEndpointAfterMs: number;
+  /** The receiver-protection rules every attempt passes (default: the deployment's, activities/endpoint-gate). */
+  gate?: EndpointGate;
+  /** Counts attempts and finished deliveries (Prometheus); optional so tests may leave it out. */
+  metrics?: DeliveryMetrics;
+  /** Where an attempt that could not be recorded, or a delivery that cannot be sent, is reported. */
+  logger?: Logger;
+}

@@ -1,0 +1,66 @@
+// The receiver-protection gate every attempt passes through (issue 12): before the POST it admits
+// the attempt or defers it (nothing sent, no attempt spent: the workflow sleeps on a timer), after
+// the POST it releases what admission took and learns from the answer, and when a delivery
+// finishes it hands its turn on. Each rule lives in a module of its own; this file composes them.
+import type { Kysely } from 'kysely';
+import type { DeliveryForAttempt } from '../db/attempts.repository';
+import type { Database } from '../db/schema';
+import type { AttemptOutcome, SentAttempt } from '../domain/attempt-outcome';
+import type { Deferral } from '../domain/delivery-wait';
+import type { AttemptInput } from '../workflows/contracts';
+
+/** What one rule does at each point of an attempt; every hook is optional. */
+export interface GateRule {
+  /** Before the POST: null admits (the rule may take a permit), a deferral holds the attempt back. */
+  admit?(delivery: DeliveryForAttempt, input: AttemptInput, now: Date): Promise<Deferral | null>;
+  /** Admission by a later rule was refused: give back what admit took. */
+  cancelAdmission?(delivery: DeliveryForAttempt, input: AttemptInput): Promise<void>;
+  /** After the POST (recorded or not): release and learn; answers workflow ids to wake. */
+  settle?(delivery: DeliveryForAttempt, sent: SentAttempt, outcome: AttemptOutcome): Promise<string[]>;
+  /** The delivery finished (succeeded, failed or cancelled): answers workflow ids to wake. */
+  handOver?(deliveryId: string): Promise<string[]>;
+}
+
+export interface EndpointGate {
+  admit(delivery: DeliveryForAttempt, input: AttemptInput, now: Date): Promise<Deferral | null>;
+  settle(delivery: DeliveryForAttempt, sent: SentAttempt, outcome: AttemptOutcome): Promise<string[]>;
+  handOver(deliveryId: string): Promise<string[]>;
+}
+
+/** Rules run in order; the first deferral wins and the rules admitted before it give back their permits. */
+export function composeEndpointGate(rules: readonly GateRule[]): EndpointGate {
+  return {
+    async admit(delivery, input, now) {
+      const admitted: GateRule[] = [];
+      for (const rule of rules) {
+        const deferral = (await rule.admit?.(delivery, input, now)) ?? null;
+        if (deferral) {
+          for (const earlier of admitted.reverse()) await earlier.cancelAdmission?.(delivery, input);
+          return deferral;
+        }
+        admitted.push(rule);
+      }
+      return null;
+    },
+    async settle(delivery, sent, outcome) {
+      const wake: string[] = [];
+      for (const rule of rules) wake.push(...((await rule.settle?.(delivery, sent, outcome)) ?? []));
+      return wake;
+    },
+    async handOver(deliveryId) {
+      const wake: string[] = [];
+      for (const rule of rules) wake.push(...((await rule.handOver?.(deliveryId)) ?? []));
+      return wake;
+    },
+  };
+}
+
+/** What the rules read and write. */
+export interface EndpointGateDependencies {
+  db: Kysely<Database>;
+}
+
+/** The deployment's gate: the rules in the order they are checked (cheapest refusals first). */
+export function createEndpointGate(_deps: EndpointGateDependencies): EndpointGate {
+  return composeEndpointGate([]);
+}
