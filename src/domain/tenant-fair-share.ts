@@ -1,18 +1,36 @@
 // Tenant fairness (issue 12): how many POSTs one tenant may have in flight on one worker, and how
 // long a delivery over that share waits on a workflow timer before it asks again. Pure: the
-// worker's counters (activities/tenant-post-slots.ts) feed it.
+// worker's counters (activities/tenant-fair-share-rule.ts) feed it.
 //
 // An attempt is a local activity: while its POST waits for the receiver, it holds one of the
 // worker's workflow-task slots. A tenant whose endpoint answers slowly would hold them all, and
-// every other tenant's deliveries would queue behind its backlog. So a tenant may hold at most
-// `tenantShare` of the POST slots the other tenants leave free (at least one), and all tenants
-// together at most `maxConcurrentPosts`; the slots above that stay free for everyone else.
+// every other tenant's deliveries would queue behind its backlog. So a slow tenant (or one not
+// known yet) may hold at most `tenantShare` of the POST slots the other tenants leave free (at
+// least one), and all tenants together at most `maxConcurrentPosts`; the slots above that stay
+// free for everyone else. A tenant whose POSTs come back quickly gives its slots back at once and
+// is held to the total only, so a busy tenant alone on the worker is not slowed down.
 
 export interface FairShareLimits {
   /** POSTs in flight on this worker, all tenants together. */
   maxConcurrentPosts: number;
-  /** Fraction (0–1] of the slots the other tenants leave free that one tenant may hold. */
+  /** Fraction (0–1] of the slots the other tenants leave free that one slow tenant may hold. */
   tenantShare: number;
+  /** A tenant whose typical POST, or oldest POST in flight, lasts this long is slow. */
+  slowPostMs: number;
+}
+
+/** What the worker knows of a tenant's POSTs. */
+export interface TenantPosts {
+  inFlight: number;
+  /** Its recent POST duration (ms); null before one finished on this worker. */
+  typicalPostMs: number | null;
+  /** How long its oldest POST in flight has lasted (ms; 0 when none). */
+  oldestInFlightMs: number;
+}
+
+/** Slow, or not known yet: held to its share. */
+export function isSlowTenant(limits: FairShareLimits, tenant: TenantPosts): boolean {
+  return tenant.typicalPostMs === null || tenant.typicalPostMs >= limits.slowPostMs || tenant.oldestInFlightMs >= limits.slowPostMs;
 }
 
 /** The waits a deferred delivery draws from: never shorter than MIN, never longer than MAX. */
@@ -26,8 +44,9 @@ export function tenantAllowance(limits: FairShareLimits, inFlightTotal: number, 
 }
 
 /** Whether one more POST of this tenant may start now. */
-export function admitsPost(limits: FairShareLimits, inFlightTotal: number, inFlightOfTenant: number): boolean {
-  return inFlightTotal < limits.maxConcurrentPosts && inFlightOfTenant < tenantAllowance(limits, inFlightTotal, inFlightOfTenant);
+export function admitsPost(limits: FairShareLimits, inFlightTotal: number, tenant: TenantPosts): boolean {
+  if (inFlightTotal >= limits.maxConcurrentPosts) return false;
+  return !isSlowTenant(limits, tenant) || tenant.inFlight < tenantAllowance(limits, inFlightTotal, tenant.inFlight);
 }
 
 /**

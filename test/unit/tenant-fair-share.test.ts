@@ -6,7 +6,8 @@ import {
   tenantAllowance,
 } from '../../src/domain/tenant-fair-share';
 
-const limits = { maxConcurrentPosts: 32, tenantShare: 0.5 };
+const limits = { maxConcurrentPosts: 32, tenantShare: 0.5, slowPostMs: 1_000 };
+const slow = (inFlight: number) => ({ inFlight, typicalPostMs: 10_000, oldestInFlightMs: 0 });
 
 describe('tenantAllowance', () => {
   it('lets a tenant alone on the worker hold its share of every slot', () => {
@@ -25,23 +26,31 @@ describe('tenantAllowance', () => {
   });
 
   it('gives everything to one tenant with a share of 1', () => {
-    expect(tenantAllowance({ maxConcurrentPosts: 10, tenantShare: 1 }, 3, 3)).toBe(10);
+    expect(tenantAllowance({ maxConcurrentPosts: 10, tenantShare: 1, slowPostMs: 1_000 }, 3, 3)).toBe(10);
   });
 });
 
 describe('admitsPost', () => {
   it('admits a newcomer while a slow tenant holds its share', () => {
-    expect(admitsPost(limits, 16, 0)).toBe(true);
+    expect(admitsPost(limits, 16, slow(0))).toBe(true);
   });
 
   it('refuses the slow tenant its next POST once it holds its share', () => {
-    expect(admitsPost(limits, 16, 16)).toBe(false);
-    expect(admitsPost(limits, 15, 15)).toBe(true);
+    expect(admitsPost(limits, 16, slow(16))).toBe(false);
+    expect(admitsPost(limits, 15, slow(15))).toBe(true);
+  });
+
+  it('holds a fast tenant to the total only, and a tenant not known yet to its share', () => {
+    expect(admitsPost(limits, 20, { inFlight: 20, typicalPostMs: 5, oldestInFlightMs: 30 })).toBe(true);
+    expect(admitsPost(limits, 32, { inFlight: 32, typicalPostMs: 5, oldestInFlightMs: 30 })).toBe(false);
+    expect(admitsPost(limits, 16, { inFlight: 16, typicalPostMs: 5, oldestInFlightMs: 1_000 })).toBe(false);
+    expect(admitsPost(limits, 16, { inFlight: 16, typicalPostMs: null, oldestInFlightMs: 0 })).toBe(false);
+    expect(admitsPost(limits, 15, { inFlight: 15, typicalPostMs: null, oldestInFlightMs: 0 })).toBe(true);
   });
 
   it('refuses everyone when the worker is full', () => {
-    expect(admitsPost(limits, 32, 0)).toBe(false);
-    expect(admitsPost(limits, 32, 1)).toBe(false);
+    expect(admitsPost(limits, 32, slow(0))).toBe(false);
+    expect(admitsPost(limits, 32, slow(1))).toBe(false);
   });
 
   it('leaves slots free for a newcomer until six tenants are slow at once (32 slots, share 0.5)', () => {
@@ -51,7 +60,7 @@ describe('admitsPost', () => {
       let mine = 0;
       for (;;) {
         const total = held.reduce((a, b) => a + b, 0) + mine;
-        if (!admitsPost(limits, total, mine)) break;
+        if (!admitsPost(limits, total, slow(mine))) break;
         mine++;
       }
       held.push(mine);
