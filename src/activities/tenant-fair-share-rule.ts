@@ -6,6 +6,7 @@
 import type { DeliveryForAttempt } from '../db/attempts.repository';
 import type { SentAttempt } from '../domain/attempt-outcome';
 import type { Deferral } from '../domain/delivery-wait';
+import { deliveryWorkflowId } from '../domain/ids';
 import { admitsPost, fairShareWaitMs, tenantAllowance, type FairShareLimits } from '../domain/tenant-fair-share';
 import type { AttemptInput } from '../workflows/contracts';
 
@@ -19,12 +20,17 @@ interface Permit {
 interface TenantHistory {
   /** Exponentially weighted POST duration (ms); null until one finished. */
   typicalPostMs: number | null;
-  /** When each delivery this worker deferred is due to ask again (ms, monotonic clock). */
-  waitingUntil: number[];
+  /**
+   * The deliveries this worker deferred, in the order they were first deferred (their line), with
+   * when their timer fires (ms, monotonic clock).
+   */
+  waiting: Map<string, number>;
   /** Its last acquire or release (ms, monotonic clock). */
   lastSeen: number;
 }
 
+/** A tenant's POST duration assumed until one of its POSTs finished on this worker. */
+const UNKNOWN_POST_MS = 10_000;
 /** Weight of the newest POST in the tenant's typical duration. */
 const DURATION_WEIGHT = 0.2;
 /**
@@ -46,47 +52,60 @@ export class TenantPostSlots {
     private readonly clock: { now(): number; random(): number } = { now: () => performance.now(), random: Math.random },
   ) {}
 
-  /** Takes a POST slot for the tenant under `key`, or says how long its delivery should wait for one. */
-  acquire(tenantId: string, key: string): PostSlot {
+  /**
+   * Takes a POST slot for the delivery's attempt `key`, or says how long the delivery should wait
+   * for one (it joins its tenant's line, or keeps its place in it).
+   */
+  acquire(tenantId: string, key: string, deliveryId: string): PostSlot {
     const now = this.clock.now();
     this.prune(now);
-    const history = this.tenants.get(tenantId) ?? { typicalPostMs: null, waitingUntil: [], lastSeen: now };
+    const history = this.tenants.get(tenantId) ?? { typicalPostMs: null, waiting: new Map<string, number>(), lastSeen: now };
     history.lastSeen = now;
     this.tenants.set(tenantId, history);
-    history.waitingUntil = history.waitingUntil.filter((due) => due > now);
     if (this.permits.has(key)) return { admitted: true };
     const mine = [...this.permits.values()].filter((permit) => permit.tenantId === tenantId);
     const total = this.permits.size;
     const oldestInFlightMs = Math.max(0, ...mine.map((permit) => now - permit.startedAt));
     if (admitsPost(this.limits, total, { inFlight: mine.length, typicalPostMs: history.typicalPostMs, oldestInFlightMs })) {
       this.permits.set(key, { tenantId, startedAt: now });
+      history.waiting.delete(deliveryId);
       return { admitted: true };
     }
     const allowance = tenantAllowance(this.limits, total, mine.length);
+    const ahead = [...history.waiting.keys()].indexOf(deliveryId);
     const waitMs = fairShareWaitMs({
-      // Its POSTs in flight have lasted at least as long as the oldest of them (a slow tenant's
-      // first POSTs have not finished yet when its line forms).
-      typicalPostMs: Math.max(history.typicalPostMs ?? 0, oldestInFlightMs),
-      waitingOfTenant: history.waitingUntil.length,
+      // Its POSTs in flight have lasted at least as long as the oldest of them.
+      typicalPostMs: Math.max(history.typicalPostMs ?? UNKNOWN_POST_MS, oldestInFlightMs),
+      waitingOfTenant: ahead < 0 ? history.waiting.size : ahead,
       allowance,
       random: this.clock.random(),
     });
-    history.waitingUntil.push(now + waitMs);
+    history.waiting.set(deliveryId, now + waitMs);
     return { admitted: false, waitMs, inFlight: mine.length, allowance };
   }
 
-  /** Gives the slot taken under `key` back (once; an unknown key is ignored) and learns its duration. */
-  release(key: string): void {
+  /**
+   * Gives the slot taken under `key` back (once; an unknown key is ignored), learns its duration,
+   * and answers the delivery first in its tenant's line (still waiting on its timer) to wake, if any.
+   */
+  release(key: string, options: { wake: boolean } = { wake: true }): string | null {
     const permit = this.permits.get(key);
-    if (!permit) return;
+    if (!permit) return null;
     this.permits.delete(key);
     const now = this.clock.now();
     const history = this.tenants.get(permit.tenantId);
-    if (!history) return;
+    if (!history) return null;
     const durationMs = now - permit.startedAt;
     history.lastSeen = now;
     history.typicalPostMs =
       history.typicalPostMs === null ? durationMs : history.typicalPostMs + DURATION_WEIGHT * (durationMs - history.typicalPostMs);
+    if (!options.wake) return null;
+    for (const [deliveryId, due] of history.waiting) {
+      history.waiting.delete(deliveryId);
+      // One whose timer fired is already asking again.
+      if (due > now) return deliveryId;
+    }
+    return null;
   }
 
   /** Drops permits past their bound and tenants idle for long (nothing in flight, nobody waiting). */
@@ -96,7 +115,8 @@ export class TenantPostSlots {
     this.lastPrune = now;
     const busy = new Set([...this.permits.values()].map((permit) => permit.tenantId));
     for (const [tenantId, history] of this.tenants) {
-      const waiting = history.waitingUntil.some((due) => due > now);
+      for (const [deliveryId, due] of history.waiting) if (due <= now - PERMIT_TTL_MS) history.waiting.delete(deliveryId);
+      const waiting = history.waiting.size > 0;
       if (!busy.has(tenantId) && !waiting && now - history.lastSeen > TENANT_IDLE_MS) this.tenants.delete(tenantId);
     }
   }
@@ -116,7 +136,7 @@ const attemptKey = (deliveryId: string, attemptNumber: number) => `${deliveryId}
 export function tenantFairShareRule(slots: TenantPostSlots) {
   return {
     async admit(delivery: DeliveryForAttempt, input: AttemptInput, now: Date): Promise<Deferral | null> {
-      const slot = slots.acquire(delivery.tenantId, attemptKey(input.deliveryId, input.attemptNumber));
+      const slot = slots.acquire(delivery.tenantId, attemptKey(input.deliveryId, input.attemptNumber), input.deliveryId);
       if (slot.admitted) return null;
       return {
         until: new Date(now.getTime() + slot.waitMs).toISOString(),
@@ -125,11 +145,12 @@ export function tenantFairShareRule(slots: TenantPostSlots) {
       };
     },
     async cancelAdmission(_delivery: DeliveryForAttempt, input: AttemptInput): Promise<void> {
-      slots.release(attemptKey(input.deliveryId, input.attemptNumber));
+      slots.release(attemptKey(input.deliveryId, input.attemptNumber), { wake: false });
     },
+    /** The slot is free: the first of the tenant's line gets the `wake` signal (its timer is the fallback). */
     async settle(_delivery: DeliveryForAttempt, sent: SentAttempt): Promise<string[]> {
-      slots.release(attemptKey(sent.deliveryId, sent.attemptNumber));
-      return [];
+      const next = slots.release(attemptKey(sent.deliveryId, sent.attemptNumber));
+      return next ? [deliveryWorkflowId(next)] : [];
     },
   };
 }

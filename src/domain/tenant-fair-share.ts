@@ -50,13 +50,14 @@ export function admitsPost(limits: FairShareLimits, inFlightTotal: number, tenan
 }
 
 /**
- * How long a delivery over its tenant's share waits before it asks again: a draw spread over the
- * time the tenant's waiting deliveries need at its allowance (each turn lasts about one of its
- * POSTs), so a long line wakes a few at a time instead of all at once, and none wakes before a
- * POST of its tenant could have finished.
+ * How long a delivery over its tenant's share waits at most before it asks again. Its turn
+ * normally comes sooner: each POST of its tenant that ends wakes the delivery first in line (the
+ * `wake` signal). The timer is the fallback for a lost wake, so it is set past the time the line
+ * ahead needs at the tenant's allowance (each turn lasts about one of its POSTs), drawn between
+ * once and twice that, so a long line never wakes in a herd.
  */
 export function fairShareWaitMs(input: {
-  /** Recent POST duration of the tenant on this worker (ms). */
+  /** The tenant's POST duration on this worker (ms): typical, or assumed while unknown. */
   typicalPostMs: number;
   /** Deliveries of the tenant already waiting for their turn on this worker. */
   waitingOfTenant: number;
@@ -66,8 +67,7 @@ export function fairShareWaitMs(input: {
   random: number;
 }): number {
   const clamp = (ms: number) => Math.min(FAIR_SHARE_MAX_WAIT_MS, Math.max(FAIR_SHARE_MIN_WAIT_MS, ms));
-  const shortest = clamp(input.typicalPostMs);
   const turns = Math.ceil((Math.max(0, input.waitingOfTenant) + 1) / Math.max(1, input.allowance));
-  const longest = clamp(input.typicalPostMs * turns);
-  return Math.round(shortest + input.random * (longest - shortest));
+  const turn = clamp(input.typicalPostMs * turns);
+  return Math.round(clamp(turn * (1 + input.random)));
 }

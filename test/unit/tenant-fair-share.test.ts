@@ -71,20 +71,20 @@ describe('admitsPost', () => {
 });
 
 describe('fairShareWaitMs', () => {
-  it('never wakes before a POST of the tenant could have finished', () => {
+  it('waits past the turn of the line ahead: one POST for the first in line', () => {
     expect(fairShareWaitMs({ typicalPostMs: 10_000, waitingOfTenant: 0, allowance: 16, random: 0 })).toBe(10_000);
+    expect(fairShareWaitMs({ typicalPostMs: 10_000, waitingOfTenant: 0, allowance: 16, random: 0.5 })).toBe(15_000);
   });
 
-  it('spreads a long line over the time it needs at the allowance', () => {
-    // 480 waiting, 16 at a time, 10 s each: 31 turns.
-    expect(fairShareWaitMs({ typicalPostMs: 10_000, waitingOfTenant: 480, allowance: 16, random: 0.999999 })).toBe(
-      Math.round(10_000 + 0.999999 * (FAIR_SHARE_MAX_WAIT_MS - 10_000)),
-    );
-    expect(fairShareWaitMs({ typicalPostMs: 10_000, waitingOfTenant: 47, allowance: 16, random: 0.5 })).toBe(20_000);
+  it('spreads a long line over the time it needs at the allowance, never all at once', () => {
+    // 47 ahead, 16 at a time, 10 s each: its turn is the third.
+    expect(fairShareWaitMs({ typicalPostMs: 10_000, waitingOfTenant: 47, allowance: 16, random: 0 })).toBe(30_000);
+    expect(fairShareWaitMs({ typicalPostMs: 10_000, waitingOfTenant: 47, allowance: 16, random: 0.999 })).toBe(59_970);
   });
 
   it('stays within its bounds', () => {
     expect(fairShareWaitMs({ typicalPostMs: 5, waitingOfTenant: 0, allowance: 1, random: 0 })).toBe(FAIR_SHARE_MIN_WAIT_MS);
+    expect(fairShareWaitMs({ typicalPostMs: 10_000, waitingOfTenant: 480, allowance: 16, random: 0.5 })).toBe(FAIR_SHARE_MAX_WAIT_MS);
     expect(fairShareWaitMs({ typicalPostMs: 600_000, waitingOfTenant: 10, allowance: 0, random: 1 })).toBe(FAIR_SHARE_MAX_WAIT_MS);
   });
 });
