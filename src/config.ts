@@ -158,6 +158,19 @@ export const configSchema = z.object({
    * memory (issue 6: about 0.3 MiB each). 0 turns the cache off.
    */
   HOOKRELAY_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_MAX_CACHED_WORKFLOWS),
+  /**
+   * Tenant fairness: POSTs in flight on one worker, all tenants together. Each holds a
+   * workflow-task slot while it waits for the receiver, so the default keeps a fifth of those
+   * slots (SDK default 40) for everything else: 80% of HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS.
+   */
+  HOOKRELAY_WORKER_MAX_CONCURRENT_POSTS: z.coerce.number().int().min(1).max(10_000).optional(),
+  /**
+   * Tenant fairness: the share of the POST slots the other tenants leave free that one tenant may
+   * hold (at least one); a delivery over it waits on a timer (`waiting`, tenant_fair_share). 1: no share.
+   */
+  HOOKRELAY_TENANT_FAIR_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+  /** Tenant fairness: a tenant whose POSTs take this long (typical, or its oldest in flight) is held to its share. */
+  HOOKRELAY_TENANT_SLOW_POST_MS: z.coerce.number().int().min(1).max(600_000).default(1_000),
   HOOKRELAY_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   HOOKRELAY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   /** Requests per second each API key may make (admin and tenant keys alike); 0 turns the limit off. */

@@ -54,9 +54,18 @@ export function createServiceContext(
   };
 }
 
+/** The Temporal SDK's workflow-task slots when HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS is unset. */
+const SDK_DEFAULT_WORKFLOW_TASK_SLOTS = 40;
+
 /** The delivery settings every worker takes from the configuration. */
 export function deliveryTuning(config: Config) {
+  const workflowTaskSlots = config.HOOKRELAY_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ?? SDK_DEFAULT_WORKFLOW_TASK_SLOTS;
   return {
+    fairShare: {
+      maxConcurrentPosts: config.HOOKRELAY_WORKER_MAX_CONCURRENT_POSTS ?? Math.max(1, Math.floor(workflowTaskSlots * 0.8)),
+      tenantShare: config.HOOKRELAY_TENANT_FAIR_SHARE,
+      slowPostMs: config.HOOKRELAY_TENANT_SLOW_POST_MS,
+    },
     defaultTimeoutMs: config.HOOKRELAY_DELIVERY_TIMEOUT_MS,
     disableFailingEndpointAfterMs: config.HOOKRELAY_DISABLE_FAILING_ENDPOINT_AFTER_HOURS * 3_600_000,
     allowPrivateNetworks: config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS,

@@ -9,7 +9,7 @@ export const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     'database-url': { type: 'string' },
     'temporal-address': { type: 'string' },
-    only: { type: 'string', default: 'a,b,c,d,e' },
+    only: { type: 'string', default: 'a,b,c,d,e,f' },
     out: { type: 'string', default: 'artifacts/bench.json' },
     label: { type: 'string', default: 'run' },
     'sqlite-pragmas': { type: 'string', default: 'on' },
@@ -22,6 +22,10 @@ export const { values: flags } = parseArgs({
     'latency-loads': { type: 'string', default: '0.5' },
     'temporal-dynamic-config': { type: 'string', multiple: true, default: [] },
     'temporal-tuning': { type: 'string', default: 'on' },
+    // (f) fairness: tenant A's backlog, how long A's endpoint takes to answer, B's publish rate.
+    'fairness-backlog': { type: 'string', default: '500' },
+    'fairness-delay': { type: 'string', default: '10' },
+    'fairness-rate': { type: 'string', default: '10' },
   },
 });
 
@@ -32,6 +36,11 @@ export const SHORT = Number(flags.short);
 export const PARKED = Number(flags.parked);
 export const CONCURRENCY = Number(flags.concurrency);
 export const ONLY = new Set(flags.only!.split(','));
+export const FAIRNESS = {
+  backlog: Number(flags['fairness-backlog']),
+  delaySeconds: Number(flags['fairness-delay']),
+  rate: Number(flags['fairness-rate']),
+};
 export const LATENCY_LOADS = flags['latency-loads']!.split(',').map(Number);
 
 export const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);

@@ -6,6 +6,8 @@
 //       fan-out of 10; deliveries/s and publish→receive latency at maximum load and at half of it
 //   (d) parked retries: N deliveries waiting on retry timers: worker RSS, database sizes
 //   (e) cost: history events and database round trips per first-try delivery
+//   (f) fairness: tenant B's publish→receive p50/p99 with tenant A idle, and with A's backlog of
+//       deliveries to an endpoint that answers after 10 s
 // Flags: --seconds 60 (the sustained API run), --short 20 (the others), --parked 10000,
 //        --concurrency 64, --database-url, --temporal-address, --only a,b,c,d,e,
 //        --sqlite-pragmas off (the dev server without WAL / synchronous=OFF, to measure them),
@@ -21,15 +23,18 @@
 //        maximum; e.g. 0.25,0.5),
 //        --temporal-dynamic-config KEY=VALUE (repeatable; passed to the dev server, e.g.
 //        system.enableActivityEagerExecution=false),
-//        --temporal-tuning off (the dev server without hookrelay's server tuning, to measure it)
+//        --temporal-tuning off (the dev server without hookrelay's server tuning, to measure it),
+//        --fairness-backlog 500, --fairness-delay 10 (seconds A's endpoint takes to answer),
+//        --fairness-rate 10 (B's publishes per second); e.g. `npm run bench -- --only f`
 // One module per part: ceiling.ts (a), raw-http.ts (b), end-to-end.ts (c), parked.ts (d),
-// cost.ts (e); the stack they share in stack.ts, fixtures.ts and receiver.ts.
+// cost.ts (e), fairness.ts (f); the stack they share in stack.ts, fixtures.ts and receiver.ts.
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureCeiling } from './ceiling';
 import { measureCost } from './cost';
 import { measureEndToEnd } from './end-to-end';
+import { measureFairness } from './fairness';
 import { createBenchTenants } from './fixtures';
 import { CONCURRENCY, flags, log, ONLY, SECONDS, SHORT } from './flags';
 import { cpuRows, setProcessIds } from './measured';
@@ -113,6 +118,18 @@ async function main(): Promise<void> {
       results.parked = d;
       console.log('\n(d) parked retries');
       printTable([d]);
+    }
+
+    // Last: A's slow backlog is cancelled when it ends, but the worker may still be busy with it.
+    if (ONLY.has('f')) {
+      const f = await measureFairness(stack);
+      results.fairness = f;
+      console.log(`\n(f) fairness: tenant B's publish→receive latency, tenant A idle vs A's backlog (${os.cpus().length} cores)`);
+      printTable([f]);
+      const fairnessCpu = cpuRows.filter((row) => String(row.run).startsWith('fairness'));
+      results.fairnessCpu = fairnessCpu;
+      console.log('\nCPU during the fairness runs, % of one core');
+      printTable(fairnessCpu);
     }
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);

@@ -1,5 +1,6 @@
 // The benchmark's webhook receiver: answers 200 (500 under /fail) and records when each
-// delivery of each event arrived, keyed by the webhook-id header.
+// delivery of each event arrived, keyed by the webhook-id header. `answerAfterMs` makes it a
+// slow receiver: it holds every request that long before answering (the fairness part's tenant A).
 import { createServer } from 'node:http';
 
 export interface BenchReceiver {
@@ -10,7 +11,7 @@ export interface BenchReceiver {
   close(): Promise<void>;
 }
 
-export async function startBenchReceiver(): Promise<BenchReceiver> {
+export async function startBenchReceiver(options: { answerAfterMs?: number } = {}): Promise<BenchReceiver> {
   const received = new Map<string, number[]>();
   const waiters = new Map<string, { count: number; resolve: () => void }>();
   const server = createServer((req, res) => {
@@ -27,7 +28,9 @@ export async function startBenchReceiver(): Promise<BenchReceiver> {
           waiter.resolve();
         }
       }
-      res.writeHead(req.url!.startsWith('/fail') ? 500 : 200).end('ok');
+      const answer = () => void res.writeHead(req.url!.startsWith('/fail') ? 500 : 200).end('ok');
+      if (options.answerAfterMs) setTimeout(answer, options.answerAfterMs);
+      else answer();
     });
   });
   server.keepAliveTimeout = 60_000;
@@ -45,6 +48,10 @@ export async function startBenchReceiver(): Promise<BenchReceiver> {
         }, 60_000);
         waiters.set(eventId, { count, resolve: () => (clearTimeout(timer), resolve()) });
       }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

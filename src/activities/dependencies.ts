@@ -7,6 +7,7 @@ import type { SecretBox } from '../domain/secret-box';
 import type { DeliveryMetrics } from '../metrics/metrics';
 import type { PublishEventInput, PublishEventResult } from '../workflows/contracts';
 import type { EndpointGate } from './endpoint-gate';
+import type { TenantPostSlots } from './tenant-fair-share-rule';
 import type { WebhookHttpClient } from './webhook-http';
 
 /**
@@ -34,6 +35,8 @@ export interface ActivityDependencies {
   disableFailingEndpointAfterMs: number;
   /** The receiver-protection rules every attempt passes (default: the deployment's, activities/endpoint-gate). */
   gate?: EndpointGate;
+  /** The worker's POSTs in flight per tenant, for the default gate's tenant fair share (none when absent). */
+  postSlots?: TenantPostSlots;
   /** Counts attempts and finished deliveries (Prometheus); optional so tests may leave it out. */
   metrics?: DeliveryMetrics;
   /** Where an attempt that could not be recorded, or a delivery that cannot be sent, is reported. */

@@ -8,6 +8,7 @@ import type { Database } from '../db/schema';
 import type { AttemptOutcome, SentAttempt } from '../domain/attempt-outcome';
 import type { Deferral } from '../domain/delivery-wait';
 import type { AttemptInput } from '../workflows/contracts';
+import { tenantFairShareRule, type TenantPostSlots } from './tenant-fair-share-rule';
 
 /** What one rule does at each point of an attempt; every hook is optional. */
 export interface GateRule {
@@ -58,9 +59,14 @@ export function composeEndpointGate(rules: readonly GateRule[]): EndpointGate {
 /** What the rules read and write. */
 export interface EndpointGateDependencies {
   db: Kysely<Database>;
+  /** The worker's POSTs in flight per tenant (the tenant fair share); no share when absent. */
+  postSlots?: TenantPostSlots;
 }
 
 /** The deployment's gate: the rules in the order they are checked (cheapest refusals first). */
-export function createEndpointGate(_deps: EndpointGateDependencies): EndpointGate {
-  return composeEndpointGate([]);
+export function createEndpointGate(deps: EndpointGateDependencies): EndpointGate {
+  return composeEndpointGate([
+    // Order: ordering → circuit → tenant fair share (in memory) → rate/concurrency.
+    ...(deps.postSlots ? [tenantFairShareRule(deps.postSlots)] : []),
+  ]);
 }

@@ -12,6 +12,11 @@ export const temporalServerTuning = {
   // One partition serves far more than one hookrelay deployment's rate (see the README).
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
+  // Task-queue fairness (issue 12): delivery workflows carry their tenant as fairness key
+  // (workflows/delivery-start.ts), and matching hands out their tasks round robin across keys
+  // instead of first in, first out, so one tenant's burst of 500 deliveries does not put every
+  // other tenant's next delivery behind it (README, Tenant fair share).
+  'matching.enableFairness': true,
 } as const satisfies Record<string, number | boolean | string>;
 
 /** The tuning as `KEY=JSON_VALUE` pairs, the form `temporal server start-dev --dynamic-config-value` takes. */

@@ -23,6 +23,8 @@ export interface DeliveryMetrics {
   attemptRecordFailed(reason: 'refused' | 'unrecorded'): void;
   /** An attempt held back by the endpoint gate before anything was sent (no attempt spent). */
   attemptDeferred(reason: WaitReason): void;
+  /** Scrapes then read the worker's POSTs in flight (the tenant fair share's count). */
+  watchPostsInFlight(read: () => number): void;
 }
 
 /** "2xx" … "5xx" for an answer, "error" when none came (the error kind is a separate label). */
@@ -38,6 +40,7 @@ export class HookrelayMetrics implements DeliveryMetrics {
   private readonly attemptDuration: Histogram<'status_class'>;
   private readonly attemptRecordFailures: Counter<'reason'>;
   private readonly attemptDeferrals: Counter<'reason'>;
+  private postsInFlight: (() => number) | undefined;
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   private backlogSource: Kysely<Database> | undefined;
@@ -77,6 +80,16 @@ export class HookrelayMetrics implements DeliveryMetrics {
       registers,
     });
     for (const reason of WAIT_REASONS) this.attemptDeferrals.inc({ reason }, 0);
+    const postsInFlight = () => this.postsInFlight;
+    new Gauge({
+      name: 'hookrelay_worker_posts_in_flight',
+      help: 'POSTs this worker has in flight (each holds a workflow-task slot while it waits for the receiver)',
+      registers,
+      collect() {
+        const read = postsInFlight();
+        if (read) this.set(read());
+      },
+    });
     this.httpRequests = new Counter({
       name: 'hookrelay_http_requests_total',
       help: 'API requests, by method, route pattern and status',
@@ -124,6 +137,10 @@ export class HookrelayMetrics implements DeliveryMetrics {
 
   attemptDeferred(reason: WaitReason): void {
     this.attemptDeferrals.inc({ reason });
+  }
+
+  watchPostsInFlight(read: () => number): void {
+    this.postsInFlight = read;
   }
 
   deliveryFinished(outcome: DeliveryOutcome): void {

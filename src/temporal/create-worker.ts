@@ -3,7 +3,9 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ResolveHost } from '../activities/ssrf-guard';
+import { TenantPostSlots } from '../activities/tenant-fair-share-rule';
 import { WebhookHttpClient } from '../activities/webhook-http';
+import type { FairShareLimits } from '../domain/tenant-fair-share';
 import type { DeliveryMetrics } from '../metrics/metrics';
 import { activityUseCases } from '../services/activity-use-cases';
 import type { ServiceContext } from '../services/context';
@@ -40,6 +42,11 @@ export interface HookrelayWorkerOptions {
   metrics?: DeliveryMetrics;
   /** One line per activity execution with its workflow and delivery ids. */
   logger?: Logger;
+  /**
+   * Tenant fairness: POSTs in flight on this worker, in all and per tenant; a delivery over its
+   * slow tenant's share waits on a timer (default 32 in all, a slow tenant half of what the others leave).
+   */
+  fairShare?: FairShareLimits;
   /** Starting the deliveries of events recorded but never started (default every 30 s). */
   strandedDeliverySweep?: StrandedDeliverySweepOptions;
   tuning?: Pick<
@@ -67,11 +74,14 @@ export async function createHookrelayWorker(options: HookrelayWorkerOptions): Pr
   const connection = options.connection ?? ownConnection!;
   const http = new WebhookHttpClient({ allowPrivateNetworks: options.allowPrivateNetworks, resolveHost: options.resolveHost });
   const shutdownGraceMs = options.shutdownGraceMs ?? 20_000;
+  const postSlots = new TenantPostSlots(options.fairShare ?? { maxConcurrentPosts: 32, tenantShare: 0.5, slowPostMs: 1_000 });
+  options.metrics?.watchPostsInFlight(() => postSlots.inFlight());
   const activities = createActivities({
     db: options.services.db,
     secretBox: options.services.secretBox,
     useCases: activityUseCases(options.services),
     http,
+    postSlots,
     userAgent: USER_AGENT,
     defaultTimeoutMs: options.defaultTimeoutMs,
     disableFailingEndpointAfterMs: options.disableFailingEndpointAfterMs,

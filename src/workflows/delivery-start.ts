@@ -1,6 +1,6 @@
 // How a delivery workflow is started, whoever starts it (a publish, the sweeper, or
 // the API's resend through the client): id, input, summary and search attributes in one place.
-import type { SearchAttributePair } from '@temporalio/common';
+import type { Priority, SearchAttributePair } from '@temporalio/common';
 import { deliveryStatusKey, endpointIdKey, eventTypeKey, tenantIdKey } from './search-attributes';
 import type { DeliveryWorkflowInput, PlannedDelivery } from './contracts';
 
@@ -11,6 +11,13 @@ export interface DeliveryStartOptions {
   args: [DeliveryWorkflowInput];
   staticSummary: string;
   typedSearchAttributes: SearchAttributePair[];
+  /**
+   * The tenant is the fairness key: a Temporal server with task-queue fairness on
+   * (matching.enableFairness, set by hookrelay's server settings) hands out workflow tasks round
+   * robin across tenants, so one tenant's burst does not queue the others' tasks behind it. A
+   * server without it ignores the key (FIFO, as before).
+   */
+  priority: Priority;
 }
 
 export function deliveryStartOptions(delivery: PlannedDelivery): DeliveryStartOptions {
@@ -24,6 +31,7 @@ export function deliveryStartOptions(delivery: PlannedDelivery): DeliveryStartOp
       { key: eventTypeKey, value: delivery.eventType },
       { key: deliveryStatusKey, value: 'pending' },
     ],
+    priority: { fairnessKey: delivery.tenantId },
   };
 }
 
