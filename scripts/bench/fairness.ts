@@ -2,7 +2,7 @@
 // a steady rate; B's publish→receive latency is measured with tenant A idle, then again while A
 // has --fairness-backlog deliveries queued for an endpoint that answers after --fairness-delay
 // seconds. The goal: B's p99 with A's backlog within 2× of its p99 with A idle.
-import { disableEndpoint } from '../../src/services/delivery-control.service';
+import { disableEndpoint } from '../../src/services/endpoint-control.service';
 import { createEndpoint } from '../../src/services/endpoints.service';
 import { createTenant } from '../../src/services/tenants.service';
 import { publishViaApi } from './fixtures';
