@@ -8,6 +8,8 @@ import type { Database } from '../db/schema';
 import type { AttemptOutcome, SentAttempt } from '../domain/attempt-outcome';
 import type { Deferral } from '../domain/delivery-wait';
 import type { AttemptInput } from '../workflows/contracts';
+import { concurrencyLimitRule } from './concurrency-limit-rule';
+import { rateLimitRule } from './rate-limit-rule';
 
 /** What one rule does at each point of an attempt; every hook is optional. */
 export interface GateRule {
@@ -58,9 +60,11 @@ export function composeEndpointGate(rules: readonly GateRule[]): EndpointGate {
 /** What the rules read and write. */
 export interface EndpointGateDependencies {
   db: Kysely<Database>;
+  /** The POST timeout of endpoints without timeoutMs (a concurrency lease outlives it). */
+  defaultTimeoutMs: number;
 }
 
 /** The deployment's gate: the rules in the order they are checked (cheapest refusals first). */
-export function createEndpointGate(_deps: EndpointGateDependencies): EndpointGate {
-  return composeEndpointGate([]);
+export function createEndpointGate(deps: EndpointGateDependencies): EndpointGate {
+  return composeEndpointGate([rateLimitRule(deps), concurrencyLimitRule(deps)]);
 }

@@ -93,6 +93,7 @@ export const createEndpointBody = z.strictObject({
   retryPolicy: retryPolicySchema.nullable().optional(),
   timeoutMs: z.number().int().min(100).max(120_000).nullable().optional(),
   rateLimitPerSecond: z.number().int().min(1).max(10_000).nullable().optional(),
+  maxConcurrentRequests: z.number().int().min(1).max(1000).nullable().optional(),
   metadata: jsonObject.optional(),
   secret: z.string().refine(isSigningSecret, 'must be whsec_ followed by 24 to 64 base64 bytes').optional(),
 });
