@@ -10,17 +10,21 @@ import type { Deferral } from '../domain/delivery-wait';
 /** A GateRule (activities/endpoint-gate.ts, which composes it; typed here to keep imports one-way). */
 export function rateLimitRule(deps: { db: Kysely<Database> }) {
   return {
-    async admit(delivery: DeliveryForAttempt, _input: unknown, now: Date): Promise<Deferral | null> {
+    async admit(delivery: DeliveryForAttempt): Promise<Deferral | null> {
       const perSecond = delivery.rateLimitPerSecond;
       if (perSecond === null) return null;
       const limit = { perSecond };
-      const nowMs = now.getTime();
+      // The clock is read when the decision is made, under the lock, not when the attempt began:
+      // loading and queueing for the lock take long on a busy machine, and a stale clock hands out
+      // slots already past, whose holders then all come back late together.
+      let nowMs = Date.now();
       // A delivery refused before holds the slot it was given (its nextAttemptAt).
       const reservedSlotMs = delivery.waitReason === 'rate_limit' && delivery.nextAttemptAt ? delivery.nextAttemptAt.getTime() : null;
       const decision: RateLimitDecision =
         reservedSlotMs !== null && isBeforeSlot(nowMs, reservedSlotMs)
           ? { admit: false, slotMs: reservedSlotMs, next: null }
           : await updateRateLimitState(deps.db, delivery.endpointId, nowMs, (state) => {
+              nowMs = Date.now();
               const decided = decideRateLimit(state, nowMs, limit, reservedSlotMs);
               return { next: decided.next, result: decided };
             });
