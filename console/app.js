@@ -430,6 +430,8 @@ async function endpointFormScreen(id, token) {
     endpoint?.retryPolicy ? pretty(endpoint.retryPolicy) : '',
   );
   const timeout = h('input', { type: 'text', id: 'ep-timeout', value: endpoint?.timeoutMs ?? '', placeholder: '15000' });
+  const rateLimit = h('input', { type: 'text', id: 'ep-rate-limit', value: endpoint?.rateLimitPerSecond ?? '', placeholder: '10' });
+  const maxConcurrent = h('input', { type: 'text', id: 'ep-max-concurrent', value: endpoint?.maxConcurrentRequests ?? '', placeholder: '4' });
   const enabled = h('input', { type: 'checkbox', id: 'ep-enabled', checked: true });
   const message = h('div');
 
@@ -473,6 +475,10 @@ async function endpointFormScreen(id, token) {
           else if (endpoint?.retryPolicy) body.retryPolicy = null;
           if (timeout.value.trim()) body.timeoutMs = Number(timeout.value.trim());
           else if (endpoint?.timeoutMs) body.timeoutMs = null;
+          if (rateLimit.value.trim()) body.rateLimitPerSecond = Number(rateLimit.value.trim());
+          else if (endpoint?.rateLimitPerSecond) body.rateLimitPerSecond = null;
+          if (maxConcurrent.value.trim()) body.maxConcurrentRequests = Number(maxConcurrent.value.trim());
+          else if (endpoint?.maxConcurrentRequests) body.maxConcurrentRequests = null;
           let saved;
           if (endpoint) saved = await api('PATCH', tenantPath(`/endpoints/${endpoint.id}`), body);
           else saved = await api('POST', tenantPath('/endpoints'), { ...body, enabled: enabled.checked });
@@ -494,6 +500,8 @@ async function endpointFormScreen(id, token) {
     field('Custom headers', headers, 'JSON object of header names to values'),
     field('Retry policy', retry, 'JSON; empty for the default schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)'),
     field('Timeout (ms)', timeout, 'empty for the deployment default'),
+    field('Rate limit (POSTs per second)', rateLimit, 'empty for no limit; a short burst above it is allowed (see README)'),
+    field('Max concurrent requests', maxConcurrent, 'POSTs in flight at once, across all workers; empty for no limit'),
     endpoint ? null : h('label', {}, enabled, ' Enabled on creation'),
     h(
       'p',
@@ -570,6 +578,15 @@ async function endpointScreen(id, token) {
     h('dd', {}, endpoint.auth.type),
     h('dt', {}, 'Retry policy'),
     h('dd', { class: 'mono' }, endpoint.retryPolicy ? JSON.stringify(endpoint.retryPolicy) : 'default schedule'),
+    h('dt', {}, 'Limits'),
+    h(
+      'dd',
+      { id: 'endpoint-limits' },
+      [
+        endpoint.rateLimitPerSecond ? `${endpoint.rateLimitPerSecond} POSTs/s` : 'no rate limit',
+        endpoint.maxConcurrentRequests ? `${endpoint.maxConcurrentRequests} in flight at most` : 'no concurrency limit',
+      ].join(', '),
+    ),
     h('dt', {}, 'Signing secret'),
     h(
       'dd',
