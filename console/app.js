@@ -431,7 +431,12 @@ async function endpointFormScreen(id, token) {
   );
   const timeout = h('input', { type: 'text', id: 'ep-timeout', value: endpoint?.timeoutMs ?? '', placeholder: '15000' });
   const rateLimit = h('input', { type: 'text', id: 'ep-rate-limit', value: endpoint?.rateLimitPerSecond ?? '', placeholder: '10' });
-  const maxConcurrent = h('input', { type: 'text', id: 'ep-max-concurrent', value: endpoint?.maxConcurrentRequests ?? '', placeholder: '4' });
+  const maxConcurrent = h('input', {
+    type: 'text',
+    id: 'ep-max-concurrent',
+    value: endpoint?.maxConcurrentRequests ?? '',
+    placeholder: '4',
+  });
   const enabled = h('input', { type: 'checkbox', id: 'ep-enabled', checked: true });
   const message = h('div');
 

@@ -6,8 +6,9 @@
 //       fan-out of 10; deliveries/s and publish→receive latency at maximum load and at half of it
 //   (d) parked retries: N deliveries waiting on retry timers: worker RSS, database sizes
 //   (e) cost: history events and database round trips per first-try delivery
+//   (f) limiter: throughput and CPU per delivery with the endpoint rate/concurrency limits on and off
 // Flags: --seconds 60 (the sustained API run), --short 20 (the others), --parked 10000,
-//        --concurrency 64, --database-url, --temporal-address, --only a,b,c,d,e,
+//        --concurrency 64, --database-url, --temporal-address, --only a,b,c,d,e,f,
 //        --sqlite-pragmas off (the dev server without WAL / synchronous=OFF, to measure them),
 //        --profile-worker DIR (a V8 CPU profile of the worker process, written when it stops),
 //        --worker-node-options (NODE_OPTIONS of the worker processes; default '--max-old-space-size=256',
@@ -23,13 +24,14 @@
 //        system.enableActivityEagerExecution=false),
 //        --temporal-tuning off (the dev server without hookrelay's server tuning, to measure it)
 // One module per part: ceiling.ts (a), raw-http.ts (b), end-to-end.ts (c), parked.ts (d),
-// cost.ts (e); the stack they share in stack.ts, fixtures.ts and receiver.ts.
+// cost.ts (e), limiter.ts (f); the stack they share in stack.ts, fixtures.ts and receiver.ts.
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureCeiling } from './ceiling';
 import { measureCost } from './cost';
 import { measureEndToEnd } from './end-to-end';
+import { measureLimiter } from './limiter';
 import { createBenchTenants } from './fixtures';
 import { CONCURRENCY, flags, log, ONLY, SECONDS, SHORT } from './flags';
 import { cpuRows, setProcessIds } from './measured';
@@ -92,6 +94,12 @@ async function main(): Promise<void> {
       printTable(runs);
       console.log('\nWhere the latency of the open-loop runs goes (ms; Temporal server clock for the workflow events)');
       printTable(breakdowns);
+    }
+
+    if (ONLY.has('f')) {
+      results.limiter = await measureLimiter(stack, tenants.single.id);
+      console.log('\n(f) endpoint limits on and off (CPU per delivery: cpuMsPerItem in the CPU table below)');
+      printTable(results.limiter as Array<Record<string, string | number>>);
     }
 
     if (cpuRows.length > 0) {

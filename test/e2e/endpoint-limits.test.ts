@@ -127,7 +127,6 @@ describe('endpoint rate and concurrency limits', () => {
     await receiver.waitForRequests(before + count, 30_000);
     const arrivals = receiver.requests.slice(before).map((request) => request.receivedAt);
     expect(arrivals).toHaveLength(count);
-    console.log('FIGURE rate', maxInSlidingWindow(arrivals, 1000), Math.max(...arrivals) - startedAt, JSON.stringify([...arrivals].sort((a, b) => a - b).map((t) => t - startedAt)));
     expect(maxInSlidingWindow(arrivals, 1000)).toBeLessThanOrEqual(perSecond + rateLimitBurst({ perSecond }));
     // Delivered as soon as capacity allows: the burst, then one slot every 1/N s, plus slack for a
     // loaded machine (a refused delivery's first slot may come sooner than its workflow can turn around).
@@ -158,13 +157,16 @@ describe('endpoint rate and concurrency limits', () => {
       await waitFor(async () => slow.stats().received >= count, { what: `${count} POSTs received`, timeoutMs: 30_000 });
       // Each freed slot woke the oldest waiter: 12 POSTs of 400 ms, 2 at a time, take about 2.4 s,
       // well before the fallback timers (the endpoint timeout plus the lease margin, 20 s here).
-      console.log('FIGURE conc', Date.now() - startedAt, slow.stats());
       expect(Date.now() - startedAt).toBeLessThan(12_000);
       await waitFor(async () => (await deliveriesOf(endpointId)).every((d) => d.status === 'succeeded'), { what: 'all succeeded' });
       expect(slow.stats()).toMatchObject({ received: count, maxInFlight: 2 });
       const deliveries = await deliveriesOf(endpointId);
       expect(deliveries.map((d) => d.attempt_count)).toEqual(Array.from({ length: count }, () => 1));
-      const leases = await hookrelay.db.selectFrom('endpoint_concurrency_leases').selectAll().where('endpoint_id', '=', endpointId).execute();
+      const leases = await hookrelay.db
+        .selectFrom('endpoint_concurrency_leases')
+        .selectAll()
+        .where('endpoint_id', '=', endpointId)
+        .execute();
       expect(leases).toEqual([]);
     } finally {
       await slow.close();
