@@ -97,9 +97,12 @@ async function main(): Promise<void> {
     }
 
     if (ONLY.has('f')) {
-      results.limiter = await measureLimiter(stack, tenants.single.id);
+      const f = await measureLimiter(stack, tenants.single.id);
+      results.limiter = f;
       console.log('\n(f) endpoint limits on and off (CPU per delivery: cpuMsPerItem in the CPU table below)');
-      printTable(results.limiter as Array<Record<string, string | number>>);
+      printTable(f.runs);
+      console.log('\n(f) one admission and release by the gate of a limited endpoint, back to back');
+      printTable([f.admission]);
     }
 
     if (cpuRows.length > 0) {
