@@ -110,7 +110,6 @@ describe('endpoint rate and concurrency limits', () => {
     const tenantId = await createTenant(hookrelay, 'Rate limited');
     const endpointId = await createEndpoint(tenantId, { rateLimitPerSecond: perSecond });
     const before = receiver.requests.length;
-    const startedAt = Date.now();
     await publishBurst(tenantId, count);
 
     // While the burst drains, deliveries wait for their slot, visibly, in the API.
