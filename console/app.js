@@ -452,6 +452,13 @@ async function endpointFormScreen(id, token) {
     placeholder: '3600',
   });
   const timeout = h('input', { type: 'text', id: 'ep-timeout', value: endpoint?.timeoutMs ?? '', placeholder: '15000' });
+  const rateLimit = h('input', { type: 'text', id: 'ep-rate-limit', value: endpoint?.rateLimitPerSecond ?? '', placeholder: '10' });
+  const maxConcurrent = h('input', {
+    type: 'text',
+    id: 'ep-max-concurrent',
+    value: endpoint?.maxConcurrentRequests ?? '',
+    placeholder: '4',
+  });
   const enabled = h('input', { type: 'checkbox', id: 'ep-enabled', checked: true });
   const message = h('div');
 
@@ -506,6 +513,10 @@ async function endpointFormScreen(id, token) {
           else if (endpoint?.retryPolicy) body.retryPolicy = null;
           if (timeout.value.trim()) body.timeoutMs = Number(timeout.value.trim());
           else if (endpoint?.timeoutMs) body.timeoutMs = null;
+          if (rateLimit.value.trim()) body.rateLimitPerSecond = Number(rateLimit.value.trim());
+          else if (endpoint?.rateLimitPerSecond) body.rateLimitPerSecond = null;
+          if (maxConcurrent.value.trim()) body.maxConcurrentRequests = Number(maxConcurrent.value.trim());
+          else if (endpoint?.maxConcurrentRequests) body.maxConcurrentRequests = null;
           let saved;
           if (endpoint) saved = await api('PATCH', tenantPath(`/endpoints/${endpoint.id}`), body);
           else saved = await api('POST', tenantPath('/endpoints'), { ...body, enabled: enabled.checked });
@@ -529,6 +540,8 @@ async function endpointFormScreen(id, token) {
     field('Repeat the whole sequence', repeatCount, 'times, 0 to 10, once it is exhausted (empty or 0: it runs once)'),
     field('Pause before each repeat (s)', repeatAfter, '60 to 604800 (7 days); needed when it repeats'),
     field('Timeout (ms)', timeout, 'empty for the deployment default'),
+    field('Rate limit (POSTs per second)', rateLimit, 'empty for no limit; a short burst above it is allowed (see README)'),
+    field('Max concurrent requests', maxConcurrent, 'POSTs in flight at once, across all workers; empty for no limit'),
     endpoint ? null : h('label', {}, enabled, ' Enabled on creation'),
     h(
       'p',
@@ -613,6 +626,15 @@ async function endpointScreen(id, token) {
           `the sequence runs ${endpoint.retryPolicy.repeatCount + 1} times, ${endpoint.retryPolicy.repeatAfterSeconds} s apart; the delivery gives up after the last run`,
         )
       : null,
+    h('dt', {}, 'Limits'),
+    h(
+      'dd',
+      { id: 'endpoint-limits' },
+      [
+        endpoint.rateLimitPerSecond ? `${endpoint.rateLimitPerSecond} POSTs/s` : 'no rate limit',
+        endpoint.maxConcurrentRequests ? `${endpoint.maxConcurrentRequests} in flight at most` : 'no concurrency limit',
+      ].join(', '),
+    ),
     h('dt', {}, 'Signing secret'),
     h(
       'dd',

@@ -9,7 +9,7 @@ export const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     'database-url': { type: 'string' },
     'temporal-address': { type: 'string' },
-    only: { type: 'string', default: 'a,b,c,d,e,f' },
+    only: { type: 'string', default: 'a,b,c,d,e,f,g' },
     out: { type: 'string', default: 'artifacts/bench.json' },
     label: { type: 'string', default: 'run' },
     'sqlite-pragmas': { type: 'string', default: 'on' },

@@ -8,8 +8,9 @@
 //   (e) cost: history events and database round trips per first-try delivery
 //   (f) fairness: tenant B's publish→receive p50/p99 with tenant A idle, and with A's backlog of
 //       deliveries to an endpoint that answers after 10 s
+//   (g) limiter: throughput and CPU per delivery with the endpoint rate/concurrency limits on and off
 // Flags: --seconds 60 (the sustained API run), --short 20 (the others), --parked 10000,
-//        --concurrency 64, --database-url, --temporal-address, --only a,b,c,d,e,
+//        --concurrency 64, --database-url, --temporal-address, --only a,b,c,d,e,f,g,
 //        --sqlite-pragmas off (the dev server without WAL / synchronous=OFF, to measure them),
 //        --profile-worker DIR (a V8 CPU profile of the worker process, written when it stops),
 //        --worker-node-options (NODE_OPTIONS of the worker processes; default '--max-old-space-size=256',
@@ -27,7 +28,7 @@
 //        --fairness-backlog 500, --fairness-delay 10 (seconds A's endpoint takes to answer),
 //        --fairness-rate 10 (B's publishes per second); e.g. `npm run bench -- --only f`
 // One module per part: ceiling.ts (a), raw-http.ts (b), end-to-end.ts (c), parked.ts (d),
-// cost.ts (e), fairness.ts (f); the stack they share in stack.ts, fixtures.ts and receiver.ts.
+// cost.ts (e), fairness.ts (f), limiter.ts (g); the stack they share in stack.ts, fixtures.ts and receiver.ts.
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +36,7 @@ import { measureCeiling } from './ceiling';
 import { measureCost } from './cost';
 import { measureEndToEnd } from './end-to-end';
 import { measureFairness } from './fairness';
+import { measureLimiter } from './limiter';
 import { createBenchTenants } from './fixtures';
 import { CONCURRENCY, flags, log, ONLY, SECONDS, SHORT } from './flags';
 import { cpuRows, setProcessIds } from './measured';
@@ -97,6 +99,15 @@ async function main(): Promise<void> {
       printTable(runs);
       console.log('\nWhere the latency of the open-loop runs goes (ms; Temporal server clock for the workflow events)');
       printTable(breakdowns);
+    }
+
+    if (ONLY.has('g')) {
+      const g = await measureLimiter(stack, tenants.single.id);
+      results.limiter = g;
+      console.log('\n(g) endpoint limits on and off (CPU per delivery: cpuMsPerItem in the CPU table below)');
+      printTable(g.runs);
+      console.log('\n(g) one admission and release by the gate of a limited endpoint, back to back');
+      printTable([g.admission]);
     }
 
     if (cpuRows.length > 0) {

@@ -9,6 +9,8 @@ import type { AttemptOutcome, SentAttempt } from '../domain/attempt-outcome';
 import type { Deferral } from '../domain/delivery-wait';
 import type { AttemptInput } from '../workflows/contracts';
 import { tenantFairShareRule, type TenantPostSlots } from './tenant-fair-share-rule';
+import { concurrencyLimitRule } from './concurrency-limit-rule';
+import { rateLimitRule } from './rate-limit-rule';
 
 /** What one rule does at each point of an attempt; every hook is optional. */
 export interface GateRule {
@@ -61,6 +63,8 @@ export interface EndpointGateDependencies {
   db: Kysely<Database>;
   /** The worker's POSTs in flight per tenant (the tenant fair share); no share when absent. */
   postSlots?: TenantPostSlots;
+  /** The POST timeout of endpoints without timeoutMs (a concurrency lease outlives it). */
+  defaultTimeoutMs: number;
 }
 
 /** The deployment's gate: the rules in the order they are checked (cheapest refusals first). */
@@ -68,5 +72,7 @@ export function createEndpointGate(deps: EndpointGateDependencies): EndpointGate
   return composeEndpointGate([
     // Order: ordering → circuit → tenant fair share (in memory) → rate/concurrency.
     ...(deps.postSlots ? [tenantFairShareRule(deps.postSlots)] : []),
+    rateLimitRule(deps),
+    concurrencyLimitRule(deps),
   ]);
 }

@@ -10,7 +10,7 @@ import { createPublishActivities } from './publish';
 export type { ActivityDependencies, ActivityUseCases } from './dependencies';
 
 export function createActivities(deps: ActivityDependencies) {
-  const gate = deps.gate ?? createEndpointGate({ db: deps.db, postSlots: deps.postSlots });
+  const gate = deps.gate ?? createEndpointGate({ db: deps.db, postSlots: deps.postSlots, defaultTimeoutMs: deps.defaultTimeoutMs });
   return {
     ...createPublishActivities(deps),
     ...createAttemptActivities(deps, gate),

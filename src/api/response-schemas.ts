@@ -66,7 +66,12 @@ export const endpointResponse = z.strictObject({
     .describe('Custom headers; a secret one shows as { "value": "[redacted]", "secret": true }'),
   retryPolicy: retryPolicyShape.nullable().describe('The retry policy as stored (validated on write); null for the default schedule'),
   timeoutMs: z.number().int().nullable(),
-  rateLimitPerSecond: z.number().int().nullable(),
+  rateLimitPerSecond: z
+    .number()
+    .int()
+    .nullable()
+    .describe('POSTs per second, enforced across all workers: at most rateLimitPerSecond + burst in any one-second window (see README)'),
+  maxConcurrentRequests: z.number().int().nullable().describe('POSTs in flight at once, across all workers; null: no limit'),
   metadata: jsonObject,
   createdAt: timestamp,
   updatedAt: timestamp,

@@ -76,6 +76,7 @@ export function toEndpointResponse({ row, auth, authKeyUnavailable }: Endpoint):
     retryPolicy: row.retry_policy as RetryPolicy | null,
     timeoutMs: row.timeout_ms,
     rateLimitPerSecond: row.rate_limit_per_second,
+    maxConcurrentRequests: row.max_concurrent_requests,
     metadata: row.metadata,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),

@@ -92,7 +92,22 @@ export const createEndpointBody = z.strictObject({
   headers: customHeadersSchema.optional(),
   retryPolicy: retryPolicySchema.nullable().optional(),
   timeoutMs: z.number().int().min(100).max(120_000).nullable().optional(),
-  rateLimitPerSecond: z.number().int().min(1).max(10_000).nullable().optional(),
+  rateLimitPerSecond: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .nullable()
+    .optional()
+    .describe('POSTs per second, enforced across all workers (plus a burst of ceil(N/10), at least 2); null: no limit'),
+  maxConcurrentRequests: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .nullable()
+    .optional()
+    .describe('POSTs in flight at once, across all workers; null: no limit'),
   metadata: jsonObject.optional(),
   secret: z.string().refine(isSigningSecret, 'must be whsec_ followed by 24 to 64 base64 bytes').optional(),
 });

@@ -29,6 +29,12 @@ export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: s
       'ep.headers as customHeaders',
       'ep.retry_policy as retryPolicy',
       'ep.timeout_ms as timeoutMs',
+      // The rate and concurrency limits (activities/rate-limit-rule, concurrency-limit-rule).
+      'ep.rate_limit_per_second as rateLimitPerSecond',
+      'ep.max_concurrent_requests as maxConcurrentRequests',
+      'd.wait_reason as waitReason',
+      'd.next_attempt_at as nextAttemptAt',
+      'd.workflow_id as workflowId',
     ])
     .select(
       sql<string[]>`array(select s.secret_sealed from endpoint_secrets s

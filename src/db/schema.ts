@@ -64,6 +64,8 @@ export interface EndpointTable {
   retry_policy: Json<JsonObject> | null;
   timeout_ms: number | null;
   rate_limit_per_second: number | null;
+  /** In-flight POSTs allowed across all workers; null: no limit. */
+  max_concurrent_requests: ColumnType<number | null, number | null | undefined, number | null>;
   metadata: JsonWithDefault<JsonObject>;
   failing_since: Timestamp | null;
   deleted_at: Timestamp | null;
@@ -157,6 +159,31 @@ export interface AttemptTable {
   created_at: CreatedAt;
 }
 
+/** The rate limiter's state for one limited endpoint (domain/rate-limit.ts). */
+export interface EndpointRateLimitTable {
+  endpoint_id: string;
+  /** GCRA, epoch ms: when the next POST would be on schedule; admission allows the tolerance ahead of it. */
+  theoretical_arrival_ms: number;
+  /** Epoch ms: the end of the line of reserved slots; a refused delivery's slot starts here. */
+  line_ends_ms: number;
+}
+
+/** One POST in flight to a concurrency-limited endpoint; it frees itself at expires_at. */
+export interface EndpointConcurrencyLeaseTable {
+  endpoint_id: string;
+  delivery_id: string;
+  expires_at: Timestamp;
+}
+
+/** A delivery waiting for a concurrency slot, woken oldest first by the POST that frees one. */
+export interface EndpointConcurrencyWaiterTable {
+  endpoint_id: string;
+  delivery_id: string;
+  workflow_id: string;
+  since: ColumnType<Date, Date | string | undefined, Date | string>;
+  woken_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface Database {
   tenants: TenantTable;
   api_keys: ApiKeyTable;
@@ -167,6 +194,9 @@ export interface Database {
   deliveries: DeliveryTable;
   delivery_stop_requests: DeliveryStopRequestTable;
   attempts: AttemptTable;
+  endpoint_rate_limits: EndpointRateLimitTable;
+  endpoint_concurrency_leases: EndpointConcurrencyLeaseTable;
+  endpoint_concurrency_waiters: EndpointConcurrencyWaiterTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;

@@ -40,6 +40,7 @@ export interface CreateEndpointInput {
   retryPolicy?: RetryPolicy | null | undefined;
   timeoutMs?: number | null | undefined;
   rateLimitPerSecond?: number | null | undefined;
+  maxConcurrentRequests?: number | null | undefined;
   metadata?: Record<string, unknown> | undefined;
   secret?: string | undefined;
 }
@@ -92,6 +93,7 @@ export async function createEndpoint(ctx: ServiceContext, tenantId: string, inpu
         retry_policy: input.retryPolicy ? JSON.stringify(input.retryPolicy) : null,
         timeout_ms: input.timeoutMs ?? null,
         rate_limit_per_second: input.rateLimitPerSecond ?? null,
+        max_concurrent_requests: input.maxConcurrentRequests ?? null,
         metadata: JSON.stringify(input.metadata ?? {}),
         disabled_reason: null,
       },
@@ -130,6 +132,7 @@ export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: 
   if (input.retryPolicy !== undefined) update.retry_policy = input.retryPolicy === null ? null : JSON.stringify(input.retryPolicy);
   if (input.timeoutMs !== undefined) update.timeout_ms = input.timeoutMs;
   if (input.rateLimitPerSecond !== undefined) update.rate_limit_per_second = input.rateLimitPerSecond;
+  if (input.maxConcurrentRequests !== undefined) update.max_concurrent_requests = input.maxConcurrentRequests;
   if (input.metadata !== undefined) update.metadata = JSON.stringify(input.metadata);
   const row = await ctx.db.transaction().execute(async (trx) => {
     const current = await lockEndpoint(trx, tenantId, id);
