@@ -115,6 +115,9 @@ describe('web console', () => {
     await page.fill('#ep-repeat-after', '3600');
     expect(await page.locator('.group strong').allTextContents()).toEqual(expect.arrayContaining(['Customer', 'Invoice']));
     await shot('03-endpoint-form');
+    // Headless Chromium did not submit on this click while the focus stayed in the pause field
+    // (a number input) once the limit fields were added below it; cause not found (see issue 12 note).
+    await page.locator('#ep-name').focus();
     await page.click('#save-endpoint');
 
     // The endpoint page: facts, actions and the (empty) log.
