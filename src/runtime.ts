@@ -59,6 +59,10 @@ export function deliveryTuning(config: Config) {
   return {
     defaultTimeoutMs: config.HOOKRELAY_DELIVERY_TIMEOUT_MS,
     disableFailingEndpointAfterMs: config.HOOKRELAY_DISABLE_FAILING_ENDPOINT_AFTER_HOURS * 3_600_000,
+    circuitPolicy: {
+      baseBackoffMs: config.HOOKRELAY_CIRCUIT_BACKOFF_BASE_MS,
+      maxBackoffMs: Math.max(config.HOOKRELAY_CIRCUIT_BACKOFF_BASE_MS, config.HOOKRELAY_CIRCUIT_BACKOFF_MAX_MS),
+    },
     allowPrivateNetworks: config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS,
     shutdownGraceMs: config.HOOKRELAY_SHUTDOWN_GRACE_MS,
     tuning: {

@@ -8,6 +8,7 @@ import type { Database } from '../db/schema';
 import type { AttemptOutcome, SentAttempt } from '../domain/attempt-outcome';
 import type { Deferral } from '../domain/delivery-wait';
 import type { AttemptInput } from '../workflows/contracts';
+import { endpointCircuitRule, type EndpointCircuitDependencies } from './endpoint-circuit-rule';
 
 /** What one rule does at each point of an attempt; every hook is optional. */
 export interface GateRule {
@@ -58,9 +59,11 @@ export function composeEndpointGate(rules: readonly GateRule[]): EndpointGate {
 /** What the rules read and write. */
 export interface EndpointGateDependencies {
   db: Kysely<Database>;
+  /** The circuit's probes and health checks (endpoint-circuit-rule). */
+  circuit: Omit<EndpointCircuitDependencies, 'db'>;
 }
 
 /** The deployment's gate: the rules in the order they are checked (cheapest refusals first). */
-export function createEndpointGate(_deps: EndpointGateDependencies): EndpointGate {
-  return composeEndpointGate([]);
+export function createEndpointGate(deps: EndpointGateDependencies): EndpointGate {
+  return composeEndpointGate([endpointCircuitRule({ db: deps.db, ...deps.circuit })]);
 }

@@ -74,6 +74,13 @@ export function toEndpointResponse({ row, auth, authKeyUnavailable }: Endpoint):
     retryPolicy: row.retry_policy,
     timeoutMs: row.timeout_ms,
     rateLimitPerSecond: row.rate_limit_per_second,
+    healthCheckUrl: row.health_check_url,
+    health: {
+      state: row.health_state,
+      since: iso(row.health_since),
+      reason: row.health_reason,
+      nextProbeAt: iso(row.health_next_probe_at),
+    },
     metadata: row.metadata,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),

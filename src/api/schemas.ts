@@ -93,6 +93,13 @@ export const createEndpointBody = z.strictObject({
   retryPolicy: retryPolicySchema.nullable().optional(),
   timeoutMs: z.number().int().min(100).max(120_000).nullable().optional(),
   rateLimitPerSecond: z.number().int().min(1).max(10_000).nullable().optional(),
+  healthCheckUrl: z
+    .string()
+    .min(1)
+    .max(2048)
+    .nullable()
+    .optional()
+    .describe('Half-open probes of the circuit go here (a signed POST, see README "Endpoint back-off") instead of spending a real delivery; validated like url'),
   metadata: jsonObject.optional(),
   secret: z.string().refine(isSigningSecret, 'must be whsec_ followed by 24 to 64 base64 bytes').optional(),
 });

@@ -4,6 +4,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities';
 import type { ResolveHost } from '../activities/ssrf-guard';
 import { WebhookHttpClient } from '../activities/webhook-http';
+import type { CircuitPolicy } from '../domain/endpoint-circuit';
 import type { DeliveryMetrics } from '../metrics/metrics';
 import { activityUseCases } from '../services/activity-use-cases';
 import type { ServiceContext } from '../services/context';
@@ -28,6 +29,8 @@ export interface HookrelayWorkerOptions {
   services: ServiceContext;
   defaultTimeoutMs: number;
   disableFailingEndpointAfterMs: number;
+  /** The endpoint-wide circuit's back-off (HOOKRELAY_CIRCUIT_BACKOFF_*_MS). */
+  circuitPolicy?: CircuitPolicy;
   /** HOOKRELAY_ALLOW_PRIVATE_NETWORKS: when false, deliveries never connect to internal addresses. */
   allowPrivateNetworks: boolean;
   /** Replaces the system DNS resolver for deliveries (tests simulate rebinding with it). */
@@ -75,6 +78,7 @@ export async function createHookrelayWorker(options: HookrelayWorkerOptions): Pr
     userAgent: USER_AGENT,
     defaultTimeoutMs: options.defaultTimeoutMs,
     disableFailingEndpointAfterMs: options.disableFailingEndpointAfterMs,
+    circuitPolicy: options.circuitPolicy,
     metrics: options.metrics,
     logger: options.logger?.child({ component: 'delivery' }),
   });
