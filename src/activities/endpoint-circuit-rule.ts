@@ -39,7 +39,7 @@ import { healthCheckRequest } from '../domain/health-check-request';
 import { newId } from '../domain/ids';
 import type { SecretBox } from '../domain/secret-box';
 import type { DeliveryMetrics } from '../metrics/metrics';
-import type { GateRule } from './endpoint-gate';
+import type { GateRule } from './gate-rule';
 import type { WebhookHttpClient } from './webhook-http';
 
 /** The probe lease outlives the probe's own timeout by this much (a crashed holder frees it then). */

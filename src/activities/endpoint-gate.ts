@@ -10,17 +10,7 @@ import type { Deferral } from '../domain/delivery-wait';
 import type { AttemptInput } from '../workflows/contracts';
 import { endpointCircuitRule, type EndpointCircuitDependencies } from './endpoint-circuit-rule';
 
-/** What one rule does at each point of an attempt; every hook is optional. */
-export interface GateRule {
-  /** Before the POST: null admits (the rule may take a permit), a deferral holds the attempt back. */
-  admit?(delivery: DeliveryForAttempt, input: AttemptInput, now: Date): Promise<Deferral | null>;
-  /** Admission by a later rule was refused: give back what admit took. */
-  cancelAdmission?(delivery: DeliveryForAttempt, input: AttemptInput): Promise<void>;
-  /** After the POST (recorded or not): release and learn; answers workflow ids to wake. */
-  settle?(delivery: DeliveryForAttempt, sent: SentAttempt, outcome: AttemptOutcome): Promise<string[]>;
-  /** The delivery finished (succeeded, failed or cancelled): answers workflow ids to wake. */
-  handOver?(deliveryId: string): Promise<string[]>;
-}
+export type { GateRule } from './gate-rule';
 
 export interface EndpointGate {
   admit(delivery: DeliveryForAttempt, input: AttemptInput, now: Date): Promise<Deferral | null>;
@@ -29,6 +19,8 @@ export interface EndpointGate {
 }
 
 /** Rules run in order; the first deferral wins and the rules admitted before it give back their permits. */
+import type { GateRule } from './gate-rule';
+
 export function composeEndpointGate(rules: readonly GateRule[]): EndpointGate {
   return {
     async admit(delivery, input, now) {

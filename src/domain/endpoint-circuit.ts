@@ -15,13 +15,14 @@ export const RECOVERY_WAKE_BATCH = 25;
 export interface CircuitPolicy {
   /** First back-off without a Retry-After; each failed probe doubles it. */
   baseBackoffMs: number;
-  /** Cap of the doubling (and of a Retry-After). */
+  /** Cap of the doubling. */
   maxBackoffMs: number;
 }
 
 export const DEFAULT_CIRCUIT_POLICY: CircuitPolicy = { baseBackoffMs: 5_000, maxBackoffMs: 600_000 };
-/** A Retry-After is honoured between these bounds (and never above maxBackoffMs). */
+/** A Retry-After is honoured between these bounds: the endpoint says when, within reason. */
 export const MIN_RETRY_AFTER_MS = 1_000;
+export const MAX_RETRY_AFTER_MS = 3_600_000;
 
 /** What one POST (or health check) says about the endpoint. */
 export type EndpointSignal =
@@ -52,7 +53,7 @@ export function endpointSignal(
 export function backoffMs(failedProbes: number, retryAfterMs: number | null, policy: CircuitPolicy): number {
   const exponential = Math.min(policy.maxBackoffMs, policy.baseBackoffMs * 2 ** Math.min(failedProbes, 30));
   if (retryAfterMs === null) return exponential;
-  const honoured = Math.min(policy.maxBackoffMs, Math.max(MIN_RETRY_AFTER_MS, retryAfterMs));
+  const honoured = Math.min(MAX_RETRY_AFTER_MS, Math.max(MIN_RETRY_AFTER_MS, retryAfterMs));
   // The first back-off follows the endpoint's Retry-After; after a failed probe it never gets shorter.
   return failedProbes === 0 ? honoured : Math.max(honoured, exponential);
 }
@@ -148,14 +149,19 @@ export function waiterWakeAt(probeDecidedAt: Date, deliveryId: string, waitMs: n
   return new Date(probeDecidedAt.getTime() + Math.round(stableFraction(deliveryId) * spread));
 }
 
-/** A number in [0, 1) from the id (FNV-1a), the same on every worker. */
+/** A number in [0, 1) from the id (FNV-1a, then murmur3's finaliser so similar ids spread), the same on every worker. */
 export function stableFraction(id: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) {
     hash ^= id.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return hash / 0x1_0000_0000;
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b) >>> 0;
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35) >>> 0;
+  hash ^= hash >>> 16;
+  return (hash >>> 0) / 0x1_0000_0000;
 }
 
 /** May this delivery take the probe now? (the lease is free or expired, or already its own). */
