@@ -59,6 +59,19 @@ function statusBadge(status) {
   return h('span', { class: `badge ${status}` }, status);
 }
 
+/** The endpoint's circuit: healthy, or backing-off / open with since, why and the next probe. */
+function healthInfo(health) {
+  if (!health || health.state === 'healthy') return [statusBadge('healthy')];
+  return [
+    statusBadge(health.state),
+    h(
+      'div',
+      { class: 'hint', dataset: { health: health.state } },
+      `${health.reason ?? ''} (since ${formatDate(health.since)}; next probe ${formatDate(health.nextProbeAt)})`,
+    ),
+  ];
+}
+
 function codeBadge(code, errorKind) {
   if (code === null || code === undefined) return errorKind ? h('span', { class: 'badge error' }, errorKind) : '—';
   return h('span', { class: `badge s${String(code)[0]}` }, String(code));
@@ -307,6 +320,7 @@ async function endpointsScreen(token) {
         statusBadge(endpoint.enabled ? 'enabled' : 'disabled'),
         endpoint.disabledReason ? h('div', { class: 'hint' }, endpoint.disabledReason) : null,
       ),
+      h('td', { class: 'health' }, ...healthInfo(endpoint.health)),
     );
   });
   show(
@@ -320,7 +334,7 @@ async function endpointsScreen(token) {
         h(
           'tr',
           {},
-          ['Enabled', 'Name', 'URL', 'Event types', 'Status'].map((t) => h('th', {}, t)),
+          ['Enabled', 'Name', 'URL', 'Event types', 'Status', 'Health'].map((t) => h('th', {}, t)),
         ),
       ),
       h('tbody', {}, rows),
@@ -370,6 +384,12 @@ async function endpointFormScreen(id, token) {
     placeholder: 'https://example.com/webhooks',
   });
   const description = h('input', { type: 'text', id: 'ep-description', value: endpoint?.description ?? '' });
+  const healthCheckUrl = h('input', {
+    type: 'url',
+    id: 'ep-health-check-url',
+    value: endpoint?.healthCheckUrl ?? '',
+    placeholder: 'https://example.com/health',
+  });
 
   // Event types from the catalog, grouped; "*" subscribes to everything.
   const selected = new Set(endpoint?.eventTypes ?? []);
@@ -473,6 +493,8 @@ async function endpointFormScreen(id, token) {
           else if (endpoint?.retryPolicy) body.retryPolicy = null;
           if (timeout.value.trim()) body.timeoutMs = Number(timeout.value.trim());
           else if (endpoint?.timeoutMs) body.timeoutMs = null;
+          if (healthCheckUrl.value.trim()) body.healthCheckUrl = healthCheckUrl.value.trim();
+          else if (endpoint?.healthCheckUrl) body.healthCheckUrl = null;
           let saved;
           if (endpoint) saved = await api('PATCH', tenantPath(`/endpoints/${endpoint.id}`), body);
           else saved = await api('POST', tenantPath('/endpoints'), { ...body, enabled: enabled.checked });
@@ -494,6 +516,7 @@ async function endpointFormScreen(id, token) {
     field('Custom headers', headers, 'JSON object of header names to values'),
     field('Retry policy', retry, 'JSON; empty for the default schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)'),
     field('Timeout (ms)', timeout, 'empty for the deployment default'),
+    field('Health check URL', healthCheckUrl, 'optional: half-open probes go here (a signed POST) instead of a real delivery'),
     endpoint ? null : h('label', {}, enabled, ' Enabled on creation'),
     h(
       'p',
@@ -564,6 +587,10 @@ async function endpointScreen(id, token) {
     h('dd', { class: 'mono' }, endpoint.url),
     h('dt', {}, 'Status'),
     h('dd', {}, statusBadge(endpoint.enabled ? 'enabled' : 'disabled'), endpoint.disabledReason ? ` ${endpoint.disabledReason}` : ''),
+    h('dt', {}, 'Health'),
+    h('dd', { id: 'endpoint-health' }, ...healthInfo(endpoint.health)),
+    h('dt', {}, 'Health check URL'),
+    h('dd', { class: 'mono' }, endpoint.healthCheckUrl ?? 'none: probes are real deliveries'),
     h('dt', {}, 'Event types'),
     h('dd', {}, endpoint.eventTypes.join(', ')),
     h('dt', {}, 'Authentication'),

@@ -123,7 +123,12 @@ export function endpointCircuitRule(deps: EndpointCircuitDependencies): GateRule
         roles.set(delivery, 'checked');
         return null;
       }
-      return waitBehind(delivery, { ...view, state: change.state, nextProbeAt: change.nextProbeAt, probeHolder: null, probeUntil: null }, decidedAt, change.reason);
+      return waitBehind(
+        delivery,
+        { ...view, state: change.state, nextProbeAt: change.nextProbeAt, probeHolder: null, probeUntil: null },
+        decidedAt,
+        change.reason,
+      );
     },
 
     async cancelAdmission(delivery) {
@@ -149,7 +154,8 @@ export function endpointCircuitRule(deps: EndpointCircuitDependencies): GateRule
       const step = stepWhileHealthy(signal, healthyView, policy, now);
       switch (step.step) {
         case 'back-off':
-          if (await backOffHealthyEndpoint(db, delivery.endpointId, step.change, now)) await moved(delivery.endpointId, 'healthy', step.change);
+          if (await backOffHealthyEndpoint(db, delivery.endpointId, step.change, now))
+            await moved(delivery.endpointId, 'healthy', step.change);
           return wake;
         case 'count-timeout': {
           const streak = await countTimeout(db, delivery.endpointId);
@@ -182,7 +188,10 @@ function circuitView(delivery: DeliveryForAttempt): CircuitView {
 function signalOf(sent: SentAttempt): EndpointSignal {
   const outcome = attemptOutcome(sent, new Date(sent.startedAt));
   const retryAfterSeconds = outcome.outcome === 'failed' ? outcome.retryAfterSeconds : null;
-  return endpointSignal({ status: sent.response?.status ?? null, errorKind: sent.error?.kind ?? null, complete: sent.error === null }, retryAfterSeconds);
+  return endpointSignal(
+    { status: sent.response?.status ?? null, errorKind: sent.error?.kind ?? null, complete: sent.error === null },
+    retryAfterSeconds,
+  );
 }
 
 /** Held back by the circuit: look again once the probe can have told, staggered per delivery. */

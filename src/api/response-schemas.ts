@@ -70,12 +70,14 @@ export const endpointResponse = z.strictObject({
   healthCheckUrl: z.string().nullable(),
   health: z
     .strictObject({
-      state: z.enum(ENDPOINT_HEALTH_STATES).describe('healthy: full rate; backing-off: the endpoint asked us to slow down (429/503) or kept timing out; open: a probe failed'),
+      state: z
+        .enum(ENDPOINT_HEALTH_STATES)
+        .describe('healthy: full rate; backing-off: the endpoint asked us to slow down (429/503) or kept timing out; open: a probe failed'),
       since: timestamp.nullable().describe('When the state began (null: healthy since created)'),
       reason: z.string().nullable(),
       nextProbeAt: timestamp.nullable().describe('When the next half-open probe may go (null when healthy)'),
     })
-    .describe("The endpoint-wide circuit: behind backing-off and open, deliveries wait (no attempt spent) and one probe at a time goes"),
+    .describe('The endpoint-wide circuit: behind backing-off and open, deliveries wait (no attempt spent) and one probe at a time goes'),
   metadata: jsonObject,
   createdAt: timestamp,
   updatedAt: timestamp,

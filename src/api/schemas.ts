@@ -99,7 +99,9 @@ export const createEndpointBody = z.strictObject({
     .max(2048)
     .nullable()
     .optional()
-    .describe('Half-open probes of the circuit go here (a signed POST, see README "Endpoint back-off") instead of spending a real delivery; validated like url'),
+    .describe(
+      'Half-open probes of the circuit go here (a signed POST, see README "Endpoint back-off") instead of spending a real delivery; validated like url',
+    ),
   metadata: jsonObject.optional(),
   secret: z.string().refine(isSigningSecret, 'must be whsec_ followed by 24 to 64 base64 bytes').optional(),
 });

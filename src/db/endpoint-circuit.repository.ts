@@ -17,7 +17,9 @@ export async function takeProbeLease(db: Kysely<Database>, endpointId: string, h
     .where('id', '=', endpointId)
     .where('health_state', '!=', 'healthy')
     .where((eb) => eb.or([eb('health_next_probe_at', 'is', null), eb('health_next_probe_at', '<=', now)]))
-    .where((eb) => eb.or([eb('health_probe_holder', '=', holder), eb('health_probe_until', 'is', null), eb('health_probe_until', '<=', now)]))
+    .where((eb) =>
+      eb.or([eb('health_probe_holder', '=', holder), eb('health_probe_until', 'is', null), eb('health_probe_until', '<=', now)]),
+    )
     .returning('id')
     .executeTakeFirst();
   return taken !== undefined;
@@ -59,7 +61,12 @@ export async function countTimeout(db: Kysely<Database>, endpointId: string): Pr
 
 /** The endpoint answered: the timeouts no longer come in a row. */
 export async function resetTimeouts(db: Kysely<Database>, endpointId: string): Promise<void> {
-  await db.updateTable('endpoints').set({ health_timeout_streak: 0 }).where('id', '=', endpointId).where('health_timeout_streak', '>', 0).execute();
+  await db
+    .updateTable('endpoints')
+    .set({ health_timeout_streak: 0 })
+    .where('id', '=', endpointId)
+    .where('health_timeout_streak', '>', 0)
+    .execute();
 }
 
 /** The probe's verdict, written by its lease holder only; answers the state it replaced, or null. */

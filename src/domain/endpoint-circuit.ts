@@ -43,7 +43,8 @@ export function endpointSignal(
 ): EndpointSignal {
   const { status, errorKind } = result;
   if (status !== null && result.complete && status >= 200 && status < 300) return { kind: 'healthy' };
-  if (status === 429 || status === 503) return { kind: 'slow-down', status, retryAfterMs: retryAfterSeconds === null ? null : retryAfterSeconds * 1000 };
+  if (status === 429 || status === 503)
+    return { kind: 'slow-down', status, retryAfterMs: retryAfterSeconds === null ? null : retryAfterSeconds * 1000 };
   if (status !== null) return { kind: 'answered', status };
   if (errorKind === 'timeout' || errorKind === 'connection') return { kind: 'unreachable', errorKind };
   return { kind: 'neutral' };
@@ -93,10 +94,7 @@ export interface CircuitChange {
 
 /** What a healthy endpoint's answer changes: back off, count a timeout, forget the timeouts, or nothing. */
 export type HealthyStep =
-  | { step: 'back-off'; change: CircuitChange }
-  | { step: 'count-timeout' }
-  | { step: 'reset-timeouts' }
-  | { step: 'none' };
+  { step: 'back-off'; change: CircuitChange } | { step: 'count-timeout' } | { step: 'reset-timeouts' } | { step: 'none' };
 
 export function stepWhileHealthy(signal: EndpointSignal, view: CircuitView, policy: CircuitPolicy, now: Date): HealthyStep {
   if (signal.kind === 'slow-down') return { step: 'back-off', change: backingOff(signal, now, policy) };
@@ -126,7 +124,13 @@ function backingOff(signal: Extract<EndpointSignal, { kind: 'slow-down' }>, now:
 }
 
 /** A probe's result: 2xx closes the circuit (full rate at once), anything else opens it for longer. */
-export function stepAfterProbe(signal: EndpointSignal, view: CircuitView, policy: CircuitPolicy, now: Date, probe: 'delivery' | 'health check'): CircuitChange {
+export function stepAfterProbe(
+  signal: EndpointSignal,
+  view: CircuitView,
+  policy: CircuitPolicy,
+  now: Date,
+  probe: 'delivery' | 'health check',
+): CircuitChange {
   if (signal.kind === 'healthy') return { state: 'healthy', reason: null, nextProbeAt: null, failedProbes: 0 };
   const failedProbes = view.failedProbes + 1;
   const retryAfterMs = signal.kind === 'slow-down' ? signal.retryAfterMs : null;

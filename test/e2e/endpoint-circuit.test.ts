@@ -83,7 +83,9 @@ describe('endpoint circuit', () => {
     const { hookrelay, receiver } = h;
     const tenantId = await createTenant(hookrelay);
     const before = receiver.requests.length;
-    receiver.respondWith((_request, index) => (index === before ? { status: 503, headers: { 'retry-after': String(RETRY_AFTER) } } : { status: 200 }));
+    receiver.respondWith((_request, index) =>
+      index === before ? { status: 503, headers: { 'retry-after': String(RETRY_AFTER) } } : { status: 200 },
+    );
     const endpointId = await createEndpoint(hookrelay, tenantId, { url: receiver.url });
     expect(await health(hookrelay, tenantId, endpointId)).toEqual({ state: 'healthy', since: null, reason: null, nextProbeAt: null });
 
@@ -173,7 +175,10 @@ describe('endpoint circuit', () => {
     const checksBefore = checks.requests.length;
     receiver.respondWith((_request, index) => (index === before ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
     checks.respondWith((_request, index) => (index === checksBefore ? { status: 500 } : { status: 200 }));
-    const endpointId = await createEndpoint(hookrelay, tenantId, { url: receiver.url, healthCheckUrl: checks.url.replace('/webhook', '/health') });
+    const endpointId = await createEndpoint(hookrelay, tenantId, {
+      url: receiver.url,
+      healthCheckUrl: checks.url.replace('/webhook', '/health'),
+    });
     const secret = (await hookrelay.request('GET', `/v1/tenants/${tenantId}/endpoints/${endpointId}/secret`)).body.secret as string;
     const metricsBefore = (await hookrelay.metrics.scrape()).body;
 
@@ -217,7 +222,9 @@ describe('endpoint circuit', () => {
     const patched = await hookrelay.request('PATCH', `/v1/tenants/${tenantId}/endpoints/${endpointId}`, { body: { healthCheckUrl: null } });
     expect(patched.status).toBe(200);
     expect(patched.body.healthCheckUrl).toBeNull();
-    const refused = await hookrelay.request('PATCH', `/v1/tenants/${tenantId}/endpoints/${endpointId}`, { body: { healthCheckUrl: 'nope' } });
+    const refused = await hookrelay.request('PATCH', `/v1/tenants/${tenantId}/endpoints/${endpointId}`, {
+      body: { healthCheckUrl: 'nope' },
+    });
     expectProblem(refused, 400, ['body.healthCheckUrl']);
   });
 });

@@ -15,18 +15,39 @@ import { Webhook } from 'standardwebhooks';
 
 const policy = { baseBackoffMs: 5_000, maxBackoffMs: 600_000 };
 const now = new Date('2026-12-02T22:00:00.000Z');
-const healthy: CircuitView = { state: 'healthy', failedProbes: 0, timeoutStreak: 0, nextProbeAt: null, probeHolder: null, probeUntil: null };
+const healthy: CircuitView = {
+  state: 'healthy',
+  failedProbes: 0,
+  timeoutStreak: 0,
+  nextProbeAt: null,
+  probeHolder: null,
+  probeUntil: null,
+};
 const at = (ms: number) => new Date(now.getTime() + ms);
 
 describe('endpointSignal', () => {
   it('reads 2xx as healthy, 429/503 as slow-down with the Retry-After, timeouts and refusals as unreachable', () => {
     expect(endpointSignal({ status: 204, errorKind: null, complete: true }, null)).toEqual({ kind: 'healthy' });
     expect(endpointSignal({ status: 200, errorKind: 'timeout', complete: false }, null)).toEqual({ kind: 'answered', status: 200 });
-    expect(endpointSignal({ status: 503, errorKind: null, complete: true }, 2)).toEqual({ kind: 'slow-down', status: 503, retryAfterMs: 2000 });
-    expect(endpointSignal({ status: 429, errorKind: null, complete: true }, null)).toEqual({ kind: 'slow-down', status: 429, retryAfterMs: null });
+    expect(endpointSignal({ status: 503, errorKind: null, complete: true }, 2)).toEqual({
+      kind: 'slow-down',
+      status: 503,
+      retryAfterMs: 2000,
+    });
+    expect(endpointSignal({ status: 429, errorKind: null, complete: true }, null)).toEqual({
+      kind: 'slow-down',
+      status: 429,
+      retryAfterMs: null,
+    });
     expect(endpointSignal({ status: 500, errorKind: null, complete: true }, null)).toEqual({ kind: 'answered', status: 500 });
-    expect(endpointSignal({ status: null, errorKind: 'timeout', complete: false }, null)).toEqual({ kind: 'unreachable', errorKind: 'timeout' });
-    expect(endpointSignal({ status: null, errorKind: 'connection', complete: false }, null)).toEqual({ kind: 'unreachable', errorKind: 'connection' });
+    expect(endpointSignal({ status: null, errorKind: 'timeout', complete: false }, null)).toEqual({
+      kind: 'unreachable',
+      errorKind: 'timeout',
+    });
+    expect(endpointSignal({ status: null, errorKind: 'connection', complete: false }, null)).toEqual({
+      kind: 'unreachable',
+      errorKind: 'connection',
+    });
     expect(endpointSignal({ status: null, errorKind: 'ssrf_blocked', complete: false }, null)).toEqual({ kind: 'neutral' });
   });
 });
@@ -59,7 +80,9 @@ describe('the circuit', () => {
     const ok = endpointSignal({ status: 200, errorKind: null, complete: true }, null);
     expect(stepWhileHealthy(ok, healthy, policy, now)).toEqual({ step: 'none' });
     expect(stepWhileHealthy(ok, { ...healthy, timeoutStreak: 2 }, policy, now)).toEqual({ step: 'reset-timeouts' });
-    expect(stepWhileHealthy({ kind: 'answered', status: 500 }, { ...healthy, timeoutStreak: 1 }, policy, now)).toEqual({ step: 'reset-timeouts' });
+    expect(stepWhileHealthy({ kind: 'answered', status: 500 }, { ...healthy, timeoutStreak: 1 }, policy, now)).toEqual({
+      step: 'reset-timeouts',
+    });
     expect(stepWhileHealthy({ kind: 'neutral' }, { ...healthy, timeoutStreak: 1 }, policy, now)).toEqual({ step: 'none' });
     expect(backingOffAfterTimeouts(3, timeout, policy, now)).toEqual({
       state: 'backing-off',
@@ -78,8 +101,19 @@ describe('the circuit', () => {
       failedProbes: 0,
     });
     const failed = stepAfterProbe({ kind: 'answered', status: 500 }, backingOff, policy, now, 'health check');
-    expect(failed).toEqual({ state: 'open', reason: 'health check probe 1 answered 500; next probe in 10 s', nextProbeAt: at(10_000), failedProbes: 1 });
-    const again = stepAfterProbe({ kind: 'unreachable', errorKind: 'timeout' }, { ...backingOff, state: 'open', failedProbes: 1 }, policy, now, 'delivery');
+    expect(failed).toEqual({
+      state: 'open',
+      reason: 'health check probe 1 answered 500; next probe in 10 s',
+      nextProbeAt: at(10_000),
+      failedProbes: 1,
+    });
+    const again = stepAfterProbe(
+      { kind: 'unreachable', errorKind: 'timeout' },
+      { ...backingOff, state: 'open', failedProbes: 1 },
+      policy,
+      now,
+      'delivery',
+    );
     expect(again).toMatchObject({ state: 'open', nextProbeAt: at(20_000), failedProbes: 2 });
   });
 
@@ -124,7 +158,12 @@ describe('healthCheckRequest', () => {
       timestamp: now,
     });
     expect(JSON.parse(request.body)).toEqual({ type: 'hookrelay.health_check', endpointId: 'ep_1', timestamp: now.toISOString() });
-    expect(request.headers).toMatchObject({ 'x-team': 'a', authorization: 'Bearer t0k', 'webhook-id': 'hc_1', 'content-type': 'application/json' });
+    expect(request.headers).toMatchObject({
+      'x-team': 'a',
+      authorization: 'Bearer t0k',
+      'webhook-id': 'hc_1',
+      'content-type': 'application/json',
+    });
     expect(request.headers['webhook-timestamp']).toBe(String(Math.floor(now.getTime() / 1000)));
     expect(request.headers['webhook-signature']).toBe(new Webhook(secret).sign('hc_1', now, request.body));
   });
