@@ -1,6 +1,7 @@
 // The endpoint-wide circuit on loopback (issue 12 part 3): what the receiver sees when it answers
 // 503 with Retry-After, when it keeps timing out, and when it names a healthCheckUrl; the state in
 // the API and the metrics; and the failing-for-days give-up rule behind an open circuit.
+import { sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import { createTenant, ensureEventType, expectProblem } from '../support/api';
 import { startReceiver, type Receiver } from '../support/receiver';
@@ -210,6 +211,19 @@ describe('endpoint circuit', () => {
       metric(metricsBefore, `hookrelay_endpoint_health_checks_total{result="${result}"}`);
     expect({ healthy: counted('healthy'), unhealthy: counted('unhealthy') }).toEqual({ healthy: 1, unhealthy: 1 });
   }, 45_000);
+
+  it('a healthy endpoint costs the circuit no write: its row is untouched by successful deliveries', async () => {
+    const { hookrelay, receiver } = h;
+    const tenantId = await createTenant(hookrelay);
+    receiver.respondWith(() => ({ status: 200 }));
+    const endpointId = await createEndpoint(hookrelay, tenantId, { url: receiver.url });
+    const version = async () =>
+      (await sql<{ xmin: string }>`select xmin::text from endpoints where id = ${endpointId}`.execute(hookrelay.db)).rows[0]!.xmin;
+    const before = await version();
+    await Promise.all(Array.from({ length: 5 }, (_, n) => publish(hookrelay, tenantId, n)));
+    await allSucceeded(hookrelay, endpointId, 5);
+    expect(await version()).toBe(before);
+  });
 
   it('refuses a healthCheckUrl the url rules refuse, and clears it with null', async () => {
     const { hookrelay, receiver } = h;
