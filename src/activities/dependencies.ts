@@ -33,8 +33,8 @@ export interface ActivityDependencies {
   defaultTimeoutMs: number;
   /** An endpoint failing without a single success for this long is disabled. */
   disableFailingEndpointAfterMs: number;
-  /** Back-off of the endpoint-wide circuit (default DEFAULT_CIRCUIT_POLICY: 5 s doubling to 10 min). */
-  circuitPolicy?: CircuitPolicy;
+  /** Back-off of the endpoint-wide circuit (default DEFAULT_CIRCUIT_POLICY: 5 s doubling to 10 min); null: no circuit. */
+  circuitPolicy?: CircuitPolicy | null | undefined;
   /** The receiver-protection rules every attempt passes (default: the deployment's, activities/endpoint-gate). */
   gate?: EndpointGate;
   /** Counts attempts and finished deliveries (Prometheus); optional so tests may leave it out. */

@@ -51,11 +51,11 @@ export function composeEndpointGate(rules: readonly GateRule[]): EndpointGate {
 /** What the rules read and write. */
 export interface EndpointGateDependencies {
   db: Kysely<Database>;
-  /** The circuit's probes and health checks (endpoint-circuit-rule). */
-  circuit: Omit<EndpointCircuitDependencies, 'db'>;
+  /** The circuit's probes and health checks (endpoint-circuit-rule); null: no circuit (HOOKRELAY_CIRCUIT_ENABLED=false). */
+  circuit: Omit<EndpointCircuitDependencies, 'db'> | null;
 }
 
 /** The deployment's gate: the rules in the order they are checked (cheapest refusals first). */
 export function createEndpointGate(deps: EndpointGateDependencies): EndpointGate {
-  return composeEndpointGate([endpointCircuitRule({ db: deps.db, ...deps.circuit })]);
+  return composeEndpointGate([...(deps.circuit ? [endpointCircuitRule({ db: deps.db, ...deps.circuit })] : [])]);
 }

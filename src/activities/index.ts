@@ -11,17 +11,18 @@ import { DEFAULT_CIRCUIT_POLICY } from '../domain/endpoint-circuit';
 export type { ActivityDependencies, ActivityUseCases } from './dependencies';
 
 export function createActivities(deps: ActivityDependencies) {
+  const circuitPolicy = deps.circuitPolicy === undefined ? DEFAULT_CIRCUIT_POLICY : deps.circuitPolicy;
   const gate =
     deps.gate ??
     createEndpointGate({
       db: deps.db,
-      circuit: {
+      circuit: circuitPolicy && {
         http: deps.http,
         secretBox: deps.secretBox,
         userAgent: deps.userAgent,
         defaultTimeoutMs: deps.defaultTimeoutMs,
         disableFailingEndpointAfterMs: deps.disableFailingEndpointAfterMs,
-        policy: deps.circuitPolicy ?? DEFAULT_CIRCUIT_POLICY,
+        policy: circuitPolicy,
         metrics: deps.metrics,
         logger: deps.logger,
       },

@@ -29,8 +29,8 @@ export interface HookrelayWorkerOptions {
   services: ServiceContext;
   defaultTimeoutMs: number;
   disableFailingEndpointAfterMs: number;
-  /** The endpoint-wide circuit's back-off (HOOKRELAY_CIRCUIT_BACKOFF_*_MS). */
-  circuitPolicy?: CircuitPolicy;
+  /** The endpoint-wide circuit's back-off (HOOKRELAY_CIRCUIT_BACKOFF_*_MS); null turns the circuit off. */
+  circuitPolicy?: CircuitPolicy | null;
   /** HOOKRELAY_ALLOW_PRIVATE_NETWORKS: when false, deliveries never connect to internal addresses. */
   allowPrivateNetworks: boolean;
   /** Replaces the system DNS resolver for deliveries (tests simulate rebinding with it). */
