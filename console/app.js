@@ -61,6 +61,19 @@ function statusBadge(status) {
   return h('span', { class: `badge ${status}` }, status);
 }
 
+/** The endpoint's circuit: healthy, or backing-off / open with since, why and the next probe. */
+function healthInfo(health) {
+  if (!health || health.state === 'healthy') return [statusBadge('healthy')];
+  return [
+    statusBadge(health.state),
+    h(
+      'div',
+      { class: 'hint', dataset: { health: health.state } },
+      `${health.reason ?? ''} (since ${formatDate(health.since)}; next probe ${formatDate(health.nextProbeAt)})`,
+    ),
+  ];
+}
+
 function codeBadge(code, errorKind) {
   if (code === null || code === undefined) return errorKind ? h('span', { class: 'badge error' }, errorKind) : '—';
   return h('span', { class: `badge s${String(code)[0]}` }, String(code));
@@ -309,6 +322,7 @@ async function endpointsScreen(token) {
         statusBadge(endpoint.enabled ? 'enabled' : 'disabled'),
         endpoint.disabledReason ? h('div', { class: 'hint' }, endpoint.disabledReason) : null,
       ),
+      h('td', { class: 'health' }, ...healthInfo(endpoint.health)),
     );
   });
   show(
@@ -322,7 +336,7 @@ async function endpointsScreen(token) {
         h(
           'tr',
           {},
-          ['Enabled', 'Name', 'URL', 'Event types', 'Status'].map((t) => h('th', {}, t)),
+          ['Enabled', 'Name', 'URL', 'Event types', 'Status', 'Health'].map((t) => h('th', {}, t)),
         ),
       ),
       h('tbody', {}, rows),
@@ -372,6 +386,12 @@ async function endpointFormScreen(id, token) {
     placeholder: 'https://example.com/webhooks',
   });
   const description = h('input', { type: 'text', id: 'ep-description', value: endpoint?.description ?? '' });
+  const healthCheckUrl = h('input', {
+    type: 'url',
+    id: 'ep-health-check-url',
+    value: endpoint?.healthCheckUrl ?? '',
+    placeholder: 'https://example.com/health',
+  });
 
   // Event types from the catalog, grouped; "*" subscribes to everything.
   const selected = new Set(endpoint?.eventTypes ?? []);
@@ -517,6 +537,8 @@ async function endpointFormScreen(id, token) {
           else if (endpoint?.rateLimitPerSecond) body.rateLimitPerSecond = null;
           if (maxConcurrent.value.trim()) body.maxConcurrentRequests = Number(maxConcurrent.value.trim());
           else if (endpoint?.maxConcurrentRequests) body.maxConcurrentRequests = null;
+          if (healthCheckUrl.value.trim()) body.healthCheckUrl = healthCheckUrl.value.trim();
+          else if (endpoint?.healthCheckUrl) body.healthCheckUrl = null;
           let saved;
           if (endpoint) saved = await api('PATCH', tenantPath(`/endpoints/${endpoint.id}`), body);
           else saved = await api('POST', tenantPath('/endpoints'), { ...body, enabled: enabled.checked });
@@ -542,6 +564,7 @@ async function endpointFormScreen(id, token) {
     field('Timeout (ms)', timeout, 'empty for the deployment default'),
     field('Rate limit (POSTs per second)', rateLimit, 'empty for no limit; a short burst above it is allowed (see README)'),
     field('Max concurrent requests', maxConcurrent, 'POSTs in flight at once, across all workers; empty for no limit'),
+    field('Health check URL', healthCheckUrl, 'optional: half-open probes go here (a signed POST) instead of a real delivery'),
     endpoint ? null : h('label', {}, enabled, ' Enabled on creation'),
     h(
       'p',
@@ -612,6 +635,10 @@ async function endpointScreen(id, token) {
     h('dd', { class: 'mono' }, endpoint.url),
     h('dt', {}, 'Status'),
     h('dd', {}, statusBadge(endpoint.enabled ? 'enabled' : 'disabled'), endpoint.disabledReason ? ` ${endpoint.disabledReason}` : ''),
+    h('dt', {}, 'Health'),
+    h('dd', { id: 'endpoint-health' }, ...healthInfo(endpoint.health)),
+    h('dt', {}, 'Health check URL'),
+    h('dd', { class: 'mono' }, endpoint.healthCheckUrl ?? 'none: probes are real deliveries'),
     h('dt', {}, 'Event types'),
     h('dd', {}, endpoint.eventTypes.join(', ')),
     h('dt', {}, 'Authentication'),

@@ -10,6 +10,7 @@ import * as transactionalOutbox from './2026_12_02T110000_transactional_outbox';
 import * as apiKeyLifecycle from './2026_12_02T140000_api_key_lifecycle';
 import * as deliveryWaits from './2026_12_02T200000_delivery_waits';
 import * as endpointLimits from './2026_12_02T210000_endpoint_limits';
+import * as endpointCircuit from './2026_12_02T220000_endpoint_circuit';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22T000000_initial_schema': initialSchema,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02T140000_api_key_lifecycle': apiKeyLifecycle,
   '2026_12_02T200000_delivery_waits': deliveryWaits,
   '2026_12_02T210000_endpoint_limits': endpointLimits,
+  '2026_12_02T220000_endpoint_circuit': endpointCircuit,
 };

@@ -139,6 +139,14 @@ export const configSchema = z.object({
     .min(0.001)
     .max(24 * 365)
     .default(120),
+  /** The endpoint-wide circuit: first back-off without a Retry-After, doubled per failed probe up to the max. */
+  /** The endpoint-wide circuit (back-off, half-open probes); false: each delivery follows only its own retry schedule. */
+  HOOKRELAY_CIRCUIT_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  HOOKRELAY_CIRCUIT_BACKOFF_BASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+  HOOKRELAY_CIRCUIT_BACKOFF_MAX_MS: z.coerce.number().int().min(100).max(86_400_000).default(600_000),
   /** Attempts, finished deliveries and their event payloads older than this are purged. */
   HOOKRELAY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Worker tuning (Temporal SDK defaults when unset). */

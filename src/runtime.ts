@@ -68,6 +68,12 @@ export function deliveryTuning(config: Config) {
     },
     defaultTimeoutMs: config.HOOKRELAY_DELIVERY_TIMEOUT_MS,
     disableFailingEndpointAfterMs: config.HOOKRELAY_DISABLE_FAILING_ENDPOINT_AFTER_HOURS * 3_600_000,
+    circuitPolicy: config.HOOKRELAY_CIRCUIT_ENABLED
+      ? {
+          baseBackoffMs: config.HOOKRELAY_CIRCUIT_BACKOFF_BASE_MS,
+          maxBackoffMs: Math.max(config.HOOKRELAY_CIRCUIT_BACKOFF_BASE_MS, config.HOOKRELAY_CIRCUIT_BACKOFF_MAX_MS),
+        }
+      : null,
     allowPrivateNetworks: config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS,
     shutdownGraceMs: config.HOOKRELAY_SHUTDOWN_GRACE_MS,
     tuning: {

@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/schema';
+import type { CircuitPolicy } from '../domain/endpoint-circuit';
 import type { SecretBox } from '../domain/secret-box';
 import type { DeliveryMetrics } from '../metrics/metrics';
 import type { PublishEventInput, PublishEventResult } from '../workflows/contracts';
@@ -33,6 +34,8 @@ export interface ActivityDependencies {
   defaultTimeoutMs: number;
   /** An endpoint failing without a single success for this long is disabled. */
   disableFailingEndpointAfterMs: number;
+  /** Back-off of the endpoint-wide circuit (default DEFAULT_CIRCUIT_POLICY: 5 s doubling to 10 min); null: no circuit. */
+  circuitPolicy?: CircuitPolicy | null | undefined;
   /** The receiver-protection rules every attempt passes (default: the deployment's, activities/endpoint-gate). */
   gate?: EndpointGate;
   /** The worker's POSTs in flight per tenant, for the default gate's tenant fair share (none when absent). */

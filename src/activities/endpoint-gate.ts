@@ -11,18 +11,9 @@ import type { AttemptInput } from '../workflows/contracts';
 import { tenantFairShareRule, type TenantPostSlots } from './tenant-fair-share-rule';
 import { concurrencyLimitRule } from './concurrency-limit-rule';
 import { rateLimitRule } from './rate-limit-rule';
+import { endpointCircuitRule, type EndpointCircuitDependencies } from './endpoint-circuit-rule';
 
-/** What one rule does at each point of an attempt; every hook is optional. */
-export interface GateRule {
-  /** Before the POST: null admits (the rule may take a permit), a deferral holds the attempt back. */
-  admit?(delivery: DeliveryForAttempt, input: AttemptInput, now: Date): Promise<Deferral | null>;
-  /** Admission by a later rule was refused: give back what admit took. */
-  cancelAdmission?(delivery: DeliveryForAttempt, input: AttemptInput): Promise<void>;
-  /** After the POST (recorded or not): release and learn; answers workflow ids to wake. */
-  settle?(delivery: DeliveryForAttempt, sent: SentAttempt, outcome: AttemptOutcome): Promise<string[]>;
-  /** The delivery finished (succeeded, failed or cancelled): answers workflow ids to wake. */
-  handOver?(deliveryId: string): Promise<string[]>;
-}
+export type { GateRule } from './gate-rule';
 
 export interface EndpointGate {
   admit(delivery: DeliveryForAttempt, input: AttemptInput, now: Date): Promise<Deferral | null>;
@@ -31,6 +22,8 @@ export interface EndpointGate {
 }
 
 /** Rules run in order; the first deferral wins and the rules admitted before it give back their permits. */
+import type { GateRule } from './gate-rule';
+
 export function composeEndpointGate(rules: readonly GateRule[]): EndpointGate {
   return {
     async admit(delivery, input, now) {
@@ -65,12 +58,15 @@ export interface EndpointGateDependencies {
   postSlots?: TenantPostSlots;
   /** The POST timeout of endpoints without timeoutMs (a concurrency lease outlives it). */
   defaultTimeoutMs: number;
+  /** The circuit's probes and health checks (endpoint-circuit-rule); null: no circuit (HOOKRELAY_CIRCUIT_ENABLED=false). */
+  circuit: Omit<EndpointCircuitDependencies, 'db'> | null;
 }
 
 /** The deployment's gate: the rules in the order they are checked (cheapest refusals first). */
 export function createEndpointGate(deps: EndpointGateDependencies): EndpointGate {
   return composeEndpointGate([
     // Order: ordering → circuit → tenant fair share (in memory) → rate/concurrency.
+    ...(deps.circuit ? [endpointCircuitRule({ db: deps.db, ...deps.circuit })] : []),
     ...(deps.postSlots ? [tenantFairShareRule(deps.postSlots)] : []),
     rateLimitRule(deps),
     concurrencyLimitRule(deps),

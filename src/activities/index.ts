@@ -6,11 +6,29 @@ import { createDeliveryLifecycleActivities } from './delivery-lifecycle';
 import type { ActivityDependencies } from './dependencies';
 import { createEndpointGate } from './endpoint-gate';
 import { createPublishActivities } from './publish';
+import { DEFAULT_CIRCUIT_POLICY } from '../domain/endpoint-circuit';
 
 export type { ActivityDependencies, ActivityUseCases } from './dependencies';
 
 export function createActivities(deps: ActivityDependencies) {
-  const gate = deps.gate ?? createEndpointGate({ db: deps.db, postSlots: deps.postSlots, defaultTimeoutMs: deps.defaultTimeoutMs });
+  const circuitPolicy = deps.circuitPolicy === undefined ? DEFAULT_CIRCUIT_POLICY : deps.circuitPolicy;
+  const gate =
+    deps.gate ??
+    createEndpointGate({
+      db: deps.db,
+      postSlots: deps.postSlots,
+      defaultTimeoutMs: deps.defaultTimeoutMs,
+      circuit: circuitPolicy && {
+        http: deps.http,
+        secretBox: deps.secretBox,
+        userAgent: deps.userAgent,
+        defaultTimeoutMs: deps.defaultTimeoutMs,
+        disableFailingEndpointAfterMs: deps.disableFailingEndpointAfterMs,
+        policy: circuitPolicy,
+        metrics: deps.metrics,
+        logger: deps.logger,
+      },
+    });
   return {
     ...createPublishActivities(deps),
     ...createAttemptActivities(deps, gate),

@@ -3,6 +3,7 @@
 // the tests parse real answers with them.
 import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { WAIT_REASONS } from '../domain/delivery-wait';
+import { ENDPOINT_HEALTH_STATES } from '../domain/endpoint-circuit';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { apiKeyScopes } from '../domain/api-keys';
@@ -72,6 +73,17 @@ export const endpointResponse = z.strictObject({
     .nullable()
     .describe('POSTs per second, enforced across all workers: at most rateLimitPerSecond + burst in any one-second window (see README)'),
   maxConcurrentRequests: z.number().int().nullable().describe('POSTs in flight at once, across all workers; null: no limit'),
+  healthCheckUrl: z.string().nullable(),
+  health: z
+    .strictObject({
+      state: z
+        .enum(ENDPOINT_HEALTH_STATES)
+        .describe('healthy: full rate; backing-off: the endpoint asked us to slow down (429/503) or kept timing out; open: a probe failed'),
+      since: timestamp.nullable().describe('When the state began (null: healthy since created)'),
+      reason: z.string().nullable(),
+      nextProbeAt: timestamp.nullable().describe('When the next half-open probe may go (null when healthy)'),
+    })
+    .describe('The endpoint-wide circuit: behind backing-off and open, deliveries wait (no attempt spent) and one probe at a time goes'),
   metadata: jsonObject,
   createdAt: timestamp,
   updatedAt: timestamp,

@@ -77,6 +77,13 @@ export function toEndpointResponse({ row, auth, authKeyUnavailable }: Endpoint):
     timeoutMs: row.timeout_ms,
     rateLimitPerSecond: row.rate_limit_per_second,
     maxConcurrentRequests: row.max_concurrent_requests,
+    healthCheckUrl: row.health_check_url,
+    health: {
+      state: row.health_state,
+      since: iso(row.health_since),
+      reason: row.health_reason,
+      nextProbeAt: iso(row.health_next_probe_at),
+    },
     metadata: row.metadata,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),

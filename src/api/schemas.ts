@@ -108,6 +108,15 @@ export const createEndpointBody = z.strictObject({
     .nullable()
     .optional()
     .describe('POSTs in flight at once, across all workers; null: no limit'),
+  healthCheckUrl: z
+    .string()
+    .min(1)
+    .max(2048)
+    .nullable()
+    .optional()
+    .describe(
+      'Half-open probes of the circuit go here (a signed POST, see README "Endpoint back-off") instead of spending a real delivery; validated like url',
+    ),
   metadata: jsonObject.optional(),
   secret: z.string().refine(isSigningSecret, 'must be whsec_ followed by 24 to 64 base64 bytes').optional(),
 });

@@ -35,6 +35,15 @@ export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: s
       'd.wait_reason as waitReason',
       'd.next_attempt_at as nextAttemptAt',
       'd.workflow_id as workflowId',
+      // The circuit (endpoint-circuit-rule): read here so a healthy endpoint costs no round trip.
+      'ep.health_check_url as healthCheckUrl',
+      'ep.health_state as healthState',
+      'ep.health_reason as healthReason',
+      'ep.health_next_probe_at as healthNextProbeAt',
+      'ep.health_probe_holder as healthProbeHolder',
+      'ep.health_probe_until as healthProbeUntil',
+      'ep.health_failed_probes as healthFailedProbes',
+      'ep.health_timeout_streak as healthTimeoutStreak',
     ])
     .select(
       sql<string[]>`array(select s.secret_sealed from endpoint_secrets s

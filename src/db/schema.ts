@@ -2,6 +2,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { AttemptTrigger, DeliveryStatus } from '../domain/delivery-status';
 import type { WaitReason } from '../domain/delivery-wait';
+import type { EndpointHealthState } from '../domain/endpoint-circuit';
 import type { StoredHeaders } from '../domain/endpoint-headers';
 
 export type { AttemptTrigger, DeliveryStatus };
@@ -71,6 +72,18 @@ export interface EndpointTable {
   deleted_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+  /** Half-open probes go here (a signed POST) instead of spending a real delivery. */
+  health_check_url: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The circuit (src/domain/endpoint-circuit.ts); written only when it changes. */
+  health_state: ColumnType<EndpointHealthState, EndpointHealthState | undefined, EndpointHealthState>;
+  health_since: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  health_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  health_next_probe_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Which delivery holds the probe lease, and until when (one probe at a time across workers). */
+  health_probe_holder: ColumnType<string | null, string | null | undefined, string | null>;
+  health_probe_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  health_failed_probes: Generated<number>;
+  health_timeout_streak: Generated<number>;
 }
 
 export interface EndpointSecretTable {

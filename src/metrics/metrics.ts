@@ -6,6 +6,8 @@ import { countOpenDeliveriesByStatus } from '../db/delivery-backlog.repository';
 import type { Database } from '../db/schema';
 import type { FinishedDeliveryStatus } from '../domain/delivery-status';
 import { WAIT_REASONS, type WaitReason } from '../domain/delivery-wait';
+import { ENDPOINT_HEALTH_STATES, type EndpointHealthState } from '../domain/endpoint-circuit';
+import { countEndpointsByHealth } from '../db/endpoint-circuit.repository';
 
 export type DeliveryOutcome = FinishedDeliveryStatus;
 
@@ -25,6 +27,10 @@ export interface DeliveryMetrics {
   attemptDeferred(reason: WaitReason): void;
   /** Scrapes then read the worker's POSTs in flight (the tenant fair share's count). */
   watchPostsInFlight(read: () => number): void;
+  /** The endpoint's circuit changed state (healthy / backing-off / open). */
+  endpointHealthChanged?(from: EndpointHealthState, to: EndpointHealthState): void;
+  /** A half-open probe sent to an endpoint's healthCheckUrl (not an attempt of any delivery). */
+  healthCheckFinished?(result: 'healthy' | 'unhealthy'): void;
 }
 
 /** "2xx" … "5xx" for an answer, "error" when none came (the error kind is a separate label). */
@@ -41,6 +47,8 @@ export class HookrelayMetrics implements DeliveryMetrics {
   private readonly attemptRecordFailures: Counter<'reason'>;
   private readonly attemptDeferrals: Counter<'reason'>;
   private postsInFlight: (() => number) | undefined;
+  private readonly healthTransitions: Counter<'from' | 'to'>;
+  private readonly healthChecks: Counter<'result'>;
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   private backlogSource: Kysely<Database> | undefined;
@@ -117,6 +125,31 @@ export class HookrelayMetrics implements DeliveryMetrics {
         for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
       },
     });
+    this.healthTransitions = new Counter({
+      name: 'hookrelay_endpoint_health_transitions_total',
+      help: "Changes of an endpoint's circuit state (healthy, backing-off, open), by from and to",
+      labelNames: ['from', 'to'],
+      registers,
+    });
+    this.healthChecks = new Counter({
+      name: 'hookrelay_endpoint_health_checks_total',
+      help: 'Half-open probes sent to an endpoint healthCheckUrl (not attempts of any delivery), by result (healthy: 2xx, unhealthy)',
+      labelNames: ['result'],
+      registers,
+    });
+    for (const result of ['healthy', 'unhealthy']) this.healthChecks.inc({ result }, 0);
+    new Gauge({
+      name: 'hookrelay_endpoints_by_health',
+      help: 'Live endpoints by circuit state (healthy, backing-off, open), read from PostgreSQL on scrape',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        const db = backlogSource();
+        if (!db) return;
+        const counts = await countEndpointsByHealth(db);
+        for (const state of ENDPOINT_HEALTH_STATES) this.set({ state }, counts[state]);
+      },
+    });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'hookrelay_' });
   }
 
@@ -141,6 +174,14 @@ export class HookrelayMetrics implements DeliveryMetrics {
 
   watchPostsInFlight(read: () => number): void {
     this.postsInFlight = read;
+  }
+
+  endpointHealthChanged(from: EndpointHealthState, to: EndpointHealthState): void {
+    this.healthTransitions.inc({ from, to });
+  }
+
+  healthCheckFinished(result: 'healthy' | 'unhealthy'): void {
+    this.healthChecks.inc({ result });
   }
 
   deliveryFinished(outcome: DeliveryOutcome): void {

@@ -41,6 +41,7 @@ export interface CreateEndpointInput {
   timeoutMs?: number | null | undefined;
   rateLimitPerSecond?: number | null | undefined;
   maxConcurrentRequests?: number | null | undefined;
+  healthCheckUrl?: string | null | undefined;
   metadata?: Record<string, unknown> | undefined;
   secret?: string | undefined;
 }
@@ -67,6 +68,7 @@ export const DEFAULT_ROTATION_GRACE_SECONDS = 24 * 3600;
 
 export async function createEndpoint(ctx: ServiceContext, tenantId: string, input: CreateEndpointInput): Promise<Endpoint> {
   assertAcceptableUrl(ctx, input.url);
+  if (input.healthCheckUrl) assertAcceptableUrl(ctx, input.healthCheckUrl, 'healthCheckUrl');
   assertNoRedactedSecrets(input.auth);
   await getTenant(ctx, tenantId);
   await assertSubscribableTypes(ctx, input.eventTypes);
@@ -94,6 +96,7 @@ export async function createEndpoint(ctx: ServiceContext, tenantId: string, inpu
         timeout_ms: input.timeoutMs ?? null,
         rate_limit_per_second: input.rateLimitPerSecond ?? null,
         max_concurrent_requests: input.maxConcurrentRequests ?? null,
+        health_check_url: input.healthCheckUrl ?? null,
         metadata: JSON.stringify(input.metadata ?? {}),
         disabled_reason: null,
       },
@@ -118,6 +121,7 @@ export async function listEndpoints(ctx: ServiceContext, tenantId: string, query
 /** Applies the fields present in `input`; the URL and subscriptions pass the same rules as on create. */
 export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: string, input: UpdateEndpointInput): Promise<Endpoint> {
   if (input.url !== undefined) assertAcceptableUrl(ctx, input.url);
+  if (input.healthCheckUrl) assertAcceptableUrl(ctx, input.healthCheckUrl, 'healthCheckUrl');
   assertNoRedactedSecrets(input.auth);
   if (input.eventTypes !== undefined) await assertSubscribableTypes(ctx, input.eventTypes);
   const update: EndpointUpdate = {};
@@ -133,6 +137,7 @@ export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: 
   if (input.timeoutMs !== undefined) update.timeout_ms = input.timeoutMs;
   if (input.rateLimitPerSecond !== undefined) update.rate_limit_per_second = input.rateLimitPerSecond;
   if (input.maxConcurrentRequests !== undefined) update.max_concurrent_requests = input.maxConcurrentRequests;
+  if (input.healthCheckUrl !== undefined) update.health_check_url = input.healthCheckUrl;
   if (input.metadata !== undefined) update.metadata = JSON.stringify(input.metadata);
   const row = await ctx.db.transaction().execute(async (trx) => {
     const current = await lockEndpoint(trx, tenantId, id);
@@ -198,9 +203,9 @@ export async function rotateEndpointSecret(
   return getEndpointSecrets(ctx, tenantId, id);
 }
 
-function assertAcceptableUrl(ctx: ServiceContext, url: string): void {
+function assertAcceptableUrl(ctx: ServiceContext, url: string, field: 'url' | 'healthCheckUrl' = 'url'): void {
   const urlProblem = endpointUrlProblem(url, ctx.urlPolicy);
-  if (urlProblem) throw new InvalidInputError('Invalid endpoint URL', [{ path: 'body.url', message: `url ${urlProblem}` }]);
+  if (urlProblem) throw new InvalidInputError('Invalid endpoint URL', [{ path: `body.${field}`, message: `${field} ${urlProblem}` }]);
 }
 
 /** Responses show credentials as "[redacted]"; sending one back must not store it as the password. */

@@ -6,6 +6,7 @@ import type { ResolveHost } from '../activities/ssrf-guard';
 import { TenantPostSlots } from '../activities/tenant-fair-share-rule';
 import { WebhookHttpClient } from '../activities/webhook-http';
 import type { FairShareLimits } from '../domain/tenant-fair-share';
+import type { CircuitPolicy } from '../domain/endpoint-circuit';
 import type { DeliveryMetrics } from '../metrics/metrics';
 import { activityUseCases } from '../services/activity-use-cases';
 import type { ServiceContext } from '../services/context';
@@ -30,6 +31,8 @@ export interface HookrelayWorkerOptions {
   services: ServiceContext;
   defaultTimeoutMs: number;
   disableFailingEndpointAfterMs: number;
+  /** The endpoint-wide circuit's back-off (HOOKRELAY_CIRCUIT_BACKOFF_*_MS); null turns the circuit off. */
+  circuitPolicy?: CircuitPolicy | null;
   /** HOOKRELAY_ALLOW_PRIVATE_NETWORKS: when false, deliveries never connect to internal addresses. */
   allowPrivateNetworks: boolean;
   /** Replaces the system DNS resolver for deliveries (tests simulate rebinding with it). */
@@ -85,6 +88,7 @@ export async function createHookrelayWorker(options: HookrelayWorkerOptions): Pr
     userAgent: USER_AGENT,
     defaultTimeoutMs: options.defaultTimeoutMs,
     disableFailingEndpointAfterMs: options.disableFailingEndpointAfterMs,
+    circuitPolicy: options.circuitPolicy,
     metrics: options.metrics,
     logger: options.logger?.child({ component: 'delivery' }),
   });
