@@ -9,6 +9,7 @@ import * as attemptResponseBytes from './2026_12_02T100000_attempt_response_byte
 import * as transactionalOutbox from './2026_12_02T110000_transactional_outbox';
 import * as apiKeyLifecycle from './2026_12_02T140000_api_key_lifecycle';
 import * as deliveryWaits from './2026_12_02T200000_delivery_waits';
+import * as deliveryOrdering from './2026_12_02T230000_delivery_ordering';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22T000000_initial_schema': initialSchema,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02T110000_transactional_outbox': transactionalOutbox,
   '2026_12_02T140000_api_key_lifecycle': apiKeyLifecycle,
   '2026_12_02T200000_delivery_waits': deliveryWaits,
+  '2026_12_02T230000_delivery_ordering': deliveryOrdering,
 };

@@ -8,6 +8,7 @@ import type { Database } from '../db/schema';
 import type { AttemptOutcome, SentAttempt } from '../domain/attempt-outcome';
 import type { Deferral } from '../domain/delivery-wait';
 import type { AttemptInput } from '../workflows/contracts';
+import { createOrderingRule } from './ordering-rule';
 
 /** What one rule does at each point of an attempt; every hook is optional. */
 export interface GateRule {
@@ -61,6 +62,6 @@ export interface EndpointGateDependencies {
 }
 
 /** The deployment's gate: the rules in the order they are checked (cheapest refusals first). */
-export function createEndpointGate(_deps: EndpointGateDependencies): EndpointGate {
-  return composeEndpointGate([]);
+export function createEndpointGate(deps: EndpointGateDependencies): EndpointGate {
+  return composeEndpointGate([createOrderingRule(deps.db)]);
 }

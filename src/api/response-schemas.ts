@@ -66,6 +66,10 @@ export const endpointResponse = z.strictObject({
   retryPolicy: jsonObject.nullable(),
   timeoutMs: z.number().int().nullable(),
   rateLimitPerSecond: z.number().int().nullable(),
+  ordering: z
+    .strictObject({ mode: z.literal('fifo'), key: z.enum(['resourceId']).nullable() })
+    .nullable()
+    .describe('FIFO delivery, per resourceId (key) or for the whole endpoint (key null); null: unordered'),
   metadata: jsonObject,
   createdAt: timestamp,
   updatedAt: timestamp,

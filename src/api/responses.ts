@@ -74,6 +74,7 @@ export function toEndpointResponse({ row, auth, authKeyUnavailable }: Endpoint):
     retryPolicy: row.retry_policy,
     timeoutMs: row.timeout_ms,
     rateLimitPerSecond: row.rate_limit_per_second,
+    ordering: row.ordering && { mode: row.ordering.mode, key: row.ordering.key ?? null },
     metadata: row.metadata,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),

@@ -29,6 +29,8 @@ export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: s
       'ep.headers as customHeaders',
       'ep.retry_policy as retryPolicy',
       'ep.timeout_ms as timeoutMs',
+      'd.ordering_position as orderingPosition',
+      'ep.ordering as endpointOrdering',
     ])
     .select(
       sql<string[]>`array(select s.secret_sealed from endpoint_secrets s

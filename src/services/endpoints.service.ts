@@ -14,6 +14,7 @@ import {
 } from '../db/endpoints.repository';
 import { toPage, type Page } from '../db/pagination';
 import type { EndpointRow, EndpointUpdate } from '../db/schema';
+import type { EndpointOrdering } from '../domain/delivery-ordering';
 import { endpointAuthSchema, REDACTED, type EndpointAuth } from '../domain/endpoint-auth';
 import { sealCustomHeaders, type CustomHeadersInput } from '../domain/endpoint-headers';
 import { endpointUrlProblem } from '../domain/endpoint-url';
@@ -39,6 +40,8 @@ export interface CreateEndpointInput {
   retryPolicy?: RetryPolicy | null | undefined;
   timeoutMs?: number | null | undefined;
   rateLimitPerSecond?: number | null | undefined;
+  /** FIFO delivery (domain/delivery-ordering.ts); null: unordered. */
+  ordering?: EndpointOrdering | null | undefined;
   metadata?: Record<string, unknown> | undefined;
   secret?: string | undefined;
 }
@@ -91,6 +94,7 @@ export async function createEndpoint(ctx: ServiceContext, tenantId: string, inpu
         retry_policy: input.retryPolicy ? JSON.stringify(input.retryPolicy) : null,
         timeout_ms: input.timeoutMs ?? null,
         rate_limit_per_second: input.rateLimitPerSecond ?? null,
+        ordering: input.ordering ? JSON.stringify(input.ordering) : null,
         metadata: JSON.stringify(input.metadata ?? {}),
         disabled_reason: null,
       },
@@ -129,6 +133,7 @@ export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: 
   if (input.retryPolicy !== undefined) update.retry_policy = input.retryPolicy === null ? null : JSON.stringify(input.retryPolicy);
   if (input.timeoutMs !== undefined) update.timeout_ms = input.timeoutMs;
   if (input.rateLimitPerSecond !== undefined) update.rate_limit_per_second = input.rateLimitPerSecond;
+  if (input.ordering !== undefined) update.ordering = input.ordering === null ? null : JSON.stringify(input.ordering);
   if (input.metadata !== undefined) update.metadata = JSON.stringify(input.metadata);
   const row = await ctx.db.transaction().execute(async (trx) => {
     const current = await lockEndpoint(trx, tenantId, id);

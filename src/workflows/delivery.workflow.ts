@@ -79,6 +79,13 @@ export const ATTEMPT_STEPS_PATCH = 'attempt-record-step-and-cancellable-steps';
  */
 export const DISABLE_AS_STEP_PATCH = 'disable-endpoint-as-own-step';
 
+/**
+ * Issue 12 (ordering): a wake signal that arrives while the attempt that ends up deferred is still
+ * running (the head finished just after this delivery checked its line) is kept, and the wait
+ * after it ends at once, instead of being forgotten until the fallback timer.
+ */
+export const WAKE_KEPT_PATCH = 'wake-kept-across-deferred-attempt';
+
 export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): Promise<DeliveryState> {
   const state: DeliveryState = {
     deliveryId,
@@ -144,7 +151,7 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     state.reason = deferral.reason;
     state.nextAttemptAt = deferral.until;
     setStatus('waiting');
-    woken = false;
+    if (!patched(WAKE_KEPT_PATCH)) woken = false;
     const waitMs = Math.max(1, Date.parse(deferral.until) - Date.now());
     await condition(() => woken || resendRequested || cancelReason !== null, waitMs);
   };
@@ -212,6 +219,8 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     const trigger: AttemptTrigger = resendRequested ? 'manual' : (deferredTrigger ?? 'scheduled');
     resendRequested = false;
     deferredTrigger = null;
+    // Wakes before this attempt are spent by it; one during it counts (see WAKE_KEPT_PATCH).
+    woken = false;
     state.nextAttemptAt = null;
     const input: AttemptInput = { deliveryId, attemptNumber: state.attempts + 1, trigger };
     let outcome: AttemptOutcome;
