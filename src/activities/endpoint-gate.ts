@@ -20,12 +20,15 @@ export interface GateRule {
   settle?(delivery: DeliveryForAttempt, sent: SentAttempt, outcome: AttemptOutcome): Promise<string[]>;
   /** The delivery finished (succeeded, failed or cancelled): answers workflow ids to wake. */
   handOver?(deliveryId: string): Promise<string[]>;
+  /** The delivery failed an attempt and now waits for its retry: answers workflow ids to wake. */
+  retryScheduled?(deliveryId: string): Promise<string[]>;
 }
 
 export interface EndpointGate {
   admit(delivery: DeliveryForAttempt, input: AttemptInput, now: Date): Promise<Deferral | null>;
   settle(delivery: DeliveryForAttempt, sent: SentAttempt, outcome: AttemptOutcome): Promise<string[]>;
   handOver(deliveryId: string): Promise<string[]>;
+  retryScheduled(deliveryId: string): Promise<string[]>;
 }
 
 /** Rules run in order; the first deferral wins and the rules admitted before it give back their permits. */
@@ -51,6 +54,11 @@ export function composeEndpointGate(rules: readonly GateRule[]): EndpointGate {
     async handOver(deliveryId) {
       const wake: string[] = [];
       for (const rule of rules) wake.push(...((await rule.handOver?.(deliveryId)) ?? []));
+      return wake;
+    },
+    async retryScheduled(deliveryId) {
+      const wake: string[] = [];
+      for (const rule of rules) wake.push(...((await rule.retryScheduled?.(deliveryId)) ?? []));
       return wake;
     },
   };

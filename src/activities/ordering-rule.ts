@@ -4,7 +4,13 @@
 // (unordered endpoints) pass without a query.
 import type { Kysely } from 'kysely';
 import type { DeliveryForAttempt } from '../db/attempts.repository';
-import { findHeadAhead, findHeadWorkflowId, findOrderingOfDelivery, lockEndpointForAdmission } from '../db/delivery-ordering.repository';
+import {
+  findHeadAhead,
+  findHeadWorkflowId,
+  findOrderingOfDelivery,
+  findWorkflowIdBehind,
+  lockEndpointForAdmission,
+} from '../db/delivery-ordering.repository';
 import type { Database } from '../db/schema';
 import { orderingDeferral, orderingLine, parseEndpointOrdering, type OrderingLine } from '../domain/delivery-ordering';
 import type { GateRule } from './endpoint-gate';
@@ -47,6 +53,16 @@ export function createOrderingRule(db: Kysely<Database>): GateRule {
       if (outcome.outcome !== 'succeeded') return [];
       const line = lineOf({ ...delivery, ordering: delivery.endpointOrdering });
       return line ? wakeHead(line) : [];
+    },
+
+    // The head failed and waits for its retry: the delivery right behind it looks again, so it
+    // tells people it waits behind a retrying delivery (and when that retries). One waiter only.
+    async retryScheduled(deliveryId) {
+      const retrying = await findOrderingOfDelivery(db, deliveryId);
+      const line = retrying ? lineOf(retrying) : null;
+      if (!line) return [];
+      const behind = await findWorkflowIdBehind(db, line, { id: deliveryId, position: retrying!.orderingPosition! });
+      return behind ? [behind] : [];
     },
 
     async handOver(deliveryId) {

@@ -113,6 +113,10 @@ export const deliveryResponse = z.strictObject({
       'Why a `waiting` delivery waits, without spending an attempt, until `nextAttemptAt` (or sooner): rate_limit, concurrency_limit, endpoint_backing_off, endpoint_open, ordering or tenant_fair_share; null otherwise',
     ),
   attemptCount: z.number().int(),
+  orderingPosition: z
+    .string()
+    .nullable()
+    .describe('Its place in its FIFO line (a decimal integer; smaller goes first); null: the endpoint was unordered when it was recorded'),
   nextAttemptAt: timestamp.nullable(),
   lastResponseStatus: z.number().int().nullable(),
   retryOfId: z.string().nullable(),

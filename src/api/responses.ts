@@ -108,6 +108,7 @@ export function toDeliveryResponse(row: DeliveryRow): z.infer<typeof deliveryRes
     statusReason: row.status_reason,
     waitReason: row.status === 'waiting' ? row.wait_reason : null,
     attemptCount: row.attempt_count,
+    orderingPosition: row.ordering_position,
     nextAttemptAt: iso(row.next_attempt_at),
     lastResponseStatus: row.last_response_status,
     retryOfId: row.retry_of_id,

@@ -49,6 +49,22 @@ export async function findHeadWorkflowId(db: Kysely<Database>, line: OrderingLin
   return row?.workflow_id;
 }
 
+/** The workflow of the open delivery right behind `me` in the line (to wake it), if any. */
+export async function findWorkflowIdBehind(
+  db: Kysely<Database>,
+  line: OrderingLine,
+  me: { id: string; position: string },
+): Promise<string | undefined> {
+  const row = await openInLine(db, line)
+    .select('workflow_id')
+    .where(sql<boolean>`(ordering_position, id) > (${me.position}::bigint, ${me.id})`)
+    .orderBy('ordering_position')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.workflow_id;
+}
+
 /** A finished delivery's line facts: its endpoint, resource, position and the endpoint's current ordering. */
 export async function findOrderingOfDelivery(db: Kysely<Database>, deliveryId: string) {
   return db

@@ -29,6 +29,7 @@ import {
   type FinishDeliveryInput,
   type FinishedDelivery,
   type FollowUps,
+  type ScheduledRetry,
 } from './contracts';
 import { cancelSignal, resendSignal, stateQuery, wakeSignal } from './messages';
 
@@ -274,7 +275,9 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
 
     state.nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
     setStatus('retrying');
-    await scheduleRetry({ deliveryId, nextAttemptAt: state.nextAttemptAt });
+    // What histories hold: `undefined` (older), or the waiters to wake.
+    const scheduled: ScheduledRetry | undefined = await scheduleRetry({ deliveryId, nextAttemptAt: state.nextAttemptAt });
+    if (scheduled) await carryOut({ wakeWorkflowIds: scheduled.wakeWorkflowIds });
     // Sleep until the retry time, or wake early for a resend or a cancel.
     await condition(() => resendRequested || cancelReason !== null, delayMs);
   }
