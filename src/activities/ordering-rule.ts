@@ -13,9 +13,11 @@ import {
 } from '../db/delivery-ordering.repository';
 import type { Database } from '../db/schema';
 import { orderingDeferral, orderingLine, parseEndpointOrdering, type OrderingLine } from '../domain/delivery-ordering';
-import type { GateRule } from './endpoint-gate';
+import type { AttemptOutcome } from '../domain/attempt-outcome';
+import type { Deferral } from '../domain/delivery-wait';
 
-export function createOrderingRule(db: Kysely<Database>): GateRule {
+/** A GateRule (activities/endpoint-gate), typed by its hooks' signatures so this file needs no import of the gate. */
+export function createOrderingRule(db: Kysely<Database>) {
   /** The line the delivery stands in by the endpoint's setting now, or null when it is not ordered (any more). */
   const lineOf = (delivery: {
     endpointId: string;
@@ -35,7 +37,7 @@ export function createOrderingRule(db: Kysely<Database>): GateRule {
   };
 
   return {
-    async admit(delivery: DeliveryForAttempt, _input, now) {
+    async admit(delivery: DeliveryForAttempt, _input: unknown, now: Date): Promise<Deferral | null> {
       const line = lineOf({ ...delivery, ordering: delivery.endpointOrdering });
       if (!line) return null;
       const me = { id: delivery.deliveryId, position: delivery.orderingPosition! };
@@ -49,7 +51,7 @@ export function createOrderingRule(db: Kysely<Database>): GateRule {
 
     // A success ends the delivery without finishDelivery: the line moves on here. A failure with
     // retries left keeps the head in place; its end comes through handOver.
-    async settle(delivery, _sent, outcome) {
+    async settle(delivery: DeliveryForAttempt, _sent: unknown, outcome: AttemptOutcome): Promise<string[]> {
       if (outcome.outcome !== 'succeeded') return [];
       const line = lineOf({ ...delivery, ordering: delivery.endpointOrdering });
       return line ? wakeHead(line) : [];
@@ -57,7 +59,7 @@ export function createOrderingRule(db: Kysely<Database>): GateRule {
 
     // The head failed and waits for its retry: the delivery right behind it looks again, so it
     // tells people it waits behind a retrying delivery (and when that retries). One waiter only.
-    async retryScheduled(deliveryId) {
+    async retryScheduled(deliveryId: string): Promise<string[]> {
       const retrying = await findOrderingOfDelivery(db, deliveryId);
       const line = retrying ? lineOf(retrying) : null;
       if (!line) return [];
@@ -65,7 +67,7 @@ export function createOrderingRule(db: Kysely<Database>): GateRule {
       return behind ? [behind] : [];
     },
 
-    async handOver(deliveryId) {
+    async handOver(deliveryId: string): Promise<string[]> {
       const finished = await findOrderingOfDelivery(db, deliveryId);
       const line = finished ? lineOf(finished) : null;
       return line ? wakeHead(line) : [];
