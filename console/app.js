@@ -430,6 +430,14 @@ async function endpointFormScreen(id, token) {
     endpoint?.retryPolicy ? pretty(endpoint.retryPolicy) : '',
   );
   const timeout = h('input', { type: 'text', id: 'ep-timeout', value: endpoint?.timeoutMs ?? '', placeholder: '15000' });
+  const orderingChoice = endpoint?.ordering ? (endpoint.ordering.key === 'resourceId' ? 'fifo-resource' : 'fifo') : 'none';
+  const ordering = h(
+    'select',
+    { id: 'ep-ordering' },
+    h('option', { value: 'none', selected: orderingChoice === 'none' }, 'Unordered (concurrent)'),
+    h('option', { value: 'fifo', selected: orderingChoice === 'fifo' }, 'FIFO: one at a time, in publish order'),
+    h('option', { value: 'fifo-resource', selected: orderingChoice === 'fifo-resource' }, 'FIFO per resource id'),
+  );
   const enabled = h('input', { type: 'checkbox', id: 'ep-enabled', checked: true });
   const message = h('div');
 
@@ -473,6 +481,10 @@ async function endpointFormScreen(id, token) {
           else if (endpoint?.retryPolicy) body.retryPolicy = null;
           if (timeout.value.trim()) body.timeoutMs = Number(timeout.value.trim());
           else if (endpoint?.timeoutMs) body.timeoutMs = null;
+          if (ordering.value !== orderingChoice) {
+            body.ordering =
+              ordering.value === 'none' ? null : { mode: 'fifo', key: ordering.value === 'fifo-resource' ? 'resourceId' : null };
+          }
           let saved;
           if (endpoint) saved = await api('PATCH', tenantPath(`/endpoints/${endpoint.id}`), body);
           else saved = await api('POST', tenantPath('/endpoints'), { ...body, enabled: enabled.checked });
@@ -494,6 +506,7 @@ async function endpointFormScreen(id, token) {
     field('Custom headers', headers, 'JSON object of header names to values'),
     field('Retry policy', retry, 'JSON; empty for the default schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)'),
     field('Timeout (ms)', timeout, 'empty for the deployment default'),
+    field('Ordering', ordering, 'FIFO: each delivery waits until the one before it in its line has finished'),
     endpoint ? null : h('label', {}, enabled, ' Enabled on creation'),
     h(
       'p',
@@ -570,6 +583,12 @@ async function endpointScreen(id, token) {
     h('dd', {}, endpoint.auth.type),
     h('dt', {}, 'Retry policy'),
     h('dd', { class: 'mono' }, endpoint.retryPolicy ? JSON.stringify(endpoint.retryPolicy) : 'default schedule'),
+    h('dt', {}, 'Ordering'),
+    h(
+      'dd',
+      { id: 'endpoint-ordering' },
+      endpoint.ordering ? (endpoint.ordering.key === 'resourceId' ? 'FIFO per resource id' : 'FIFO (whole endpoint)') : 'unordered',
+    ),
     h('dt', {}, 'Signing secret'),
     h(
       'dd',
@@ -843,6 +862,9 @@ async function deliveryScreen(id, token) {
           : []),
         h('dt', {}, 'Attempts'),
         h('dd', {}, String(delivery.attemptCount)),
+        ...(delivery.orderingPosition !== null && delivery.orderingPosition !== undefined
+          ? [h('dt', {}, 'Place in line'), h('dd', { id: 'delivery-ordering-position', class: 'mono' }, delivery.orderingPosition)]
+          : []),
         h('dt', {}, 'Next attempt'),
         h('dd', {}, formatDate(delivery.nextAttemptAt)),
         h('dt', {}, 'Created'),
