@@ -479,6 +479,14 @@ async function endpointFormScreen(id, token) {
     value: endpoint?.maxConcurrentRequests ?? '',
     placeholder: '4',
   });
+  const orderingChoice = endpoint?.ordering ? (endpoint.ordering.key === 'resourceId' ? 'fifo-resource' : 'fifo') : 'none';
+  const ordering = h(
+    'select',
+    { id: 'ep-ordering' },
+    h('option', { value: 'none', selected: orderingChoice === 'none' }, 'Unordered (concurrent)'),
+    h('option', { value: 'fifo', selected: orderingChoice === 'fifo' }, 'FIFO: one at a time, in publish order'),
+    h('option', { value: 'fifo-resource', selected: orderingChoice === 'fifo-resource' }, 'FIFO per resource id'),
+  );
   const enabled = h('input', { type: 'checkbox', id: 'ep-enabled', checked: true });
   const message = h('div');
 
@@ -539,6 +547,10 @@ async function endpointFormScreen(id, token) {
           else if (endpoint?.maxConcurrentRequests) body.maxConcurrentRequests = null;
           if (healthCheckUrl.value.trim()) body.healthCheckUrl = healthCheckUrl.value.trim();
           else if (endpoint?.healthCheckUrl) body.healthCheckUrl = null;
+          if (ordering.value !== orderingChoice) {
+            body.ordering =
+              ordering.value === 'none' ? null : { mode: 'fifo', key: ordering.value === 'fifo-resource' ? 'resourceId' : null };
+          }
           let saved;
           if (endpoint) saved = await api('PATCH', tenantPath(`/endpoints/${endpoint.id}`), body);
           else saved = await api('POST', tenantPath('/endpoints'), { ...body, enabled: enabled.checked });
@@ -565,6 +577,7 @@ async function endpointFormScreen(id, token) {
     field('Rate limit (POSTs per second)', rateLimit, 'empty for no limit; a short burst above it is allowed (see README)'),
     field('Max concurrent requests', maxConcurrent, 'POSTs in flight at once, across all workers; empty for no limit'),
     field('Health check URL', healthCheckUrl, 'optional: half-open probes go here (a signed POST) instead of a real delivery'),
+    field('Ordering', ordering, 'FIFO: each delivery waits until the one before it in its line has finished'),
     endpoint ? null : h('label', {}, enabled, ' Enabled on creation'),
     h(
       'p',
@@ -661,6 +674,12 @@ async function endpointScreen(id, token) {
         endpoint.rateLimitPerSecond ? `${endpoint.rateLimitPerSecond} POSTs/s` : 'no rate limit',
         endpoint.maxConcurrentRequests ? `${endpoint.maxConcurrentRequests} in flight at most` : 'no concurrency limit',
       ].join(', '),
+    ),
+    h('dt', {}, 'Ordering'),
+    h(
+      'dd',
+      { id: 'endpoint-ordering' },
+      endpoint.ordering ? (endpoint.ordering.key === 'resourceId' ? 'FIFO per resource id' : 'FIFO (whole endpoint)') : 'unordered',
     ),
     h('dt', {}, 'Signing secret'),
     h(
@@ -935,6 +954,9 @@ async function deliveryScreen(id, token) {
           : []),
         h('dt', {}, 'Attempts'),
         h('dd', {}, String(delivery.attemptCount)),
+        ...(delivery.orderingPosition !== null && delivery.orderingPosition !== undefined
+          ? [h('dt', {}, 'Place in line'), h('dd', { id: 'delivery-ordering-position', class: 'mono' }, delivery.orderingPosition)]
+          : []),
         h('dt', {}, 'Next attempt'),
         h('dd', {}, formatDate(delivery.nextAttemptAt)),
         h('dt', {}, 'Created'),

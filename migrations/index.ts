@@ -11,6 +11,7 @@ import * as apiKeyLifecycle from './2026_12_02T140000_api_key_lifecycle';
 import * as deliveryWaits from './2026_12_02T200000_delivery_waits';
 import * as endpointLimits from './2026_12_02T210000_endpoint_limits';
 import * as endpointCircuit from './2026_12_02T220000_endpoint_circuit';
+import * as deliveryOrdering from './2026_12_02T230000_delivery_ordering';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22T000000_initial_schema': initialSchema,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02T200000_delivery_waits': deliveryWaits,
   '2026_12_02T210000_endpoint_limits': endpointLimits,
   '2026_12_02T220000_endpoint_circuit': endpointCircuit,
+  '2026_12_02T230000_delivery_ordering': deliveryOrdering,
 };

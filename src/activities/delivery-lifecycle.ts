@@ -10,6 +10,7 @@ import type {
   PurgeInput,
   PurgeResult,
   ScheduleRetryInput,
+  ScheduledRetry,
 } from '../workflows/contracts';
 import type { EndpointGate } from './endpoint-gate';
 import type { ActivityDependencies } from './dependencies';
@@ -17,8 +18,9 @@ import type { ActivityDependencies } from './dependencies';
 export function createDeliveryLifecycleActivities(deps: ActivityDependencies, gate: EndpointGate) {
   const { db, useCases } = deps;
 
-  async function scheduleRetry(input: ScheduleRetryInput): Promise<void> {
+  async function scheduleRetry(input: ScheduleRetryInput): Promise<ScheduledRetry> {
     await updateDelivery(db, input.deliveryId, { status: 'retrying', wait_reason: null, next_attempt_at: new Date(input.nextAttemptAt) });
+    return { wakeWorkflowIds: await gate.retryScheduled(input.deliveryId) };
   }
 
   /**

@@ -12,6 +12,7 @@ import { tenantFairShareRule, type TenantPostSlots } from './tenant-fair-share-r
 import { concurrencyLimitRule } from './concurrency-limit-rule';
 import { rateLimitRule } from './rate-limit-rule';
 import { endpointCircuitRule, type EndpointCircuitDependencies } from './endpoint-circuit-rule';
+import { createOrderingRule } from './ordering-rule';
 
 export type { GateRule } from './gate-rule';
 
@@ -19,6 +20,7 @@ export interface EndpointGate {
   admit(delivery: DeliveryForAttempt, input: AttemptInput, now: Date): Promise<Deferral | null>;
   settle(delivery: DeliveryForAttempt, sent: SentAttempt, outcome: AttemptOutcome): Promise<string[]>;
   handOver(deliveryId: string): Promise<string[]>;
+  retryScheduled(deliveryId: string): Promise<string[]>;
 }
 
 /** Rules run in order; the first deferral wins and the rules admitted before it give back their permits. */
@@ -48,6 +50,11 @@ export function composeEndpointGate(rules: readonly GateRule[]): EndpointGate {
       for (const rule of rules) wake.push(...((await rule.handOver?.(deliveryId)) ?? []));
       return wake;
     },
+    async retryScheduled(deliveryId) {
+      const wake: string[] = [];
+      for (const rule of rules) wake.push(...((await rule.retryScheduled?.(deliveryId)) ?? []));
+      return wake;
+    },
   };
 }
 
@@ -66,6 +73,7 @@ export interface EndpointGateDependencies {
 export function createEndpointGate(deps: EndpointGateDependencies): EndpointGate {
   return composeEndpointGate([
     // Order: ordering → circuit → tenant fair share (in memory) → rate/concurrency.
+    createOrderingRule(deps.db),
     ...(deps.circuit ? [endpointCircuitRule({ db: deps.db, ...deps.circuit })] : []),
     ...(deps.postSlots ? [tenantFairShareRule(deps.postSlots)] : []),
     rateLimitRule(deps),

@@ -15,4 +15,6 @@ export interface GateRule {
   settle?(delivery: DeliveryForAttempt, sent: SentAttempt, outcome: AttemptOutcome): Promise<string[]>;
   /** The delivery finished (succeeded, failed or cancelled): answers workflow ids to wake. */
   handOver?(deliveryId: string): Promise<string[]>;
+  /** The delivery failed an attempt and now waits for its retry: answers workflow ids to wake. */
+  retryScheduled?(deliveryId: string): Promise<string[]>;
 }

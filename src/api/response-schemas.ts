@@ -84,6 +84,10 @@ export const endpointResponse = z.strictObject({
       nextProbeAt: timestamp.nullable().describe('When the next half-open probe may go (null when healthy)'),
     })
     .describe('The endpoint-wide circuit: behind backing-off and open, deliveries wait (no attempt spent) and one probe at a time goes'),
+  ordering: z
+    .strictObject({ mode: z.literal('fifo'), key: z.enum(['resourceId']).nullable() })
+    .nullable()
+    .describe('FIFO delivery, per resourceId (key) or for the whole endpoint (key null); null: unordered'),
   metadata: jsonObject,
   createdAt: timestamp,
   updatedAt: timestamp,
@@ -127,6 +131,10 @@ export const deliveryResponse = z.strictObject({
       'Why a `waiting` delivery waits, without spending an attempt, until `nextAttemptAt` (or sooner): rate_limit, concurrency_limit, endpoint_backing_off, endpoint_open, ordering or tenant_fair_share; null otherwise',
     ),
   attemptCount: z.number().int(),
+  orderingPosition: z
+    .string()
+    .nullable()
+    .describe('Its place in its FIFO line (a decimal integer; smaller goes first); null: the endpoint was unordered when it was recorded'),
   nextAttemptAt: timestamp.nullable(),
   lastResponseStatus: z.number().int().nullable(),
   retryOfId: z.string().nullable(),

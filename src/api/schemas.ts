@@ -3,6 +3,7 @@
 // in bodies and in query strings alike.
 import { z } from 'zod';
 import { apiKeyScopes, MAX_KEY_LIFETIME_SECONDS } from '../domain/api-keys';
+import { endpointOrderingSchema } from '../domain/delivery-ordering';
 import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { endpointAuthSchema } from '../domain/endpoint-auth';
 import { customHeadersSchema } from '../domain/endpoint-headers';
@@ -117,6 +118,7 @@ export const createEndpointBody = z.strictObject({
     .describe(
       'Half-open probes of the circuit go here (a signed POST, see README "Endpoint back-off") instead of spending a real delivery; validated like url',
     ),
+  ordering: endpointOrderingSchema.nullable().optional(),
   metadata: jsonObject.optional(),
   secret: z.string().refine(isSigningSecret, 'must be whsec_ followed by 24 to 64 base64 bytes').optional(),
 });
@@ -127,6 +129,16 @@ export const createEndpointBody = z.strictObject({
  * deliveries), and the signing secret changes only through rotation.
  */
 export const updateEndpointBody = createEndpointBody.omit({ enabled: true, secret: true }).partial();
+
+/** A resend of a finished delivery to a FIFO endpoint takes the back of its line unless `position` says `next`. */
+export const resendDeliveryBody = z.strictObject({
+  position: z
+    .enum(['back', 'next'])
+    .optional()
+    .describe(
+      'FIFO endpoints only (ignored otherwise): back (default) = behind every delivery now in the line; next = right behind the delivery now at the head of the line, before all others',
+    ),
+});
 
 export const rotateSecretBody = z.strictObject({
   gracePeriodSeconds: z

@@ -44,6 +44,8 @@ export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: s
       'ep.health_probe_until as healthProbeUntil',
       'ep.health_failed_probes as healthFailedProbes',
       'ep.health_timeout_streak as healthTimeoutStreak',
+      'd.ordering_position as orderingPosition',
+      'ep.ordering as endpointOrdering',
     ])
     .select(
       sql<string[]>`array(select s.secret_sealed from endpoint_secrets s

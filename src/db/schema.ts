@@ -3,6 +3,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { AttemptTrigger, DeliveryStatus } from '../domain/delivery-status';
 import type { WaitReason } from '../domain/delivery-wait';
 import type { EndpointHealthState } from '../domain/endpoint-circuit';
+import type { EndpointOrdering } from '../domain/delivery-ordering';
 import type { StoredHeaders } from '../domain/endpoint-headers';
 
 export type { AttemptTrigger, DeliveryStatus };
@@ -67,6 +68,10 @@ export interface EndpointTable {
   rate_limit_per_second: number | null;
   /** In-flight POSTs allowed across all workers; null: no limit. */
   max_concurrent_requests: ColumnType<number | null, number | null | undefined, number | null>;
+  /** FIFO delivery (domain/delivery-ordering.ts); null: unordered. */
+  ordering: ColumnType<EndpointOrdering | null, string | null | undefined, string | null>;
+  /** The last position a delivery to this endpoint took (the insert trigger counts it up). */
+  ordering_next_position: ColumnType<string, never, never>;
   metadata: JsonWithDefault<JsonObject>;
   failing_since: Timestamp | null;
   deleted_at: Timestamp | null;
@@ -124,6 +129,11 @@ export interface DeliveryTable {
   /** Why a `waiting` delivery waits (domain/delivery-wait.ts); null otherwise. */
   wait_reason: ColumnType<WaitReason | null, WaitReason | null | undefined, WaitReason | null>;
   retry_of_id: string | null;
+  /**
+   * Its place in its FIFO line (bigint, as text), taken at insert by a trigger when the endpoint is
+   * ordered (an explicit value, a resend's `position: "next"`, is kept); null: unordered.
+   */
+  ordering_position: ColumnType<string | null, string | null | undefined, never>;
   /** The recover request that created this resend (unique per retry_of_id); null otherwise. */
   recover_key: ColumnType<string | null, string | null | undefined, string | null>;
   workflow_id: string;

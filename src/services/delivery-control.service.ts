@@ -6,10 +6,12 @@ import { findDelivery, insertDeliveries } from '../db/deliveries.repository';
 import { insertRecoverResends, listFailedDeliveriesToRecover, listRecoverResends } from '../db/recover-resends.repository';
 import { findEndpoint } from '../db/endpoints.repository';
 import type { DeliveryRow, EndpointRow } from '../db/schema';
+import { lockLineForPlacement } from '../db/delivery-ordering.repository';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import { isOpenDeliveryStatus } from '../domain/delivery-status';
 import { deliveryWorkflowId, newId } from '../domain/ids';
 import { recoverKey } from '../domain/recover-key';
+import { orderingLine, parseEndpointOrdering } from '../domain/delivery-ordering';
 import type { PlannedDelivery } from '../workflows/contracts';
 import { cancelSignal, resendSignal } from '../workflows/messages';
 import type { ServiceContext } from './context';
@@ -23,11 +25,19 @@ export type ResendResult =
   /** 202: the delivery had finished; a new one (retryOfId) was recorded and started (or left to the sweeper). */
   | { deliveryId: string; mode: 'new' };
 
+export interface ResendOptions extends FollowUpOptions {
+  /**
+   * Where a new delivery to a FIFO endpoint stands in its line: `back` (default) behind every
+   * delivery in it; `next` right behind the head now being attempted (it never interrupts it).
+   */
+  position?: 'back' | 'next';
+}
+
 export async function resendDelivery(
   ctx: ServiceContext,
   tenantId: string,
   deliveryId: string,
-  options: FollowUpOptions = {},
+  options: ResendOptions = {},
 ): Promise<ResendResult> {
   const delivery = await findDelivery(ctx.db, tenantId, deliveryId);
   if (!delivery) throw new NotFoundError('delivery', deliveryId);
@@ -48,21 +58,45 @@ export async function resendDelivery(
   }
   const endpoint = await findEndpoint(ctx.db, tenantId, delivery.endpoint_id);
   if (!endpoint) throw new ConflictError(`endpoint ${delivery.endpoint_id} was deleted; its deliveries cannot be resent`);
-  const id = newId('dlv');
-  const [row] = await insertDeliveries(ctx.db, [
-    {
-      id,
-      tenant_id: delivery.tenant_id,
-      event_id: delivery.event_id,
-      endpoint_id: delivery.endpoint_id,
-      event_type: delivery.event_type,
-      resource_id: delivery.resource_id,
-      retry_of_id: delivery.id,
-      workflow_id: deliveryWorkflowId(id),
-    },
-  ]);
-  await followUp(ctx, { deliveries: [plannedDelivery(row!, endpoint)] }, options);
-  return { deliveryId: id, mode: 'new' };
+  const ordering = options.position === 'next' ? parseEndpointOrdering(endpoint.ordering) : null;
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    // At the back, the insert trigger gives the position; `next` takes the head's, with a newer id.
+    const head = ordering
+      ? await lockLineForPlacement(trx, orderingLine(ordering, { endpointId: endpoint.id, resourceId: delivery.resource_id }))
+      : undefined;
+    const afterHead = head && idAfter(head.id);
+    const id = afterHead ?? newId('dlv');
+    const [inserted] = await insertDeliveries(trx, [
+      {
+        id,
+        tenant_id: delivery.tenant_id,
+        event_id: delivery.event_id,
+        endpoint_id: delivery.endpoint_id,
+        event_type: delivery.event_type,
+        resource_id: delivery.resource_id,
+        retry_of_id: delivery.id,
+        workflow_id: deliveryWorkflowId(id),
+        ...(head && afterHead && { ordering_position: head.position }),
+      },
+    ]);
+    return inserted!;
+  });
+  await followUp(ctx, { deliveries: [plannedDelivery(row, endpoint)] }, options);
+  return { deliveryId: row.id, mode: 'new' };
+}
+
+/**
+ * A delivery id that sorts after the head's (ids are time-ordered; the process that created the
+ * head may run a millisecond ahead). Undefined if this clock lags by more than a second: the
+ * resend then goes to the back of the line.
+ */
+function idAfter(id: string): string | undefined {
+  const giveUpAt = Date.now() + 1000;
+  while (Date.now() < giveUpAt) {
+    const next = newId('dlv');
+    if (next > id) return next;
+  }
+  return undefined;
 }
 
 function plannedDelivery(delivery: DeliveryRow, endpoint: EndpointRow): PlannedDelivery {

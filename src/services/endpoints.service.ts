@@ -14,6 +14,7 @@ import {
 } from '../db/endpoints.repository';
 import { toPage, type Page } from '../db/pagination';
 import type { EndpointRow, EndpointUpdate } from '../db/schema';
+import type { EndpointOrdering } from '../domain/delivery-ordering';
 import { endpointAuthSchema, REDACTED, type EndpointAuth } from '../domain/endpoint-auth';
 import { sealCustomHeaders, type CustomHeadersInput } from '../domain/endpoint-headers';
 import { endpointUrlProblem } from '../domain/endpoint-url';
@@ -42,6 +43,8 @@ export interface CreateEndpointInput {
   rateLimitPerSecond?: number | null | undefined;
   maxConcurrentRequests?: number | null | undefined;
   healthCheckUrl?: string | null | undefined;
+  /** FIFO delivery (domain/delivery-ordering.ts); null: unordered. */
+  ordering?: EndpointOrdering | null | undefined;
   metadata?: Record<string, unknown> | undefined;
   secret?: string | undefined;
 }
@@ -97,6 +100,7 @@ export async function createEndpoint(ctx: ServiceContext, tenantId: string, inpu
         rate_limit_per_second: input.rateLimitPerSecond ?? null,
         max_concurrent_requests: input.maxConcurrentRequests ?? null,
         health_check_url: input.healthCheckUrl ?? null,
+        ordering: input.ordering ? JSON.stringify(input.ordering) : null,
         metadata: JSON.stringify(input.metadata ?? {}),
         disabled_reason: null,
       },
@@ -138,6 +142,7 @@ export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: 
   if (input.rateLimitPerSecond !== undefined) update.rate_limit_per_second = input.rateLimitPerSecond;
   if (input.maxConcurrentRequests !== undefined) update.max_concurrent_requests = input.maxConcurrentRequests;
   if (input.healthCheckUrl !== undefined) update.health_check_url = input.healthCheckUrl;
+  if (input.ordering !== undefined) update.ordering = input.ordering === null ? null : JSON.stringify(input.ordering);
   if (input.metadata !== undefined) update.metadata = JSON.stringify(input.metadata);
   const row = await ctx.db.transaction().execute(async (trx) => {
     const current = await lockEndpoint(trx, tenantId, id);

@@ -118,3 +118,9 @@ export interface ScheduleRetryInput {
   deliveryId: string;
   nextAttemptAt: string;
 }
+
+/** What scheduling a retry asks of the workflow (histories from before it hold no result). */
+export interface ScheduledRetry {
+  /** Deliveries to wake so they look again at what they wait behind (a FIFO line's head now retries). */
+  wakeWorkflowIds: string[];
+}

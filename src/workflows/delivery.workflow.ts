@@ -29,6 +29,7 @@ import {
   type FinishDeliveryInput,
   type FinishedDelivery,
   type FollowUps,
+  type ScheduledRetry,
 } from './contracts';
 import { cancelSignal, resendSignal, stateQuery, wakeSignal } from './messages';
 
@@ -85,6 +86,13 @@ export const DISABLE_AS_STEP_PATCH = 'disable-endpoint-as-own-step';
  * due, so deliveries that never repeat record no marker.
  */
 export const RETRY_SEQUENCE_REPEAT_PATCH = 'retry-sequence-repeat';
+
+/**
+ * Issue 12 (ordering): a wake signal that arrives while the attempt that ends up deferred is still
+ * running (the head finished just after this delivery checked its line) is kept, and the wait
+ * after it ends at once, instead of being forgotten until the fallback timer.
+ */
+export const WAKE_KEPT_PATCH = 'wake-kept-across-deferred-attempt';
 
 export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): Promise<DeliveryState> {
   const state: DeliveryState = {
@@ -151,7 +159,7 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     state.reason = deferral.reason;
     state.nextAttemptAt = deferral.until;
     setStatus('waiting');
-    woken = false;
+    if (!patched(WAKE_KEPT_PATCH)) woken = false;
     const waitMs = Math.max(1, Date.parse(deferral.until) - Date.now());
     await condition(() => woken || resendRequested || cancelReason !== null, waitMs);
   };
@@ -219,6 +227,8 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
     const trigger: AttemptTrigger = resendRequested ? 'manual' : (deferredTrigger ?? 'scheduled');
     resendRequested = false;
     deferredTrigger = null;
+    // Wakes before this attempt are spent by it; one during it counts (see WAKE_KEPT_PATCH).
+    woken = false;
     state.nextAttemptAt = null;
     const input: AttemptInput = { deliveryId, attemptNumber: state.attempts + 1, trigger };
     let outcome: AttemptOutcome;
@@ -274,7 +284,9 @@ export async function deliveryWorkflow({ deliveryId }: DeliveryWorkflowInput): P
 
     state.nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
     setStatus('retrying');
-    await scheduleRetry({ deliveryId, nextAttemptAt: state.nextAttemptAt });
+    // What histories hold: `undefined` (older), or the waiters to wake.
+    const scheduled: ScheduledRetry | undefined = await scheduleRetry({ deliveryId, nextAttemptAt: state.nextAttemptAt });
+    if (scheduled) await carryOut({ wakeWorkflowIds: scheduled.wakeWorkflowIds });
     // Sleep until the retry time, or wake early for a resend or a cancel.
     await condition(() => resendRequested || cancelReason !== null, delayMs);
   }

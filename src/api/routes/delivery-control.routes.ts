@@ -9,7 +9,7 @@ import { getEndpoint } from '../../services/endpoints.service';
 import { requireAccess, tenantScopes } from '../auth';
 import { followUpLogging } from '../follow-up-logging';
 import { toEndpointResponse } from '../responses';
-import { deliveryParams, disableEndpointBody, endpointParams, noBody, noQuery, recoverEndpointBody } from '../schemas';
+import { deliveryParams, disableEndpointBody, endpointParams, noBody, noQuery, recoverEndpointBody, resendDeliveryBody } from '../schemas';
 import { parseInput } from '../validation';
 import type { ApiPaths } from '../openapi';
 import type { z } from 'zod';
@@ -32,8 +32,9 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
     const { tenantId, id } = parseInput(deliveryParams, req.params, 'params');
     requireAccess(req, access.resend, tenantId);
     parseInput(noQuery, req.query, 'query');
-    parseInput(noBody, req.body ?? {}, 'body');
-    res.status(202).json((await resendDelivery(ctx, tenantId, id, followUpLogging(req))) satisfies z.infer<typeof resendResponse>);
+    const { position } = parseInput(resendDeliveryBody, req.body ?? {}, 'body');
+    const result = await resendDelivery(ctx, tenantId, id, { ...followUpLogging(req), position: position ?? 'back' });
+    res.status(202).json(result satisfies z.infer<typeof resendResponse>);
   });
 
   router.post('/v1/tenants/:tenantId/deliveries/:id/cancel', async (req, res) => {
@@ -132,9 +133,10 @@ export function registerDeliveryControlPaths({
   path({
     method: 'post',
     path: '/v1/tenants/{tenantId}/deliveries/{id}/resend',
-    summary: 'Resend: a waiting delivery attempts now (trigger manual); a finished one is sent again as a new delivery',
+    summary:
+      'Resend: a waiting delivery attempts now (trigger manual); a finished one is sent again as a new delivery (on a FIFO endpoint at the back of its line, or right behind its head with position next)',
     access: access.resend,
-    request: { params: deliveryParams },
+    request: { params: deliveryParams, body: body(resendDeliveryBody, false) },
     responses: { 202: json(ResendResult, 'Resent'), ...problems(400, 401, 403, 404, 409) },
   });
   path({
