@@ -187,3 +187,54 @@ test('record histories of the attempt steps', async () => {
   await handle.result();
   saveHistory('delivery-steps-undeliverable.pb', await handle.fetchHistory());
 });
+
+// Issue 12: deliveries held back by the endpoint gate (deferred, woken by the wake signal, no
+// attempt spent) and issue 16's disable as a step of its own (DISABLE_AS_STEP_PATCH).
+test('record histories of the endpoint gate', async () => {
+  const tenant = await createTenant(hookrelay, 'Gate');
+  const create = async (extra: Record<string, unknown>) => {
+    const res = await hookrelay.request('POST', `/v1/tenants/${tenant}/endpoints`, {
+      body: { name: 'g', url: receiver.url, eventTypes: ['invoice.activated'], enabled: true, ...extra },
+    });
+    if (res.status !== 201) throw new Error(`endpoint not created: ${JSON.stringify(res.body)}`);
+    return res.body.id as string;
+  };
+  const publishOne = async (resourceId?: string) => {
+    const res = await hookrelay.request('POST', `/v1/tenants/${tenant}/events`, {
+      body: { type: 'invoice.activated', data: {}, ...(resourceId && { resourceId }) },
+    });
+    const row = await hookrelay.db.selectFrom('deliveries').select('id').where('event_id', '=', res.body.id).executeTakeFirstOrThrow();
+    return hookrelay.temporal.workflow.getHandle(deliveryWorkflowId(row.id));
+  };
+  const disable = (id: string) => hookrelay.request('POST', `/v1/tenants/${tenant}/endpoints/${id}/disable`, {});
+
+  // A rate limit of 1/s: the fourth of four deliveries published at once waits for its slot.
+  let endpointId = await create({ rateLimitPerSecond: 1 });
+  receiver.respondWith(() => ({ status: 200 }));
+  const limited = [];
+  for (let i = 0; i < 4; i++) limited.push(await publishOne());
+  await Promise.all(limited.map((handle) => handle.result()));
+  saveHistory('delivery-gate-rate-limited.pb', await limited[3]!.fetchHistory());
+
+  // FIFO: the head fails once and retries; the delivery behind it waits and is woken when it succeeds.
+  await disable(endpointId);
+  endpointId = await create({
+    ordering: { mode: 'fifo', key: null },
+    retryPolicy: { strategy: 'schedule', delaysSeconds: [1], jitter: 0 },
+  });
+  let calls = 0;
+  receiver.respondWith(() => ({ status: calls++ === 0 ? 500 : 200 }));
+  const head = await publishOne();
+  const behind = await publishOne();
+  await Promise.all([head.result(), behind.result()]);
+  saveHistory('delivery-gate-ordered-head.pb', await head.fetchHistory());
+  saveHistory('delivery-gate-ordered-behind.pb', await behind.fetchHistory());
+
+  // 410 Gone: the endpoint is disabled by a step of its own, then the delivery finishes.
+  await disable(endpointId);
+  await create({});
+  receiver.respondWith(() => ({ status: 410 }));
+  const gone = await publishOne();
+  await gone.result();
+  saveHistory('delivery-gate-gone-disable-step.pb', await gone.fetchHistory());
+});
