@@ -216,7 +216,9 @@ const endpointStatsFigures = {
     .describe('POSTs started in the bucket; succeeded: a complete 2xx answer; failed: anything else'),
   deliveries: z
     .strictObject({ total: count, succeeded: count, unsuccessful: count })
-    .describe('Deliveries attempted in the bucket; succeeded: one attempt here succeeded; unsuccessful: none did (a later retry may still succeed)'),
+    .describe(
+      'Deliveries attempted in the bucket; succeeded: one attempt here succeeded; unsuccessful: none did (a later retry may still succeed)',
+    ),
   successRate: z.number().min(0).max(1).nullable().describe('attempts.succeeded / attempts.total; null without attempts'),
   latencyMs: z
     .strictObject({ p50: z.number().nullable(), p95: z.number().nullable() })
@@ -224,7 +226,9 @@ const endpointStatsFigures = {
   statusClasses: z
     .strictObject({ '2xx': count, '3xx': count, '4xx': count, '5xx': count, other: count })
     .describe('Answers by status class (other: outside 200-599)'),
-  errorKinds: z.record(z.string(), count).describe('Attempts that ended in an error, by kind (timeout, dns, connection, tls, ssrf_blocked, too_large, …)'),
+  errorKinds: z
+    .record(z.string(), count)
+    .describe('Attempts that ended in an error, by kind (timeout, dns, connection, tls, ssrf_blocked, too_large, …)'),
 };
 
 export const endpointStatsResponse = z.strictObject({
@@ -234,5 +238,7 @@ export const endpointStatsResponse = z.strictObject({
   bucket: z.enum(STATS_BUCKETS),
   bucketSeconds: z.number().int(),
   totals: z.strictObject(endpointStatsFigures).describe('The whole window (percentiles over all of it, each delivery once)'),
-  buckets: z.array(z.strictObject({ start: timestamp, end: timestamp, ...endpointStatsFigures })).describe('Every bucket of the window, oldest first; empty ones are zeros'),
+  buckets: z
+    .array(z.strictObject({ start: timestamp, end: timestamp, ...endpointStatsFigures }))
+    .describe('Every bucket of the window, oldest first; empty ones are zeros'),
 });

@@ -17,8 +17,9 @@ interface StatsQueryRow {
   error_kinds: Record<string, number> | null;
 }
 
-export async function queryEndpointStats(db: Kysely<Database>, endpointId: string, window: StatsWindow): Promise<StatsAggregateRow[]> {
-  const { rows } = await sql<StatsQueryRow>`
+/** The statement itself (the benchmark explains it). */
+export function endpointStatsStatement(endpointId: string, window: StatsWindow) {
+  return sql<StatsQueryRow>`
     with windowed as materialized (
       select date_bin(make_interval(secs => ${window.bucketSeconds}), started_at, timestamptz 'epoch') as start,
              delivery_id, duration_ms, response_status, error_kind,
@@ -69,7 +70,11 @@ export async function queryEndpointStats(db: Kysely<Database>, endpointId: strin
     from by_bucket b
     left join deliveries d on d.is_total = b.is_total and d.start is not distinct from b.start
     left join error_kinds e on e.is_total = b.is_total and e.start is not distinct from b.start
-  `.execute(db);
+  `;
+}
+
+export async function queryEndpointStats(db: Kysely<Database>, endpointId: string, window: StatsWindow): Promise<StatsAggregateRow[]> {
+  const { rows } = await endpointStatsStatement(endpointId, window).execute(db);
   return rows.map((row) => ({
     start: row.start,
     attempts: row.attempts,

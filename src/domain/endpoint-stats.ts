@@ -30,7 +30,8 @@ export interface StatsWindow {
   bucketSeconds: number;
 }
 
-export type StatsWindowResult = { ok: true; window: StatsWindow } | { ok: false; errors: Array<{ field: 'since' | 'until' | 'bucket'; message: string }> };
+export type StatsWindowResult =
+  { ok: true; window: StatsWindow } | { ok: false; errors: Array<{ field: 'since' | 'until' | 'bucket'; message: string }> };
 
 /** Defaults (until = now, since = 24 h before until, a bucket that gives ≤ 200 buckets), then the limits. */
 export function resolveStatsWindow(request: StatsWindowRequest, now: Date): StatsWindowResult {
@@ -48,7 +49,12 @@ export function resolveStatsWindow(request: StatsWindowRequest, now: Date): Stat
   if (count > MAX_STATS_BUCKETS) {
     return {
       ok: false,
-      errors: [{ field: 'bucket', message: `${bucket} buckets split this window into ${count}; at most ${MAX_STATS_BUCKETS}: choose a larger bucket` }],
+      errors: [
+        {
+          field: 'bucket',
+          message: `${bucket} buckets split this window into ${count}; at most ${MAX_STATS_BUCKETS}: choose a larger bucket`,
+        },
+      ],
     };
   }
   return { ok: true, window: { ...aligned, bucket, bucketSeconds } };

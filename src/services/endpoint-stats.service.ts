@@ -20,7 +20,11 @@ export async function getEndpointStats(
   now = new Date(),
 ): Promise<EndpointStatsSeries> {
   const resolved = resolveStatsWindow(
-    { since: input.since ? new Date(input.since) : undefined, until: input.until ? new Date(input.until) : undefined, bucket: input.bucket },
+    {
+      since: input.since ? new Date(input.since) : undefined,
+      until: input.until ? new Date(input.until) : undefined,
+      bucket: input.bucket,
+    },
     now,
   );
   if (!resolved.ok) {

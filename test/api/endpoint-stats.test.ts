@@ -17,7 +17,8 @@ describe('endpoint statistics API', () => {
 
   const hour = Date.UTC(2026, 10, 20, 10); // 2026-11-20T10:00:00Z
   const at = (minutes: number) => new Date(hour + minutes * 60_000);
-  const statsPath = (endpointId: string, query: string, tenantId = tenantA) => `/v1/tenants/${tenantId}/endpoints/${endpointId}/stats?${query}`;
+  const statsPath = (endpointId: string, query: string, tenantId = tenantA) =>
+    `/v1/tenants/${tenantId}/endpoints/${endpointId}/stats?${query}`;
 
   const createEndpoint = async (tenantId: string, name: string) => {
     const res = await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints`, {
@@ -69,12 +70,22 @@ describe('endpoint statistics API', () => {
   });
 
   it('counts each bucket and the window exactly, with empty buckets as zeros', async () => {
-    const res = await hookrelay.request('GET', statsPath(endpointA, `since=${at(0).toISOString()}&until=${at(45).toISOString()}&bucket=15m`), {
-      key: readKeyA,
-    });
+    const res = await hookrelay.request(
+      'GET',
+      statsPath(endpointA, `since=${at(0).toISOString()}&until=${at(45).toISOString()}&bucket=15m`),
+      {
+        key: readKeyA,
+      },
+    );
     expect(res.status).toBe(200);
     const stats = endpointStatsResponse.parse(res.body);
-    expect(stats).toMatchObject({ endpointId: endpointA, since: at(0).toISOString(), until: at(45).toISOString(), bucket: '15m', bucketSeconds: 900 });
+    expect(stats).toMatchObject({
+      endpointId: endpointA,
+      since: at(0).toISOString(),
+      until: at(45).toISOString(),
+      bucket: '15m',
+      bucketSeconds: 900,
+    });
     expect(stats.buckets.map((b) => [b.start, b.end])).toEqual([
       [at(0).toISOString(), at(15).toISOString()],
       [at(15).toISOString(), at(30).toISOString()],
@@ -119,9 +130,13 @@ describe('endpoint statistics API', () => {
   });
 
   it('widens the window to whole buckets and picks a bucket when none is given', async () => {
-    const res = await hookrelay.request('GET', statsPath(endpointA, `since=${at(7).toISOString()}&until=${at(20.5).toISOString()}&bucket=5m`), {
-      key: readKeyA,
-    });
+    const res = await hookrelay.request(
+      'GET',
+      statsPath(endpointA, `since=${at(7).toISOString()}&until=${at(20.5).toISOString()}&bucket=5m`),
+      {
+        key: readKeyA,
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ since: at(5).toISOString(), until: at(25).toISOString() });
     expect(res.body.buckets).toHaveLength(4);
@@ -132,9 +147,13 @@ describe('endpoint statistics API', () => {
     expect(day.body.buckets).toHaveLength(96);
     expect(day.body.totals.attempts.total).toBe(1); // the one at 09:59
 
-    const week = await hookrelay.request('GET', statsPath(endpointA, `since=${at(-7 * 24 * 60).toISOString()}&until=${at(0).toISOString()}`), {
-      key: readKeyA,
-    });
+    const week = await hookrelay.request(
+      'GET',
+      statsPath(endpointA, `since=${at(-7 * 24 * 60).toISOString()}&until=${at(0).toISOString()}`),
+      {
+        key: readKeyA,
+      },
+    );
     expect(week.body).toMatchObject({ bucket: '1h' });
     expect(week.body.buckets).toHaveLength(168);
   });

@@ -31,10 +31,19 @@ describe('resolveStatsWindow', () => {
 
   it('refuses an empty or reversed window, one over 90 days, and too many buckets', () => {
     const t = new Date('2026-12-01T00:00:00Z');
-    expect(resolveStatsWindow({ since: t, until: t }, now)).toEqual({ ok: false, errors: [{ field: 'since', message: 'must be before until' }] });
-    expect(resolveStatsWindow({ since: new Date('2026-08-01T00:00:00Z'), until: t }, now)).toMatchObject({ ok: false, errors: [{ field: 'since' }] });
+    expect(resolveStatsWindow({ since: t, until: t }, now)).toEqual({
+      ok: false,
+      errors: [{ field: 'since', message: 'must be before until' }],
+    });
+    expect(resolveStatsWindow({ since: new Date('2026-08-01T00:00:00Z'), until: t }, now)).toMatchObject({
+      ok: false,
+      errors: [{ field: 'since' }],
+    });
     const sevenDays = resolveStatsWindow({ since: new Date(t.getTime() - 7 * 86_400_000), until: t, bucket: '1m' }, now);
-    expect(sevenDays).toMatchObject({ ok: false, errors: [{ field: 'bucket', message: expect.stringContaining(`at most ${MAX_STATS_BUCKETS}`) }] });
+    expect(sevenDays).toMatchObject({
+      ok: false,
+      errors: [{ field: 'bucket', message: expect.stringContaining(`at most ${MAX_STATS_BUCKETS}`) }],
+    });
   });
 
   it('accepts exactly the largest number of buckets', () => {
@@ -45,7 +54,12 @@ describe('resolveStatsWindow', () => {
 });
 
 describe('toStatsSeries', () => {
-  const window: StatsWindow = { since: new Date('2026-12-01T00:00:00Z'), until: new Date('2026-12-01T03:00:00Z'), bucket: '1h', bucketSeconds: 3600 };
+  const window: StatsWindow = {
+    since: new Date('2026-12-01T00:00:00Z'),
+    until: new Date('2026-12-01T03:00:00Z'),
+    bucket: '1h',
+    bucketSeconds: 3600,
+  };
   const row = {
     attempts: 4,
     succeeded: 3,
@@ -58,7 +72,10 @@ describe('toStatsSeries', () => {
   };
 
   it('gives every bucket in order, zeros where nothing was attempted, and the totals row', () => {
-    const series = toStatsSeries(window, [{ ...row, start: new Date('2026-12-01T01:00:00Z') }, { ...row, start: null, attempts: 8 }]);
+    const series = toStatsSeries(window, [
+      { ...row, start: new Date('2026-12-01T01:00:00Z') },
+      { ...row, start: null, attempts: 8 },
+    ]);
     expect(series.buckets.map((b) => [b.start.toISOString(), b.attempts.total, b.successRate])).toEqual([
       ['2026-12-01T00:00:00.000Z', 0, null],
       ['2026-12-01T01:00:00.000Z', 4, 0.75],
