@@ -129,7 +129,7 @@ export function deliveriesChart(stats, width) {
 
 /**
  * One polyline per series through the buckets that have a value (a bucket without attempts has
- * no latency, not a zero one); markers, each series its own shape, while there are few points.
+ * no latency, not a zero one), with markers of its own shape.
  */
 function lineChart(stats, width, { label, series, max, format }) {
   const { buckets, bucketSeconds } = stats;
@@ -141,10 +141,11 @@ function lineChart(stats, width, { label, series, max, format }) {
     const points = buckets.flatMap((b, i) => (value(b) === null ? [] : [[centre(i), y(value(b)), b, value(b)]]));
     const group = s('g', { class: `series ${className}`, 'data-series': name });
     if (points.length > 1) group.append(s('polyline', { points: points.map(([px, py]) => `${px},${py}`).join(' '), fill: 'none' }));
-    if (points.length <= 50) {
-      for (const [px, py, b, v] of points)
-        group.append(markerAt(marker, px, py, `${timeLabel(b.start, bucketSeconds)}: ${name} ${format(v)}`));
-    }
+    // At most about 30 markers, evenly spread, so a dense series stays a line with its shape on it.
+    const every = Math.max(1, Math.ceil(points.length / 30));
+    points.forEach(([px, py, b, v], i) => {
+      if (i % every === 0) group.append(markerAt(marker, px, py, `${timeLabel(b.start, bucketSeconds)}: ${name} ${format(v)}`));
+    });
     f.svg.append(group);
   }
   f.svg.append(xAxis(f, buckets, bucketSeconds));
