@@ -7,6 +7,7 @@ import { endpointOrderingSchema } from '../domain/delivery-ordering';
 import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { endpointAuthSchema } from '../domain/endpoint-auth';
 import { customHeadersSchema } from '../domain/endpoint-headers';
+import { MAX_BATCH_EVENTS } from '../domain/publish-batch';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { isSigningSecret } from '../domain/signature';
 
@@ -158,6 +159,15 @@ export const publishEventBody = z.strictObject({
   triggeredBy: z.string().min(1).max(500).optional(),
   occurredAt: z.iso.datetime({ offset: true }).optional(),
   idempotencyKey: z.string().min(1).max(255).optional(),
+});
+
+/** A batch publish: each event as a single publish takes it, its own idempotency key in its own field. */
+export const publishBatchBody = z.strictObject({
+  events: z
+    .array(publishEventBody)
+    .min(1)
+    .max(MAX_BATCH_EVENTS)
+    .describe(`1 to ${MAX_BATCH_EVENTS} events; all are recorded or none (one refused event refuses the batch)`),
 });
 
 export type CreateTenantBody = z.infer<typeof createTenantBody>;
