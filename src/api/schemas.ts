@@ -3,6 +3,7 @@
 // in bodies and in query strings alike.
 import { z } from 'zod';
 import { apiKeyScopes, MAX_KEY_LIFETIME_SECONDS } from '../domain/api-keys';
+import { ATTEMPT_ERROR_KINDS, RESPONSE_STATUS_CLASSES } from '../domain/attempt-error-kinds';
 import { endpointOrderingSchema } from '../domain/delivery-ordering';
 import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { endpointAuthSchema } from '../domain/endpoint-auth';
@@ -210,6 +211,11 @@ export const listDeliveriesQuery = z.strictObject({
   eventType: eventTypeName.optional(),
   status: z.enum(DELIVERY_STATUSES).optional(),
   resourceId: z.string().min(1).max(500).optional(),
+  statusClass: z
+    .enum(RESPONSE_STATUS_CLASSES)
+    .optional()
+    .describe("the last attempt's response status class (a delivery whose last attempt got no answer has none)"),
+  errorKind: z.enum(ATTEMPT_ERROR_KINDS).optional().describe("the last attempt's error kind"),
   since: timestampQuery.optional(),
   until: timestampQuery.optional(),
 });
