@@ -9,7 +9,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
 import { createDatabase } from '../../src/db/connection';
-import { endpointStatsStatement } from '../../src/db/endpoint-stats.repository';
+import { endpointStatsStatement, STATS_WORK_MEM } from '../../src/db/endpoint-stats.repository';
 import { migrateToLatest } from '../../src/db/migrate';
 import type { Database } from '../../src/db/schema';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
@@ -156,9 +156,13 @@ function windowOf(days: number) {
 async function explain(db: Kysely<Database>, endpointId: string, days: number) {
   const resolved = resolveStatsWindow({ since: new Date(UNTIL.getTime() - days * DAY_MS), until: UNTIL }, UNTIL);
   if (!resolved.ok) throw new Error('bench window refused');
-  const { rows } = await sql<{
-    'QUERY PLAN': string;
-  }>`explain (analyze, buffers, costs off) ${endpointStatsStatement(endpointId, resolved.window)}`.execute(db);
+  // With the work_mem the service's transaction sets.
+  const { rows } = await db.transaction().execute(async (trx) => {
+    await sql`select set_config('work_mem', ${STATS_WORK_MEM}, true)`.execute(trx);
+    return sql<{
+      'QUERY PLAN': string;
+    }>`explain (analyze, buffers, costs off) ${endpointStatsStatement(endpointId, resolved.window)}`.execute(trx);
+  });
   const text = rows.map((row) => row['QUERY PLAN']).join('\n');
   if (process.env.BENCH_EXPLAIN) console.log(`\n-- ${endpointId}, ${days} days\n${text}`);
   const scanLine = /(Index Only Scan|Index Scan|Bitmap Heap Scan|Parallel Seq Scan|Seq Scan)[^\n]*\n[^\n]*?rows=(\d+)/.exec(text);
