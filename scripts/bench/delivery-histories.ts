@@ -1,6 +1,7 @@
 // What a run's delivery workflows looked like, from a sample of their histories: events and
 // workflow tasks per delivery, tasks retried, how long a task waited for a worker (schedule to
-// start) and how long the worker held it (start to completion).
+// start), how long the worker held it (start to completion), and how many waited on a timer
+// (held back by the endpoint gate, or retried) instead of delivering on their first task.
 import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { Kysely } from 'kysely';
@@ -16,11 +17,14 @@ export async function deliveryHistoryShape(db: Kysely<Database>, temporal: Clien
   let events = 0;
   let tasks = 0;
   let retriedTasks = 0;
+  // A first-try delivery has no timer: one means it waited (a deferral by the endpoint gate or a retry).
+  let withTimer = 0;
   const toStart: number[] = [];
   const held: number[] = [];
   for (const { workflow_id } of rows) {
     const history = (await temporal.workflow.getHandle(workflow_id).fetchHistory()).events ?? [];
     events += history.length;
+    if (history.some((event) => event.timerStartedEventAttributes)) withTimer++;
     let scheduledAt: number | undefined;
     let startedAt: number | undefined;
     for (const event of history) {
@@ -51,6 +55,7 @@ export async function deliveryHistoryShape(db: Kysely<Database>, temporal: Clien
     historyEvents: events / n,
     workflowTasks: tasks / n,
     retriedTasks,
+    waitedPct: Math.round((withTimer / n) * 1000) / 10,
     taskWaitP50Ms: wait.p50,
     taskWaitP99Ms: wait.p99,
     taskHeldP50Ms: hold.p50,
