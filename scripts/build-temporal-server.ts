@@ -12,7 +12,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const failure = error as Error & { stderr?: string; code?: string };
-  if (failure.code === 'ENOENT') console.error('[temporal-server] `go` is not installed: the cluster test builds the Temporal server with Go 1.26 or newer');
+  if (failure.code === 'ENOENT')
+    console.error('[temporal-server] `go` is not installed: the cluster test builds the Temporal server with Go 1.26 or newer');
   else console.error(failure.stderr ?? failure.message);
   process.exit(1);
 });

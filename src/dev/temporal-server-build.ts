@@ -63,7 +63,10 @@ export async function ensureTemporalServerBuilt(options: EnsureBuiltOptions): Pr
     renameSync(path.join(staging, 'server'), path.join(staging, 'temporal-server'));
     renameSync(path.join(staging, 'sql'), path.join(staging, 'temporal-sql-tool'));
     const builtSeconds = Math.round((Date.now() - started) / 1000);
-    writeFileSync(path.join(staging, 'build.json'), JSON.stringify({ module: MODULE, version: build.version, builtSeconds }, null, 2) + '\n');
+    writeFileSync(
+      path.join(staging, 'build.json'),
+      JSON.stringify({ module: MODULE, version: build.version, builtSeconds }, null, 2) + '\n',
+    );
     rmSync(build.dir, { recursive: true, force: true });
     mkdirSync(path.dirname(build.dir), { recursive: true });
     renameSync(staging, build.dir);

@@ -20,9 +20,14 @@ import {
   type TemporalClusterPorts,
   type TemporalServerSettings,
 } from '../../src/dev/temporal-cluster-config';
-import { setUpTemporalSchema, startTemporalCluster, type PostgresEndpoint, type TemporalClusterServer } from '../../src/dev/temporal-cluster';
+import {
+  setUpTemporalSchema,
+  startTemporalCluster,
+  type PostgresEndpoint,
+  type TemporalClusterServer,
+} from '../../src/dev/temporal-cluster';
 import { isTemporalServerBuilt, temporalServerBuild } from '../../src/dev/temporal-server-build';
-import { freePort } from '../support/free-port';
+import { freePort, freePortBelow32768 } from '../support/free-port';
 import {
   newDeployment,
   spawnEntry,
@@ -65,19 +70,26 @@ async function timed<T>(timings: Record<string, number>, name: string, step: () 
 }
 
 async function clusterPorts(): Promise<TemporalClusterPorts> {
-  const [frontendGrpc, frontendHttp, frontendMembership, historyGrpc, historyMembership, matchingGrpc, matchingMembership, workerGrpc, workerMembership] =
-    await Promise.all(Array.from({ length: 9 }, () => freePort()));
-  return {
-    frontendGrpc: frontendGrpc!,
-    frontendHttp: frontendHttp!,
-    frontendMembership: frontendMembership!,
-    historyGrpc: historyGrpc!,
-    historyMembership: historyMembership!,
-    matchingGrpc: matchingGrpc!,
-    matchingMembership: matchingMembership!,
-    workerGrpc: workerGrpc!,
-    workerMembership: workerMembership!,
-  };
+  const names = [
+    'frontendGrpc',
+    'frontendHttp',
+    'frontendMembership',
+    'historyGrpc',
+    'historyMembership',
+    'matchingGrpc',
+    'matchingMembership',
+    'workerGrpc',
+    'workerMembership',
+  ] as const;
+  const ports = new Map<string, number>();
+  const taken = new Set<number>();
+  for (const name of names) {
+    let port = await freePortBelow32768();
+    while (taken.has(port)) port = await freePortBelow32768();
+    taken.add(port);
+    ports.set(name, port);
+  }
+  return Object.fromEntries(ports) as unknown as TemporalClusterPorts;
 }
 
 export async function startClusterStack(): Promise<ClusterStack> {
@@ -95,10 +107,13 @@ export async function startClusterStack(): Promise<ClusterStack> {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
 
+  let building: Promise<unknown> | undefined;
   try {
     const [pgPort, receiverPort, ports] = await Promise.all([freePort(), freePort(), clusterPorts()]);
     // `npm run build` while PostgreSQL starts: the API and workers run from dist/, as deployed.
-    const building = timed(timings, 'npm run build', () => execFileAsync('nice', ['-n', '5', 'npm', 'run', 'build'], { cwd: ROOT, timeout: 10 * 60_000 }));
+    building = timed(timings, 'npm run build', () =>
+      execFileAsync('nice', ['-n', '5', 'npm', 'run', 'build'], { cwd: ROOT, timeout: 10 * 60_000 }),
+    );
     const postgresProcess = spawnEntry('test/faults/postgres-process.ts', {
       FAULT_PG_DIR: path.join(workDir, 'postgres'),
       FAULT_PG_PORT: String(pgPort),
@@ -109,7 +124,9 @@ export async function startClusterStack(): Promise<ClusterStack> {
     const url = new URL(databaseUrl);
     const postgres: PostgresEndpoint = { host: '127.0.0.1', port: pgPort, user: url.username, password: url.password };
 
-    await timed(timings, 'setup-schema.sh', () => setUpTemporalSchema(build, path.join(ROOT, TEMPORAL_SCHEMA_SCRIPT), settingsFile, postgres));
+    await timed(timings, 'setup-schema.sh', () =>
+      setUpTemporalSchema(build, path.join(ROOT, TEMPORAL_SCHEMA_SCRIPT), settingsFile, postgres),
+    );
     const startServer = () =>
       startTemporalCluster({
         build,
@@ -175,6 +192,7 @@ export async function startClusterStack(): Promise<ClusterStack> {
     };
     return stack;
   } catch (error) {
+    await building?.catch(() => undefined);
     await close();
     throw error;
   }

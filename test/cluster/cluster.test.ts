@@ -18,7 +18,12 @@ interface TenantTally {
 async function tallyTenant(db: Kysely<Database>, tenantId: string): Promise<TenantTally> {
   const rows = await db.selectFrom('deliveries').select(['status']).where('tenant_id', '=', tenantId).execute();
   const count = (status: string) => rows.filter((row) => row.status === status).length;
-  return { total: rows.length, succeeded: count('succeeded'), failed: count('failed'), other: rows.length - count('succeeded') - count('failed') };
+  return {
+    total: rows.length,
+    succeeded: count('succeeded'),
+    failed: count('failed'),
+    other: rows.length - count('succeeded') - count('failed'),
+  };
 }
 
 /** Polls until `expected` deliveries of the tenant have all finished (or the deadline passes). */
@@ -73,8 +78,12 @@ describe('the production shape: a self-hosted Temporal cluster on PostgreSQL, th
       }
       return { status: 200, body: 'ok' };
     });
-    const plain = await stack.api.request('POST', `/v1/tenants/${tenantId}/events`, { body: { type: 'invoice.activated', data: { n: 1 } } });
-    const retried = await stack.api.request('POST', `/v1/tenants/${tenantId}/events`, { body: { type: 'invoice.activated', data: { n: 'retry-me' } } });
+    const plain = await stack.api.request('POST', `/v1/tenants/${tenantId}/events`, {
+      body: { type: 'invoice.activated', data: { n: 1 } },
+    });
+    const retried = await stack.api.request('POST', `/v1/tenants/${tenantId}/events`, {
+      body: { type: 'invoice.activated', data: { n: 'retry-me' } },
+    });
     expect([plain.status, retried.status]).toEqual([202, 202]);
     const tally = await untilTenantFinished(stack.db, tenantId, 2, 60_000);
     expect(tally).toEqual({ total: 2, succeeded: 2, failed: 0, other: 0 });
@@ -110,7 +119,8 @@ describe('the production shape: a self-hosted Temporal cluster on PostgreSQL, th
 
   /**
    * Deliveries published while no worker runs wait in Temporal; the workers then drain them. The
-   * drain (first to last request at the receiver) is the workers' throughput, publish cost aside.
+   * rate counts from the moment the last worker is running to the last request at the receiver:
+   * the workers' throughput, publish cost and start-up aside.
    */
   async function drainRate(workerCount: number, deliveries: number): Promise<number> {
     await Promise.all(stack.workers.splice(0).map((worker) => worker.stop()));
@@ -119,22 +129,29 @@ describe('the production shape: a self-hosted Temporal cluster on PostgreSQL, th
     const before = stack.receiver.requests.length;
     await publishMany(stack, tenantId, deliveries, { concurrency: 10 });
     await Promise.all(Array.from({ length: workerCount }, () => stack.startWorker()));
+    const allRunning = Date.now();
     const tally = await untilTenantFinished(stack.db, tenantId, deliveries, 300_000);
     expect(tally).toEqual({ total: deliveries, succeeded: deliveries, failed: 0, other: 0 });
-    const requests = stack.receiver.requests.slice(before);
-    const seconds = (requests[requests.length - 1]!.receivedAt - requests[0]!.receivedAt) / 1000;
-    return Math.round((deliveries / seconds) * 10) / 10;
+    const measured = stack.receiver.requests.slice(before).filter((request) => request.receivedAt >= allRunning);
+    expect(measured.length).toBeGreaterThan(deliveries / 2);
+    const seconds = (measured[measured.length - 1]!.receivedAt - allRunning) / 1000;
+    return Math.round((measured.length / seconds) * 10) / 10;
   }
 
   it('drains more deliveries a second with two workers than with one, when the machine has the cores', async () => {
-    const deliveries = 600;
+    const deliveries = 400;
+    // One worker again at the end: the machine is shared, so a drift in its load shows as a
+    // difference between the two one-worker runs.
     const one = await drainRate(1, deliveries);
     const two = await drainRate(2, deliveries);
+    const oneAgain = await drainRate(1, deliveries);
     const cores = os.cpus().length;
-    report('throughput', { deliveries, oneWorkerPerSecond: one, twoWorkersPerSecond: two, ratio: Math.round((two / one) * 100) / 100, cores });
+    const loadAverage = os.loadavg().map((load) => Math.round(load * 10) / 10);
+    report('throughput', { deliveries, oneWorkerPerSecond: [one, oneAgain], twoWorkersPerSecond: two, cores, loadAverage });
     // Each worker is one Node process, busy on one core; with the Temporal server, PostgreSQL and
     // the API on the same machine, a second worker has a core of its own only from 4 cores up.
-    if (cores >= 4) expect(two).toBeGreaterThan(one * 1.2);
+    if (cores >= 4) expect(two).toBeGreaterThan(Math.max(one, oneAgain) * 1.2);
+    await stack.startWorker(); // two workers for what follows
     expect(stack.workers).toHaveLength(2);
   });
 

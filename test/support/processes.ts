@@ -103,9 +103,7 @@ export interface Deployment {
   extraEnv?: Record<string, string>;
 }
 
-export function newDeployment(
-  base: Pick<Deployment, 'databaseUrl' | 'temporalAddress'> & Partial<Deployment>,
-): Deployment {
+export function newDeployment(base: Pick<Deployment, 'databaseUrl' | 'temporalAddress'> & Partial<Deployment>): Deployment {
   return {
     taskQueue: `proc-${randomBytes(6).toString('hex')}`,
     adminKey: `proc-admin-${randomBytes(12).toString('hex')}`,

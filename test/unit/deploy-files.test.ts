@@ -194,7 +194,7 @@ describe('the Temporal server settings: one source for docker-compose.yml and np
     expect(settings.database).not.toBe(settings.visibilityDatabase);
   });
 
-  it('gives compose\'s schema job and server that file, and overrides none of its settings', () => {
+  it("gives compose's schema job and server that file, and overrides none of its settings", () => {
     for (const name of ['temporal-schema', 'temporal']) {
       expect({ name, envFile: services[name]!.env_file }).toEqual({ name, envFile: [`./${TEMPORAL_SERVER_SETTINGS_FILE}`] });
       const overridden = Object.keys(services[name]!.environment ?? {}).filter((key) => key in settingsFile);
@@ -202,7 +202,7 @@ describe('the Temporal server settings: one source for docker-compose.yml and np
     }
   });
 
-  it('gives the cluster test\'s server every setting of that file, unchanged', () => {
+  it("gives the cluster test's server every setting of that file, unchanged", () => {
     const env = temporalClusterEnv({ settings: settingsFile, postgres: samplePostgres, ports: samplePorts, dynamicConfigFile: '/x.yaml' });
     expect(env).toMatchObject(settingsFile);
     // The connection and dynamic config variables are the ones compose sets for its server.
@@ -216,14 +216,21 @@ describe('the Temporal server settings: one source for docker-compose.yml and np
     const mount = schema.volumes?.find((volume) => volume.startsWith(`./${TEMPORAL_SCHEMA_SCRIPT}:`));
     expect(mount).toBeDefined();
     expect(schema.entrypoint).toEqual(['/bin/sh', mount!.split(':')[1]]);
-    expect(Object.keys(schema.environment ?? {}).sort()).toEqual(Object.keys(schemaSetupEnv(settingsFile, samplePostgres)).filter((key) => !(key in settingsFile)).sort());
+    expect(Object.keys(schema.environment ?? {}).sort()).toEqual(
+      Object.keys(schemaSetupEnv(settingsFile, samplePostgres))
+        .filter((key) => !(key in settingsFile))
+        .sort(),
+    );
     expect(services.temporal!.depends_on).toMatchObject({ 'temporal-schema': { condition: 'service_completed_successfully' } });
   });
 
   it('runs in compose the release the cluster test builds, and mounts the dynamic config the test passes', () => {
     const release = TEMPORAL_SERVER_VERSION.replace(/^v/, '');
     for (const name of ['temporal-schema', 'temporal', 'temporal-setup']) {
-      expect({ name, image: services[name]!.image }).toEqual({ name, image: expect.stringMatching(new RegExp(`^temporalio/(server|admin-tools):${release}$`)) });
+      expect({ name, image: services[name]!.image }).toEqual({
+        name,
+        image: expect.stringMatching(new RegExp(`^temporalio/(server|admin-tools):${release}$`)),
+      });
     }
     expect(services.temporal!.volumes).toContainEqual(expect.stringMatching(new RegExp(`^\\./${TEMPORAL_DYNAMIC_CONFIG_FILE}:`)));
   });
@@ -232,7 +239,8 @@ describe('the Temporal server settings: one source for docker-compose.yml and np
     const command = (services['temporal-setup'] as { command?: string[] }).command!.join(' ');
     const retentionDays = environmentOf('worker').HOOKRELAY_RETENTION_DAYS;
     expect(command).toMatch(new RegExp(`namespace create --namespace default --retention ${retentionDays}d`));
-    for (const name of ['HookrelayTenantId', 'HookrelayEndpointId', 'HookrelayEventType', 'HookrelayDeliveryStatus']) expect(command).toContain(name);
+    for (const name of ['HookrelayTenantId', 'HookrelayEndpointId', 'HookrelayEventType', 'HookrelayDeliveryStatus'])
+      expect(command).toContain(name);
   });
 });
 
