@@ -67,6 +67,7 @@ export default tseslint.config(
           'confirm',
           'setTimeout',
           'clearTimeout',
+          'ResizeObserver',
         ].map((name) => [name, 'readonly']),
       ),
     },
