@@ -19,6 +19,8 @@ import { HookrelayMetrics } from '../metrics/metrics';
 import { requestObservability } from './request-observability';
 import { consoleRouter, registerConsolePaths, type ConsoleOptions } from './routes/console.routes';
 import { metricsRouter, registerMetricsPaths } from './routes/metrics.routes';
+import { portalRouter, registerPortalPaths } from './routes/portal.routes';
+import { portalSessionsRouter, registerPortalSessionsPaths, type PortalSessionOptions } from './routes/portal-sessions.routes';
 import { healthResponse, jsonObject } from './response-schemas';
 
 export interface AppOptions {
@@ -37,6 +39,8 @@ export interface AppOptions {
   console?: Partial<ConsoleOptions>;
   /** Per-key request limit; none when absent. */
   rateLimit?: ApiRateLimit;
+  /** Where the portal's one-time links point (PUBLIC_URL). */
+  portal?: PortalSessionOptions;
 }
 
 export function createApp(ctx: ServiceContext, options: AppOptions): Express {
@@ -49,6 +53,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   app.use(requestObservability({ logger: options.logger, metrics }));
   app.use(metricsRouter(metrics));
   app.use(consoleRouter({ namespace: 'default', ...options.console }));
+  app.use(portalRouter(ctx, { maxBodyBytes: options.maxBodyBytes }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -68,7 +73,9 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     registerAppPaths,
     registerMetricsPaths,
     registerConsolePaths,
+    registerPortalPaths,
     registerTenantsPaths,
+    registerPortalSessionsPaths,
     registerEventTypesPaths,
     registerEndpointsPaths,
     registerEventsPaths,
@@ -93,6 +100,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     next();
   });
   app.use(tenantsRouter(ctx));
+  app.use(portalSessionsRouter(ctx, options.portal ?? {}));
   app.use(eventTypesRouter(ctx));
   app.use(endpointsRouter(ctx));
   app.use(eventsRouter(ctx));

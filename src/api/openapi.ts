@@ -102,6 +102,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   403: 'The key lacks the needed scope, or the route needs the admin key',
   404: 'Not found, or belongs to another tenant',
   409: 'Conflicts with what exists',
+  410: 'Gone: the portal link was used, has expired or was revoked',
   413: 'Body over the configured limit',
   415: 'Body is not JSON',
   429: 'Too many requests with this API key (HOOKRELAY_API_RATE_LIMIT_PER_SECOND), or too many failed authentications from this address (HOOKRELAY_AUTH_FAILURES_PER_MINUTE); retry after Retry-After seconds',

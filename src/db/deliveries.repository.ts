@@ -1,6 +1,8 @@
 // Queries on deliveries: planning them, reading them, listing them, updating their state.
 import { sql, type Kysely } from 'kysely';
 import { afterCursor, cursorImpliesUntil, type PageCursor } from './pagination';
+import { deliveryInPortalView } from './portal-view.repository';
+import type { PortalView } from '../domain/portal-sessions';
 import { OPEN_DELIVERY_STATUSES } from '../domain/delivery-status';
 import type { Deferral } from '../domain/delivery-wait';
 import type { Database, DeliveryRow, DeliveryStatus, DeliveryUpdate, NewDeliveryRow } from './schema';
@@ -106,6 +108,8 @@ export interface DeliveryFilter {
   until?: Date;
   cursor?: PageCursor;
   limit: number;
+  /** A limited portal session's view; absent for keys. */
+  view?: PortalView | undefined;
 }
 
 /** Newest first; reads `limit + 1` rows so the caller knows whether another page exists. */
@@ -120,6 +124,7 @@ export function deliveryListQuery(db: Kysely<Database>, filter: DeliveryFilter) 
   if (filter.eventType) query = query.where('event_type', '=', filter.eventType);
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.resourceId) query = query.where('resource_id', '=', filter.resourceId);
+  if (filter.view) query = query.where(deliveryInPortalView(db, filter.tenantId, filter.view));
   if (filter.since) query = query.where('created_at', '>=', filter.since);
   if (filter.until && !cursorImpliesUntil(filter.cursor, filter.until)) query = query.where('created_at', '<', filter.until);
   if (filter.cursor) query = query.where(afterCursor(filter.cursor));
