@@ -1,7 +1,6 @@
 // Portal sessions, the pure part: token shapes and hashing, the expiry bounds, what a session's
 // options let its credential see and do, and the frame-ancestors policy of its origins.
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiKeyScope } from './api-keys';
 import { TEST_EVENT_TYPE } from './operational-event-types';
 
 export const PORTAL_EXPIRY_SECONDS = { min: 5 * 60, max: 7 * 24 * 3600, default: 3600 } as const;
@@ -38,7 +37,7 @@ export interface PortalLimits {
  * signing secrets (reading a secret needs more than read-only access). Never events:publish nor
  * portal:sessions: a portal cannot publish nor make more links.
  */
-export function portalScopes(limits: PortalLimits): ApiKeyScope[] {
+export function portalScopes(limits: PortalLimits): Array<'endpoints:read' | 'endpoints:secrets' | 'endpoints:write'> {
   return limits.readOnly ? ['endpoints:read'] : ['endpoints:read', 'endpoints:secrets', 'endpoints:write'];
 }
 
@@ -50,20 +49,9 @@ export function portalLogEventTypes(view: PortalView): string[] | null {
   return view.eventTypes === null ? null : [...view.eventTypes, TEST_EVENT_TYPE];
 }
 
-/** An event type the session may see: in its limit (when it has one), or the test event. */
-export function portalSeesEventType(limits: PortalLimits, eventType: string): boolean {
-  return limits.eventTypes === null || eventType === TEST_EVENT_TYPE || limits.eventTypes.includes(eventType);
-}
-
 /** The session may subscribe an endpoint to these types: all within its event-type limit ("*" is not). */
 export function portalMaySubscribe(limits: PortalLimits, eventTypes: readonly string[]): boolean {
   return limits.eventTypes === null || eventTypes.every((type) => type !== '*' && limits.eventTypes!.includes(type));
-}
-
-/** An endpoint the session may see: among its endpoints, subscribed only within its event types. */
-export function portalSeesEndpoint(limits: PortalLimits, endpoint: { id: string; eventTypes: readonly string[] }): boolean {
-  if (limits.endpointIds !== null && !limits.endpointIds.includes(endpoint.id)) return false;
-  return portalMaySubscribe(limits, endpoint.eventTypes);
 }
 
 /** A new endpoint would not be among a fixed set of endpoints. */

@@ -4,7 +4,7 @@
 import { deliveryIsInPortalView, endpointIsInPortalView, eventIsInPortalView } from '../db/portal-view.repository';
 import type { Principal } from '../domain/api-keys';
 import { ForbiddenError, NotFoundError } from '../domain/errors';
-import { portalMayCreateEndpoints, portalMaySubscribe, portalSeesEventType, type PortalView } from '../domain/portal-sessions';
+import { portalMayCreateEndpoints, portalMaySubscribe, type PortalView } from '../domain/portal-sessions';
 import type { ServiceContext } from './context';
 
 /** The list filter of a limited portal session; undefined for keys and unlimited sessions. */
@@ -45,5 +45,5 @@ export function assertMaySubscribe(principal: Principal, eventTypes: readonly st
 
 /** The catalog a session sees: its event types only, when it is limited to some. */
 export function eventTypeInView(principal: Principal, name: string): boolean {
-  return principal.kind !== 'portal' || portalSeesEventType(principal.limits, name);
+  return principal.kind !== 'portal' || principal.limits.eventTypes === null || principal.limits.eventTypes.includes(name);
 }
