@@ -37,7 +37,7 @@ function renderNav() {
       h('a', { href: '#/endpoints' }, 'Endpoints'),
       h('a', { href: '#/event-types' }, 'Event types'),
       h('span', { class: 'spacer' }),
-      session.readOnly ? h('span', { class: 'badge read-only', id: 'read-only' }, 'read-only') : null,
+      ...(session.readOnly ? [h('span', { class: 'badge read-only', id: 'read-only' }, 'read-only')] : []),
     );
 }
 

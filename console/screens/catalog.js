@@ -25,18 +25,22 @@ export async function catalogScreen(token) {
   show(
     h('h1', {}, 'Event types'),
     h('p', { class: 'sub' }, 'What endpoints can subscribe to. Open one for its schema and an example of what your endpoint receives.'),
-    catalog.groups.length
-      ? catalog.groups.map((group) =>
-          h(
-            'section',
-            { class: 'panel catalog-group', dataset: { group: group.group || 'Other' } },
-            h('h2', {}, group.group || 'Other'),
-            group.eventTypes
-              .map((name) => byName.get(name))
-              .filter(Boolean)
-              .map(eventTypeEntry),
-          ),
-        )
-      : h('div', { class: 'empty' }, 'No event types yet.'),
+    h(
+      'div',
+      { id: 'catalog' },
+      catalog.groups.length
+        ? catalog.groups.map((group) =>
+            h(
+              'section',
+              { class: 'panel catalog-group', dataset: { group: group.group || 'Other' } },
+              h('h2', {}, group.group || 'Other'),
+              group.eventTypes
+                .map((name) => byName.get(name))
+                .filter(Boolean)
+                .map(eventTypeEntry),
+            ),
+          )
+        : h('div', { class: 'empty' }, 'No event types yet.'),
+    ),
   );
 }

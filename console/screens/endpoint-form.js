@@ -29,6 +29,10 @@ function eventTypePicker(catalog, selected) {
 }
 
 export async function endpointFormScreen(id, token) {
+  if (!appContext.canWrite) {
+    show(h('div', { class: 'empty', id: 'read-only-notice' }, 'This session is read-only: endpoints cannot be added or changed here.'));
+    return;
+  }
   const [catalog, endpoint] = await Promise.all([api('GET', '/v1/event-types'), id ? api('GET', tenantPath(`/endpoints/${id}`)) : null]);
   if (!isCurrent(token)) return;
   const name = h('input', { type: 'text', id: 'ep-name', required: true, value: endpoint?.name ?? '' });
@@ -197,4 +201,5 @@ export async function endpointFormScreen(id, token) {
     message,
   );
   show(h('h1', {}, endpoint ? `Edit ${endpoint.name}` : 'New endpoint'), form);
+  name.focus();
 }
