@@ -9,9 +9,13 @@ import { startRouter } from './lib/router.js';
 import { catalogScreen } from './screens/catalog.js';
 import { deliveryScreen } from './screens/delivery.js';
 import { endpointScreen } from './screens/endpoint.js';
+import { endpointHealthPanel } from './screens/endpoint-health.js';
+import { registerEndpointPanel } from './screens/endpoint-panels.js';
 import { endpointFormScreen } from './screens/endpoint-form.js';
 import { endpointsScreen } from './screens/endpoints.js';
 import { portalNotice } from './screens/portal-notice.js';
+
+registerEndpointPanel(endpointHealthPanel);
 
 let session = null;
 let notify = () => undefined;

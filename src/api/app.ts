@@ -12,6 +12,7 @@ import { rateLimitPerKey, type ApiRateLimit } from './rate-limit';
 import { deliveriesRouter, registerDeliveriesPaths } from './routes/deliveries.routes';
 import { deliveryControlRouter, registerDeliveryControlPaths } from './routes/delivery-control.routes';
 import { endpointsRouter, registerEndpointsPaths } from './routes/endpoints.routes';
+import { endpointStatsRouter, registerEndpointStatsPaths } from './routes/endpoint-stats.routes';
 import { eventTypesRouter, registerEventTypesPaths } from './routes/event-types.routes';
 import { eventsRouter, registerEventsPaths } from './routes/events.routes';
 import { registerTenantsPaths, tenantsRouter } from './routes/tenants.routes';
@@ -22,6 +23,7 @@ import { metricsRouter, registerMetricsPaths } from './routes/metrics.routes';
 import { portalRouter, registerPortalPaths } from './routes/portal.routes';
 import { portalSessionsRouter, registerPortalSessionsPaths, type PortalSessionOptions } from './routes/portal-sessions.routes';
 import { healthResponse, jsonObject } from './response-schemas';
+import { methodNotAllowed } from './method-not-allowed';
 
 export interface AppOptions {
   adminKey: string | undefined;
@@ -51,6 +53,26 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   const metrics = options.metrics ?? new HookrelayMetrics();
   metrics.collectBacklogFrom(ctx.db);
   app.use(requestObservability({ logger: options.logger, metrics }));
+  // In the order of the routes: the document lists paths as they are registered.
+  const openApiDocument = buildOpenApiDocument([
+    registerAppPaths,
+    registerMetricsPaths,
+    registerConsolePaths,
+    registerPortalPaths,
+    registerTenantsPaths,
+    registerPortalSessionsPaths,
+    registerEventTypesPaths,
+    registerEndpointsPaths,
+    registerEndpointStatsPaths,
+    registerEventsPaths,
+    registerDeliveriesPaths,
+    registerDeliveryControlPaths,
+  ]);
+  app.use(methodNotAllowed(openApiDocument));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+
   app.use(metricsRouter(metrics));
   app.use(consoleRouter({ namespace: 'default', ...options.console }));
   app.use(portalRouter(ctx, { maxBodyBytes: options.maxBodyBytes }));
@@ -66,24 +88,6 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     const [database, temporal] = checks;
     const ready = checks.every((c) => c === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: { database, temporal } });
-  });
-
-  // In the order of the routes: the document lists paths as they are registered.
-  const openApiDocument = buildOpenApiDocument([
-    registerAppPaths,
-    registerMetricsPaths,
-    registerConsolePaths,
-    registerPortalPaths,
-    registerTenantsPaths,
-    registerPortalSessionsPaths,
-    registerEventTypesPaths,
-    registerEndpointsPaths,
-    registerEventsPaths,
-    registerDeliveriesPaths,
-    registerDeliveryControlPaths,
-  ]);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument);
   });
 
   const jsonTypes = ['application/json', 'application/*+json'];
@@ -103,6 +107,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   app.use(portalSessionsRouter(ctx, options.portal ?? {}));
   app.use(eventTypesRouter(ctx));
   app.use(endpointsRouter(ctx));
+  app.use(endpointStatsRouter(ctx));
   app.use(eventsRouter(ctx));
   app.use(deliveriesRouter(ctx));
   app.use(deliveryControlRouter(ctx));

@@ -8,6 +8,7 @@ import { portalSessionStatus } from '../domain/portal-sessions';
 import { redactAuth } from '../domain/endpoint-auth';
 import { redactCustomHeaders } from '../domain/endpoint-headers';
 import type { RetryPolicy } from '../domain/retry-policy';
+import type { EndpointStatsSeries } from '../domain/endpoint-stats';
 import type { Endpoint } from '../services/endpoints.service';
 import type {
   portalSessionResponse,
@@ -15,6 +16,7 @@ import type {
   attemptResponse,
   deliveryResponse,
   endpointResponse,
+  endpointStatsResponse,
   eventResponse,
   eventTypeResponse,
   tenantResponse,
@@ -175,5 +177,18 @@ export function toPortalSessionResponse(row: PortalSessionRow & { expired: boole
     expiresAt: iso(row.expires_at),
     exchangedAt: iso(row.exchanged_at),
     revokedAt: iso(row.revoked_at),
+  };
+}
+
+export function toEndpointStatsResponse(endpointId: string, series: EndpointStatsSeries): z.infer<typeof endpointStatsResponse> {
+  const { window } = series;
+  return {
+    endpointId,
+    since: iso(window.since),
+    until: iso(window.until),
+    bucket: window.bucket,
+    bucketSeconds: window.bucketSeconds,
+    totals: series.totals,
+    buckets: series.buckets.map(({ start, end, ...figures }) => ({ start: iso(start), end: iso(end), ...figures })),
   };
 }

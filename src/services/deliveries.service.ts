@@ -2,6 +2,7 @@
 import { listAttempts } from '../db/attempts.repository';
 import { findDelivery, listDeliveries as queryDeliveries, type DeliveryFilter } from '../db/deliveries.repository';
 import { toPage } from '../db/pagination';
+import type { AttemptErrorKind, ResponseStatusClass } from '../domain/attempt-error-kinds';
 import type { DeliveryStatus } from '../domain/delivery-status';
 import type { PortalView } from '../domain/portal-sessions';
 import { NotFoundError } from '../domain/errors';
@@ -15,6 +16,8 @@ export interface ListDeliveriesInput extends PageQuery {
   eventType?: string | undefined;
   status?: DeliveryStatus | undefined;
   resourceId?: string | undefined;
+  statusClass?: ResponseStatusClass | undefined;
+  errorKind?: AttemptErrorKind | undefined;
   since?: string | undefined;
   until?: string | undefined;
 }
@@ -34,6 +37,8 @@ export function toDeliveryFilter(tenantId: string, query: ListDeliveriesInput, v
     eventType: query.eventType,
     status: query.status,
     resourceId: query.resourceId,
+    statusClass: query.statusClass,
+    errorKind: query.errorKind,
     since: query.since ? new Date(query.since) : undefined,
     until: query.until ? new Date(query.until) : undefined,
     cursor: readCursor(query.cursor),

@@ -31,6 +31,7 @@ const PORTAL_ACCESS: Record<string, Need> = {
   'GET /v1/tenants/{tenantId}/endpoints/{id}': 'read',
   'PATCH /v1/tenants/{tenantId}/endpoints/{id}': 'write',
   'DELETE /v1/tenants/{tenantId}/endpoints/{id}': 'write',
+  'GET /v1/tenants/{tenantId}/endpoints/{id}/stats': 'read',
   'GET /v1/tenants/{tenantId}/endpoints/{id}/secret': 'secrets',
   'POST /v1/tenants/{tenantId}/endpoints/{id}/secret/rotate': 'write',
   'POST /v1/tenants/{tenantId}/endpoints/{id}/enable': 'write',
@@ -38,6 +39,7 @@ const PORTAL_ACCESS: Record<string, Need> = {
   'POST /v1/tenants/{tenantId}/endpoints/{id}/test': 'write',
   'POST /v1/tenants/{tenantId}/endpoints/{id}/recover': 'write',
   'POST /v1/tenants/{tenantId}/events': 'never',
+  'POST /v1/tenants/{tenantId}/events/batch': 'never',
   'GET /v1/tenants/{tenantId}/events': 'read',
   'GET /v1/tenants/{tenantId}/events/{id}': 'read',
   'GET /v1/tenants/{tenantId}/deliveries': 'read',
@@ -71,7 +73,7 @@ describe('what a portal session may do, on every route', () => {
   let foreign: Resources;
   let starEndpoint: string;
 
-  async function endpointWithDelivery(tenantId: string, name: string, eventTypes: string[], publisherKey: string, type: string) {
+  async function createEndpoint(tenantId: string, name: string, eventTypes: string[]) {
     const endpoint = await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints`, {
       body: { name, url: receiver.url, eventTypes, enabled: true },
     });
@@ -98,10 +100,10 @@ describe('what a portal session may do, on every route', () => {
       expect(res.status).toBe(202);
       return res.body.id as string;
     };
-    const seenEndpoint = await endpointWithDelivery(tenantId, 'Seen', ['portal.seen'], '', '');
-    const hiddenEndpoint = await endpointWithDelivery(tenantId, 'Hidden', ['portal.hidden'], '', '');
-    starEndpoint = await endpointWithDelivery(tenantId, 'Everything', ['*'], '', '');
-    const foreignEndpoint = await endpointWithDelivery(otherTenantId, 'Foreign', ['*'], '', '');
+    const seenEndpoint = await createEndpoint(tenantId, 'Seen', ['portal.seen']);
+    const hiddenEndpoint = await createEndpoint(tenantId, 'Hidden', ['portal.hidden']);
+    starEndpoint = await createEndpoint(tenantId, 'Everything', ['*']);
+    const foreignEndpoint = await createEndpoint(otherTenantId, 'Foreign', ['*']);
     const seenEvent = await publish(tenantId, 'portal.seen');
     const hiddenEvent = await publish(tenantId, 'portal.hidden');
     const foreignEvent = await publish(otherTenantId, 'portal.seen');

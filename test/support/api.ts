@@ -64,6 +64,9 @@ export interface SeedDelivery {
   status?: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
   resourceId?: string | null;
   createdAt?: Date;
+  /** The last attempt's answer and error kind, as the attempt step records them. */
+  lastResponseStatus?: number | null;
+  lastErrorKind?: string | null;
 }
 
 /** Inserts an event and one delivery for it directly (no workflow): the log as a list sees it. */
@@ -97,9 +100,46 @@ export async function seedDelivery(
       event_type: seed.eventType,
       resource_id: seed.resourceId ?? null,
       status: seed.status ?? 'succeeded',
+      last_response_status: seed.lastResponseStatus ?? null,
+      last_error_kind: seed.lastErrorKind ?? null,
       workflow_id: `delivery-${deliveryId}`,
       created_at: createdAt,
     })
     .execute();
   return { eventId, deliveryId };
+}
+
+export interface SeedAttempt {
+  startedAt: Date;
+  durationMs: number;
+  status?: number | null;
+  errorKind?: string | null;
+  number?: number;
+}
+
+/** Inserts attempts of one delivery directly, as the attempt step records them (endpoint statistics read these). */
+export async function seedAttempts(
+  hookrelay: TestHookrelay,
+  delivery: { deliveryId: string; endpointId: string },
+  attempts: SeedAttempt[],
+): Promise<void> {
+  await hookrelay.db
+    .insertInto('attempts')
+    .values(
+      attempts.map((attempt, index) => ({
+        delivery_id: delivery.deliveryId,
+        endpoint_id: delivery.endpointId,
+        number: attempt.number ?? index + 1,
+        trigger: 'scheduled' as const,
+        started_at: attempt.startedAt,
+        duration_ms: attempt.durationMs,
+        request_url: 'https://example.com/hook',
+        request_headers: JSON.stringify({}),
+        response_status: attempt.status ?? null,
+        response_headers: attempt.status ? JSON.stringify({}) : null,
+        error_kind: attempt.errorKind ?? null,
+        error_message: attempt.errorKind ? `seeded ${attempt.errorKind}` : null,
+      })),
+    )
+    .execute();
 }
