@@ -15,6 +15,7 @@ import { endpointsRouter, registerEndpointsPaths } from './routes/endpoints.rout
 import { eventTypesRouter, registerEventTypesPaths } from './routes/event-types.routes';
 import { eventsRouter, registerEventsPaths } from './routes/events.routes';
 import { registerTenantsPaths, tenantsRouter } from './routes/tenants.routes';
+import { registerReplaysPaths, replaysRouter } from './routes/replays.routes';
 import { HookrelayMetrics } from '../metrics/metrics';
 import { requestObservability } from './request-observability';
 import { consoleRouter, registerConsolePaths, type ConsoleOptions } from './routes/console.routes';
@@ -74,6 +75,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     registerEventsPaths,
     registerDeliveriesPaths,
     registerDeliveryControlPaths,
+    registerReplaysPaths,
   ]);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
@@ -98,6 +100,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   app.use(eventsRouter(ctx));
   app.use(deliveriesRouter(ctx));
   app.use(deliveryControlRouter(ctx));
+  app.use(replaysRouter(ctx));
 
   app.use((req, res) => {
     sendProblem(res, problem(404, 'not-found', 'Not found', `No route for ${req.method} ${req.path}`));

@@ -22,6 +22,7 @@ import {
   problemResponse,
   publishResponse,
   recoverResponse,
+  replayResponse,
   resendResponse,
   tenantResponse,
   testEventResponse,
@@ -43,6 +44,7 @@ const componentSchemas = {
   ResendResult: resendResponse,
   CancelResult: cancelResponse,
   RecoverResult: recoverResponse,
+  Replay: replayResponse,
   TestEventResult: testEventResponse,
 };
 

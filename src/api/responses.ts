@@ -8,6 +8,7 @@ import { redactAuth } from '../domain/endpoint-auth';
 import { redactCustomHeaders } from '../domain/endpoint-headers';
 import type { RetryPolicy } from '../domain/retry-policy';
 import type { Endpoint } from '../services/endpoints.service';
+import type { ReplayView } from '../services/replays.service';
 import type {
   apiKeySummaryResponse,
   attemptResponse,
@@ -15,6 +16,7 @@ import type {
   endpointResponse,
   eventResponse,
   eventTypeResponse,
+  replayResponse,
   tenantResponse,
 } from './response-schemas';
 
@@ -154,5 +156,23 @@ function attemptBody(row: AttemptRow): PresentedBody & { bodyTruncated: boolean;
     ...presentBody(row.response_body_bytes, row.response_body_truncated),
     bodyTruncated: row.response_body_truncated,
     bodyLength: row.response_body_length === null ? null : Number(row.response_body_length),
+  };
+}
+
+export function toReplayResponse({ replay, counts }: ReplayView): z.infer<typeof replayResponse> {
+  return {
+    id: replay.id,
+    tenantId: replay.tenant_id,
+    mode: replay.mode,
+    status: replay.status,
+    statusReason: replay.status_reason,
+    filter: replay.filter,
+    counts,
+    idempotencyKey: replay.idempotency_key,
+    workflowId: replay.workflow_id,
+    cancelRequestedAt: iso(replay.cancel_requested_at),
+    createdAt: iso(replay.created_at),
+    updatedAt: iso(replay.updated_at),
+    finishedAt: iso(replay.finished_at),
   };
 }

@@ -4,6 +4,7 @@ import type { PublishEventInput } from '../workflows/contracts';
 import type { ServiceContext } from './context';
 import { disableEndpoint } from './endpoint-control.service';
 import { recordEventAndStartDeliveries, type PublishOptions } from './publishing.service';
+import { runReplayStep } from './replay-steps.service';
 
 export function activityUseCases(ctx: ServiceContext) {
   return {
@@ -11,5 +12,6 @@ export function activityUseCases(ctx: ServiceContext) {
       recordEventAndStartDeliveries(ctx, input, options),
     disableEndpoint: (tenantId: string, endpointId: string, reason: string, options: { exceptDeliveryId: string }) =>
       disableEndpoint(ctx, tenantId, endpointId, reason, options),
+    runReplayStep: (replayId: string) => runReplayStep(ctx, replayId),
   };
 }
