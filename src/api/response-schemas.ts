@@ -4,7 +4,8 @@
 import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { WAIT_REASONS } from '../domain/delivery-wait';
 import { ENDPOINT_HEALTH_STATES } from '../domain/endpoint-circuit';
-import { REPLAY_MODES, REPLAY_STATUSES, REPLAYABLE_DELIVERY_STATUSES, RESPONSE_STATUS_CLASSES } from '../domain/replay';
+import { REPLAY_MODES, REPLAY_STATUSES, REPLAYABLE_DELIVERY_STATUSES } from '../domain/replay';
+import { ATTEMPT_ERROR_KINDS, RESPONSE_STATUS_CLASSES } from '../domain/attempt-error-kinds';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { apiKeyScopes } from '../domain/api-keys';
@@ -116,6 +117,9 @@ export const eventResponse = z.strictObject({
 });
 
 export const publishResponse = z.strictObject({ id: z.string(), deliveryCount: z.number().int(), duplicate: z.boolean() });
+export const publishBatchResponse = z.strictObject({
+  results: z.array(publishResponse).describe('One result per event of the request, in its order'),
+});
 
 export const deliveryResponse = z.strictObject({
   id: z.string(),
@@ -222,7 +226,7 @@ export const replayResponse = z.strictObject({
     eventTypes: z.array(z.string()).optional(),
     status: z.array(z.enum(REPLAYABLE_DELIVERY_STATUSES)).optional(),
     statusClass: z.enum(RESPONSE_STATUS_CLASSES).optional(),
-    errorKind: z.string().optional(),
+    errorKind: z.enum(ATTEMPT_ERROR_KINDS).optional(),
     resourceId: z.string().optional(),
     since: timestamp.optional(),
     until: timestamp.describe('Fixed when the replay was created if the request left it open'),

@@ -3,13 +3,15 @@
 // in bodies and in query strings alike.
 import { z } from 'zod';
 import { apiKeyScopes, MAX_KEY_LIFETIME_SECONDS } from '../domain/api-keys';
+import { ATTEMPT_ERROR_KINDS, RESPONSE_STATUS_CLASSES } from '../domain/attempt-error-kinds';
 import { endpointOrderingSchema } from '../domain/delivery-ordering';
 import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { endpointAuthSchema } from '../domain/endpoint-auth';
 import { customHeadersSchema } from '../domain/endpoint-headers';
+import { MAX_BATCH_EVENTS } from '../domain/publish-batch';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { isSigningSecret } from '../domain/signature';
-import { REPLAY_MODES, REPLAYABLE_DELIVERY_STATUSES, RESPONSE_STATUS_CLASSES } from '../domain/replay';
+import { REPLAY_MODES, REPLAYABLE_DELIVERY_STATUSES } from '../domain/replay';
 
 const jsonObject = z.record(z.string(), z.unknown());
 const shortText = z.string().max(1000);
@@ -162,6 +164,15 @@ export const publishEventBody = z.strictObject({
   idempotencyKey: z.string().min(1).max(255).optional(),
 });
 
+/** A batch publish: each event as a single publish takes it, its own idempotency key in its own field. */
+export const publishBatchBody = z.strictObject({
+  events: z
+    .array(publishEventBody)
+    .min(1)
+    .max(MAX_BATCH_EVENTS)
+    .describe(`1 to ${MAX_BATCH_EVENTS} events; all are recorded or none (one refused event refuses the batch)`),
+});
+
 export type CreateTenantBody = z.infer<typeof createTenantBody>;
 export type CreateApiKeyBody = z.infer<typeof createApiKeyBody>;
 export type CreateEventTypeBody = z.infer<typeof createEventTypeBody>;
@@ -202,6 +213,11 @@ export const listDeliveriesQuery = z.strictObject({
   eventType: eventTypeName.optional(),
   status: z.enum(DELIVERY_STATUSES).optional(),
   resourceId: z.string().min(1).max(500).optional(),
+  statusClass: z
+    .enum(RESPONSE_STATUS_CLASSES)
+    .optional()
+    .describe("the last attempt's response status class (a delivery whose last attempt got no answer has none)"),
+  errorKind: z.enum(ATTEMPT_ERROR_KINDS).optional().describe("the last attempt's error kind"),
   since: timestampQuery.optional(),
   until: timestampQuery.optional(),
 });
@@ -234,12 +250,11 @@ export const createReplayBody = z
       .min(1)
       .optional()
       .describe('mode failed only: the statuses to resend (default [failed])'),
-    statusClass: z.enum(RESPONSE_STATUS_CLASSES).optional().describe("mode failed only: the delivery's last response status was 4xx / 5xx"),
-    errorKind: z
-      .string()
-      .regex(/^[a-z_]{1,40}$/, 'must be an error kind such as timeout, connection, tls')
+    statusClass: z
+      .enum(RESPONSE_STATUS_CLASSES)
       .optional()
-      .describe("mode failed only: the delivery's last error kind (timeout, dns, connection, tls, ssrf_blocked…)"),
+      .describe("mode failed only: the class of the delivery's last response status (as the delivery log's filter)"),
+    errorKind: z.enum(ATTEMPT_ERROR_KINDS).optional().describe("mode failed only: the delivery's last error kind (as the delivery log's filter)"),
     resourceId: z.string().min(1).max(500).optional(),
     since: z.iso.datetime({ offset: true }).optional().describe('Deliveries (failed) or events (missing) created at or after this'),
     until: z.iso.datetime({ offset: true }).optional().describe('… and before this (default: when the replay is created)'),

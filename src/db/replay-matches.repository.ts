@@ -5,7 +5,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { plannedDeliveryColumns, toPlannedDelivery } from './delivery-starts.repository';
 import type { PlannedDelivery } from '../domain/delivery-status';
 import { OPEN_DELIVERY_STATUSES } from '../domain/delivery-status';
-import { statusClassRange, type ReplayCursor, type ReplayFilter, type ReplayMode } from '../domain/replay';
+import type { ReplayCursor, ReplayFilter, ReplayMode } from '../domain/replay';
+import { whereDeliveryMatches } from './deliveries.repository';
 import type { Database } from './schema';
 
 /** The event type of test sends: aimed at one endpoint, never "missing" elsewhere. */
@@ -30,27 +31,29 @@ export interface ReplayScope {
   filter: ReplayFilter;
 }
 
+/** Through the delivery log's own criteria (whereDeliveryMatches), to endpoints that exist and are enabled. */
 function failedMatches(db: Kysely<Database>, scope: ReplayScope) {
   const { filter } = scope;
-  let query = db
-    .selectFrom('deliveries as d')
-    .innerJoin('endpoints as e', 'e.id', 'd.endpoint_id')
-    .where('d.tenant_id', '=', scope.tenantId)
-    .where('e.deleted_at', 'is', null)
-    .where('e.enabled', '=', true)
-    .where('d.status', 'in', filter.status ?? ['failed'])
-    .where('d.created_at', '<', new Date(filter.until))
-    .where(sql<boolean>`d.replay_id is distinct from ${scope.replayId}`);
-  if (filter.since) query = query.where('d.created_at', '>=', new Date(filter.since));
-  if (filter.endpointIds) query = query.where('d.endpoint_id', 'in', filter.endpointIds);
-  if (filter.eventTypes) query = query.where('d.event_type', 'in', filter.eventTypes);
-  if (filter.resourceId) query = query.where('d.resource_id', '=', filter.resourceId);
-  if (filter.statusClass) {
-    const { min, max } = statusClassRange(filter.statusClass);
-    query = query.where('d.last_response_status', '>=', min).where('d.last_response_status', '<=', max);
-  }
-  if (filter.errorKind) query = query.where('d.last_error_kind', '=', filter.errorKind);
-  return query;
+  return whereDeliveryMatches(db.selectFrom('deliveries'), {
+    tenantId: scope.tenantId,
+    endpointId: filter.endpointIds,
+    eventType: filter.eventTypes,
+    status: filter.status ?? ['failed'],
+    resourceId: filter.resourceId,
+    statusClass: filter.statusClass,
+    errorKind: filter.errorKind,
+    since: filter.since ? new Date(filter.since) : undefined,
+    until: new Date(filter.until),
+  })
+    .where(sql<boolean>`replay_id is distinct from ${scope.replayId}`)
+    .where('endpoint_id', 'in', (eb) =>
+      eb
+        .selectFrom('endpoints')
+        .select('endpoints.id')
+        .where('endpoints.tenant_id', '=', scope.tenantId)
+        .where('endpoints.deleted_at', 'is', null)
+        .where('endpoints.enabled', '=', true),
+    );
 }
 
 function missingMatches(db: Kysely<Database>, scope: ReplayScope) {
@@ -94,16 +97,9 @@ export async function listReplayMatches(
 ): Promise<ReplayMatch[]> {
   const after = cursor && ([new Date(cursor.t), cursor.id, cursor.endpointId] as const);
   if (scope.mode === 'failed') {
-    let query = failedMatches(db, scope).select([
-      'd.id',
-      'd.event_id',
-      'd.endpoint_id',
-      'd.event_type',
-      'd.resource_id',
-      'd.created_at',
-    ]);
-    if (after) query = query.where(sql<boolean>`(d.created_at, d.id, d.endpoint_id) > (${after[0]}, ${after[1]}, ${after[2]})`);
-    const rows = await query.orderBy('d.created_at').orderBy('d.id').orderBy('d.endpoint_id').limit(limit).execute();
+    let query = failedMatches(db, scope).select(['id', 'event_id', 'endpoint_id', 'event_type', 'resource_id', 'created_at']);
+    if (after) query = query.where(sql<boolean>`(created_at, id, endpoint_id) > (${after[0]}, ${after[1]}, ${after[2]})`);
+    const rows = await query.orderBy('created_at').orderBy('id').orderBy('endpoint_id').limit(limit).execute();
     return rows.map((row) => ({
       eventId: row.event_id,
       endpointId: row.endpoint_id,

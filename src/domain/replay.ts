@@ -1,6 +1,7 @@
 // Replays (issue 14), pure: what a replay matches, the states it goes through, and how fast it
 // may send. A replay resends what an endpoint failed to get (`failed`) or never got (`missing`,
 // say while it was disabled), at most once per event and endpoint, paced per endpoint.
+import type { AttemptErrorKind, ResponseStatusClass } from './attempt-error-kinds';
 
 export const REPLAY_MODES = ['failed', 'missing'] as const;
 export type ReplayMode = (typeof REPLAY_MODES)[number];
@@ -18,10 +19,6 @@ export const OPEN_REPLAY_STATUSES = ['pending', 'running', 'settling'] as const 
 export const REPLAYABLE_DELIVERY_STATUSES = ['failed', 'cancelled'] as const;
 export type ReplayableDeliveryStatus = (typeof REPLAYABLE_DELIVERY_STATUSES)[number];
 
-/** A delivery's last answer by its class. */
-export const RESPONSE_STATUS_CLASSES = ['4xx', '5xx'] as const;
-export type ResponseStatusClass = (typeof RESPONSE_STATUS_CLASSES)[number];
-
 /** What a replay matches, as stored on its row (times as ISO-8601; `until` fixed at creation). */
 export interface ReplayFilter {
   endpointIds?: string[];
@@ -31,15 +28,10 @@ export interface ReplayFilter {
   /** `failed` mode only: the delivery's last response status. */
   statusClass?: ResponseStatusClass;
   /** `failed` mode only: the delivery's last error kind (timeout, connection, tls…). */
-  errorKind?: string;
+  errorKind?: AttemptErrorKind;
   resourceId?: string;
   since?: string;
   until: string;
-}
-
-/** The inclusive range of response statuses a class stands for. */
-export function statusClassRange(statusClass: ResponseStatusClass): { min: number; max: number } {
-  return statusClass === '4xx' ? { min: 400, max: 499 } : { min: 500, max: 599 };
 }
 
 /** A replay's keyset position: the last match it planned, in (createdAt, id, endpointId) order. */

@@ -34,7 +34,7 @@ export interface ReplayRequest {
   eventTypes?: string[] | undefined;
   status?: ReplayFilter['status'] | undefined;
   statusClass?: ReplayFilter['statusClass'] | undefined;
-  errorKind?: string | undefined;
+  errorKind?: ReplayFilter['errorKind'] | undefined;
   resourceId?: string | undefined;
   since?: string | undefined;
   until?: string | undefined;
