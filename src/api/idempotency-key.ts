@@ -6,7 +6,9 @@ import { InvalidInputError } from '../domain/errors';
 export function idempotencyKeyOf(req: Request, bodyKey: string | undefined): string | undefined {
   const headerKey = req.get('idempotency-key');
   if (headerKey !== undefined && bodyKey !== undefined && headerKey !== bodyKey) {
-    throw new InvalidInputError('Idempotency key given twice', [{ path: 'headers.idempotency-key', message: 'differs from body.idempotencyKey' }]);
+    throw new InvalidInputError('Idempotency key given twice', [
+      { path: 'headers.idempotency-key', message: 'differs from body.idempotencyKey' },
+    ]);
   }
   if (headerKey !== undefined && (headerKey.length < 1 || headerKey.length > 255)) {
     throw new InvalidInputError('Invalid idempotency key', [{ path: 'headers.idempotency-key', message: 'must be 1 to 255 characters' }]);

@@ -254,11 +254,19 @@ export const createReplayBody = z
       .enum(RESPONSE_STATUS_CLASSES)
       .optional()
       .describe("mode failed only: the class of the delivery's last response status (as the delivery log's filter)"),
-    errorKind: z.enum(ATTEMPT_ERROR_KINDS).optional().describe("mode failed only: the delivery's last error kind (as the delivery log's filter)"),
+    errorKind: z
+      .enum(ATTEMPT_ERROR_KINDS)
+      .optional()
+      .describe("mode failed only: the delivery's last error kind (as the delivery log's filter)"),
     resourceId: z.string().min(1).max(500).optional(),
     since: z.iso.datetime({ offset: true }).optional().describe('Deliveries (failed) or events (missing) created at or after this'),
     until: z.iso.datetime({ offset: true }).optional().describe('… and before this (default: when the replay is created)'),
-    idempotencyKey: z.string().min(1).max(255).optional().describe('Or the Idempotency-Key header: a repeat within 24 h answers the same replay'),
+    idempotencyKey: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe('Or the Idempotency-Key header: a repeat within 24 h answers the same replay'),
   })
   .refine((body) => body.until === undefined || body.since === undefined || Date.parse(body.since) < Date.parse(body.until), {
     message: 'since must be before until',

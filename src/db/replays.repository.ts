@@ -44,7 +44,10 @@ export async function listReplays(db: Kysely<Database>, filter: { tenantId: stri
 }
 
 /** started / delivered / failed of each replay, from the deliveries it created (one grouped query). */
-export async function countReplayDeliveries(db: Kysely<Database>, replayIds: string[]): Promise<Map<string, Omit<ReplayCounts, 'matched'>>> {
+export async function countReplayDeliveries(
+  db: Kysely<Database>,
+  replayIds: string[],
+): Promise<Map<string, Omit<ReplayCounts, 'matched'>>> {
   const counts = new Map<string, Omit<ReplayCounts, 'matched'>>();
   if (replayIds.length === 0) return counts;
   const rows = await db

@@ -62,7 +62,9 @@ export async function createReplay(
     await getTenant({ ...ctx, db: trx }, tenantId);
     for (const [index, endpointId] of (request.endpointIds ?? []).entries()) {
       if (!(await findEndpoint(trx, tenantId, endpointId)))
-        throw new InvalidInputError('Unknown endpoint', [{ path: `body.endpointIds.${index}`, message: `endpoint ${endpointId} not found` }]);
+        throw new InvalidInputError('Unknown endpoint', [
+          { path: `body.endpointIds.${index}`, message: `endpoint ${endpointId} not found` },
+        ]);
     }
     if (options.idempotencyKey) {
       const existing = await claimIdempotencyKey(trx, tenantId, options.idempotencyKey);
@@ -168,7 +170,8 @@ export async function listReplays(ctx: ServiceContext, tenantId: string, query: 
 export async function cancelReplay(ctx: ServiceContext, tenantId: string, id: string, options: FollowUpOptions = {}): Promise<ReplayView> {
   const replay = await findReplay(ctx.db, tenantId, id);
   if (!replay) throw new NotFoundError('replay', id);
-  if (!(OPEN_REPLAY_STATUSES as readonly string[]).includes(replay.status)) throw new ConflictError(`replay ${id} is already ${replay.status}`);
+  if (!(OPEN_REPLAY_STATUSES as readonly string[]).includes(replay.status))
+    throw new ConflictError(`replay ${id} is already ${replay.status}`);
   await ctx.db
     .updateTable('replays')
     .set({ cancel_requested_at: new Date(), updated_at: new Date() })
@@ -187,7 +190,10 @@ export async function cancelReplay(ctx: ServiceContext, tenantId: string, id: st
 }
 
 /** Starts the workflows of open replays recorded at least `olderThanMs` ago but never started. */
-export async function startStrandedReplays(ctx: ServiceContext, options: { olderThanMs: number }): Promise<{ started: number; failed: number }> {
+export async function startStrandedReplays(
+  ctx: ServiceContext,
+  options: { olderThanMs: number },
+): Promise<{ started: number; failed: number }> {
   const stranded = await findUnstartedReplays(ctx.db, { updatedBefore: new Date(Date.now() - options.olderThanMs), limit: 100 });
   let failed = 0;
   for (const replay of stranded) await startReplay(ctx, replay, { onFollowUpFailed: () => failed++ });

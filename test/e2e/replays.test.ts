@@ -122,11 +122,17 @@ describe('replays', () => {
     expect(webhookIds(receiver).sort()).toEqual([...whileDisabled].sort());
     expect(other.requests).toHaveLength(0);
     for (const id of [...before, ...after]) expect(webhookIds(receiver)).not.toContain(id);
-    const deliveries = await hookrelay.db.selectFrom('deliveries').select(['endpoint_id']).where('replay_id', '=', created.body.id).execute();
+    const deliveries = await hookrelay.db
+      .selectFrom('deliveries')
+      .select(['endpoint_id'])
+      .where('replay_id', '=', created.body.id)
+      .execute();
     expect(deliveries.every((d) => d.endpoint_id === endpointId && d.endpoint_id !== bystander)).toBe(true);
 
     // Now nothing is missing: a second replay finds nothing.
-    const again = await hookrelay.request('POST', `/v1/tenants/${tenantId}/replays`, { body: { mode: 'missing', endpointIds: [endpointId] } });
+    const again = await hookrelay.request('POST', `/v1/tenants/${tenantId}/replays`, {
+      body: { mode: 'missing', endpointIds: [endpointId] },
+    });
     const empty = await replayWhen(tenantId, again.body.id, (r) => r.status === 'completed', 'the empty replay');
     expect(empty.counts).toEqual({ matched: 0, started: 0, delivered: 0, failed: 0 });
   }, 60_000);
@@ -210,7 +216,11 @@ describe('replays', () => {
     const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
     const first = await runReplayStep({ ...hookrelay.ctx, temporal: unreachable }, replayId);
     expect(first).toEqual({ outcome: 'continue', waitMs: 1000 });
-    const planned = await hookrelay.db.selectFrom('deliveries').select(['id', 'workflow_started_at']).where('replay_id', '=', replayId).execute();
+    const planned = await hookrelay.db
+      .selectFrom('deliveries')
+      .select(['id', 'workflow_started_at'])
+      .where('replay_id', '=', replayId)
+      .execute();
     expect(planned).toHaveLength(4);
     expect(planned.every((row) => row.workflow_started_at === null)).toBe(true);
 
