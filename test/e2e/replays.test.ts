@@ -248,7 +248,7 @@ describe('replays', () => {
     expectProblem(await post({}), 400, ['body.mode']);
     expectProblem(await post({ mode: 'sometimes' }), 400, ['body.mode']);
     expectProblem(await post({ mode: 'missing', statusClass: '5xx' }), 400, ['body.statusClass']);
-    expectProblem(await post({ mode: 'failed', statusClass: '3xx' }), 400, ['body.statusClass']);
+    expectProblem(await post({ mode: 'failed', statusClass: '6xx' }), 400, ['body.statusClass']);
     expectProblem(await post({ mode: 'failed', status: ['succeeded'] }), 400, ['body.status.0']);
     expectProblem(await post({ mode: 'failed', since: '2026-01-02T00:00:00Z', until: '2026-01-01T00:00:00Z' }), 400, ['body.since']);
     expectProblem(await post({ mode: 'failed', since: new Date(Date.now() + 3_600_000).toISOString() }), 400, ['body.since']);
