@@ -11,6 +11,8 @@ import { deliveryScreen } from './screens/delivery.js';
 import { endpointScreen } from './screens/endpoint.js';
 import { endpointFormScreen } from './screens/endpoint-form.js';
 import { endpointsScreen } from './screens/endpoints.js';
+import { endpointReplayPanel, replayScreen, replaysScreen } from './screens/replays.js';
+import { registerEndpointPanel } from './screens/endpoint-panels.js';
 import { loginScreen } from './screens/login.js';
 import { tenantsScreen } from './screens/tenants.js';
 
@@ -24,6 +26,7 @@ function renderNav() {
   const signedIn = operatorSession.key();
   const items = [];
   if (signedIn && tenantId()) items.push(h('a', { href: '#/endpoints' }, 'Endpoints'));
+  if (signedIn && tenantId()) items.push(h('a', { href: '#/replays' }, 'Replays'));
   if (signedIn && operatorSession.role() === 'admin') items.push(h('a', { href: '#/tenants' }, 'Tenants'));
   items.push(h('span', { class: 'spacer' }));
   if (signedIn && tenantId()) items.push(h('span', { class: 'mono', title: 'Current tenant' }, tenantId()));
@@ -48,7 +51,11 @@ const table = [
   [/^#\/endpoints\/(\w+)\/edit$/, endpointFormScreen],
   [/^#\/endpoints\/(\w+)$/, endpointScreen],
   [/^#\/deliveries\/(\w+)$/, deliveryScreen],
+  [/^#\/replays$/, replaysScreen],
+  [/^#\/replays\/(\w+)$/, replayScreen],
 ];
+
+registerEndpointPanel(endpointReplayPanel);
 
 fetch('/console/config.json')
   .then((response) => (response.ok ? response.json() : null))
