@@ -12,6 +12,7 @@ import { rateLimitPerKey, type ApiRateLimit } from './rate-limit';
 import { deliveriesRouter, registerDeliveriesPaths } from './routes/deliveries.routes';
 import { deliveryControlRouter, registerDeliveryControlPaths } from './routes/delivery-control.routes';
 import { endpointsRouter, registerEndpointsPaths } from './routes/endpoints.routes';
+import { endpointStatsRouter, registerEndpointStatsPaths } from './routes/endpoint-stats.routes';
 import { eventTypesRouter, registerEventTypesPaths } from './routes/event-types.routes';
 import { eventsRouter, registerEventsPaths } from './routes/events.routes';
 import { registerTenantsPaths, tenantsRouter } from './routes/tenants.routes';
@@ -21,6 +22,7 @@ import { requestObservability } from './request-observability';
 import { consoleRouter, registerConsolePaths, type ConsoleOptions } from './routes/console.routes';
 import { metricsRouter, registerMetricsPaths } from './routes/metrics.routes';
 import { healthResponse, jsonObject } from './response-schemas';
+import { methodNotAllowed } from './method-not-allowed';
 
 export interface AppOptions {
   adminKey: string | undefined;
@@ -48,6 +50,25 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   const metrics = options.metrics ?? new HookrelayMetrics();
   metrics.collectBacklogFrom(ctx.db);
   app.use(requestObservability({ logger: options.logger, metrics }));
+  // In the order of the routes: the document lists paths as they are registered.
+  const openApiDocument = buildOpenApiDocument([
+    registerAppPaths,
+    registerMetricsPaths,
+    registerConsolePaths,
+    registerTenantsPaths,
+    registerEventTypesPaths,
+    registerEndpointsPaths,
+    registerEndpointStatsPaths,
+    registerEventsPaths,
+    registerDeliveriesPaths,
+    registerDeliveryControlPaths,
+    registerReplaysPaths,
+  ]);
+  app.use(methodNotAllowed(openApiDocument));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+
   app.use(metricsRouter(metrics));
   app.use(consoleRouter({ namespace: 'default', ...options.console }));
 
@@ -62,23 +83,6 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     const [database, temporal] = checks;
     const ready = checks.every((c) => c === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: { database, temporal } });
-  });
-
-  // In the order of the routes: the document lists paths as they are registered.
-  const openApiDocument = buildOpenApiDocument([
-    registerAppPaths,
-    registerMetricsPaths,
-    registerConsolePaths,
-    registerTenantsPaths,
-    registerEventTypesPaths,
-    registerEndpointsPaths,
-    registerEventsPaths,
-    registerDeliveriesPaths,
-    registerDeliveryControlPaths,
-    registerReplaysPaths,
-  ]);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument);
   });
 
   const jsonTypes = ['application/json', 'application/*+json'];
@@ -97,6 +101,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   app.use(tenantsRouter(ctx));
   app.use(eventTypesRouter(ctx));
   app.use(endpointsRouter(ctx));
+  app.use(endpointStatsRouter(ctx));
   app.use(eventsRouter(ctx));
   app.use(deliveriesRouter(ctx));
   app.use(deliveryControlRouter(ctx));
