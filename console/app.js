@@ -13,12 +13,12 @@ import { endpointHealthPanel } from './screens/endpoint-health.js';
 import { endpointFormScreen } from './screens/endpoint-form.js';
 import { endpointsScreen } from './screens/endpoints.js';
 import { endpointReplayPanel, replayScreen, replaysScreen } from './screens/replays.js';
-import { registerEndpointPanel } from './screens/endpoint-panels.js';
 import { loginScreen } from './screens/login.js';
 import { tenantsScreen } from './screens/tenants.js';
 import { registerEndpointPanel } from './screens/endpoint-panels.js';
 
 registerEndpointPanel(endpointHealthPanel);
+registerEndpointPanel(endpointReplayPanel);
 
 configureApi({
   credential: operatorSession.key,
@@ -58,8 +58,6 @@ const table = [
   [/^#\/replays$/, replaysScreen],
   [/^#\/replays\/(\w+)$/, replayScreen],
 ];
-
-registerEndpointPanel(endpointReplayPanel);
 
 fetch('/console/config.json')
   .then((response) => (response.ok ? response.json() : null))
