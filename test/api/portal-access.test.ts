@@ -40,6 +40,10 @@ const PORTAL_ACCESS: Record<string, Need> = {
   'POST /v1/tenants/{tenantId}/endpoints/{id}/recover': 'write',
   'POST /v1/tenants/{tenantId}/events': 'never',
   'POST /v1/tenants/{tenantId}/events/batch': 'never',
+  'POST /v1/tenants/{tenantId}/replays': 'never',
+  'GET /v1/tenants/{tenantId}/replays': 'never',
+  'GET /v1/tenants/{tenantId}/replays/{id}': 'never',
+  'POST /v1/tenants/{tenantId}/replays/{id}/cancel': 'never',
   'GET /v1/tenants/{tenantId}/events': 'read',
   'GET /v1/tenants/{tenantId}/events/{id}': 'read',
   'GET /v1/tenants/{tenantId}/deliveries': 'read',
@@ -60,6 +64,7 @@ interface Resources {
 const PLACEHOLDERS: Record<string, string> = {
   'api-keys': 'key_00000000000000000000000000',
   'portal-sessions': 'ps_00000000000000000000000000',
+  replays: 'rpl_00000000000000000000000000',
 };
 
 describe('what a portal session may do, on every route', () => {
@@ -142,7 +147,7 @@ describe('what a portal session may do, on every route', () => {
     return path
       .replace('{tenantId}', resources.tenantId)
       .replace('{name}', 'portal.seen')
-      .replace(/\/(endpoints|deliveries|events|api-keys|portal-sessions)\/\{id\}/, (_match, collection: string) => {
+      .replace(/\/(endpoints|deliveries|events|api-keys|portal-sessions|replays)\/\{id\}/, (_match, collection: string) => {
         const id =
           collection === 'endpoints'
             ? resources.endpoint
