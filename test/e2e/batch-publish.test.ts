@@ -131,7 +131,12 @@ describe('batch publish', () => {
     expectProblem(operational, 400, ['body.events.1.type']);
     const unstorable = await hookrelay.request('POST', batchPath(), {
       key: publishKey,
-      body: { events: [{ type: 'invoice.activated', data: {} }, { type: 'invoice.activated', data: { note: 'nul \u0000 here' } }] },
+      body: {
+        events: [
+          { type: 'invoice.activated', data: {} },
+          { type: 'invoice.activated', data: { note: 'nul \u0000 here' } },
+        ],
+      },
     });
     expectProblem(unstorable, 400, ['body.events.1.data.note']);
     expect(await eventCount()).toBe(before);
