@@ -12,6 +12,7 @@ import { InvalidInputError } from '../../domain/errors';
 import type { ApiPaths } from '../openapi';
 import type { publishBatchResponse, publishResponse } from '../response-schemas';
 import { MAX_BATCH_EVENTS } from '../../domain/publish-batch';
+import { withPublishSpan } from '../../domain/publish-span';
 
 /** Who may call each route: checked by its handler, stated in its OpenAPI description. */
 const access = {
@@ -38,15 +39,20 @@ export function eventsRouter(ctx: ServiceContext): Router {
     if (headerKey !== undefined && (headerKey.length < 1 || headerKey.length > 255)) {
       throw new InvalidInputError('Invalid idempotency key', [{ path: 'headers.idempotency-key', message: 'must be 1 to 255 characters' }]);
     }
-    const result = await publishFromApi(
-      ctx,
-      tenantId,
-      { ...body, idempotencyKey: body.idempotencyKey ?? headerKey },
-      {
-        onStartFailed: (error) =>
-          req.log.warn({ err: error }, 'event recorded; its delivery workflows will be started by the worker sweeper'),
-      },
-    );
+    const subject = { tenantId, eventType: body.type, eventCount: 1, via: 'http' as const };
+    const result = await withPublishSpan(subject, req.headers, async (span) => {
+      const published = await publishFromApi(
+        ctx,
+        tenantId,
+        { ...body, idempotencyKey: body.idempotencyKey ?? headerKey },
+        {
+          onStartFailed: (error) =>
+            req.log.warn({ err: error }, 'event recorded; its delivery workflows will be started by the worker sweeper'),
+        },
+      );
+      span.setAttributes({ 'hookrelay.event.id': published.eventId, 'hookrelay.delivery_count': published.deliveryCount });
+      return published;
+    });
     // 202: accepted and durably recorded; deliveries proceed asynchronously. A repeat is 200.
     res
       .status(result.duplicate ? 200 : 202)
@@ -66,10 +72,12 @@ export function eventsRouter(ctx: ServiceContext): Router {
       ]);
     }
     const body = parseInput(publishBatchBody, req.body, 'body');
-    const results = await publishBatchFromApi(ctx, tenantId, body.events, {
-      onStartFailed: (error) =>
-        req.log.warn({ err: error }, 'batch recorded; its delivery workflows will be started by the worker sweeper'),
-    });
+    const results = await withPublishSpan({ tenantId, eventCount: body.events.length, via: 'http' }, req.headers, () =>
+      publishBatchFromApi(ctx, tenantId, body.events, {
+        onStartFailed: (error) =>
+          req.log.warn({ err: error }, 'batch recorded; its delivery workflows will be started by the worker sweeper'),
+      }),
+    );
     // 202 as soon as one event is new; 200 when every event repeats an earlier publish (as a single repeat).
     res.status(results.every((result) => result.duplicate) ? 200 : 202).json({
       results: results.map((result) => ({ id: result.eventId, deliveryCount: result.deliveryCount, duplicate: result.duplicate })),
