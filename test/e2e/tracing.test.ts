@@ -82,6 +82,7 @@ describe('tracing', () => {
     }
     expect(at).toBe(publish);
     expect(chain).toContain('RunWorkflow:deliveryWorkflow');
+    expect(chain).toContain('RunActivity:attemptDelivery');
     expect(publish.attributes).toMatchObject({ 'hookrelay.tenant.id': tenantId, 'hookrelay.event.type': 'invoice.activated' });
     // The receiver got the POST span's context.
     const request = receiver.requests.find((r) => r.headers['webhook-id'] === eventId)!;
