@@ -13,6 +13,7 @@ import * as endpointLimits from './2026_12_02T210000_endpoint_limits';
 import * as endpointCircuit from './2026_12_02T220000_endpoint_circuit';
 import * as deliveryOrdering from './2026_12_02T230000_delivery_ordering';
 import * as attemptEndpointStats from './2026_12_03T020000_attempt_endpoint_stats';
+import * as replays from './2026_12_03T030000_replays';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22T000000_initial_schema': initialSchema,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02T220000_endpoint_circuit': endpointCircuit,
   '2026_12_02T230000_delivery_ordering': deliveryOrdering,
   '2026_12_03T020000_attempt_endpoint_stats': attemptEndpointStats,
+  '2026_12_03T030000_replays': replays,
 };

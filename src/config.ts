@@ -201,6 +201,10 @@ export const configSchema = z.object({
   OTEL_SERVICE_NAME: optionalString,
   /** With tracing on, every POST to a receiver carries the W3C traceparent of its attempt span. */
   HOOKRELAY_TRACEPARENT_TO_RECEIVERS: booleanFromEnv.default(false),
+  /** Replays: deliveries started per second to an endpoint without a rateLimitPerSecond (one with a limit gets its limit). */
+  HOOKRELAY_REPLAY_DEFAULT_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Replays: a replay's unfinished deliveries to one endpoint before it starts more (a slow receiver slows the replay). */
+  HOOKRELAY_REPLAY_MAX_IN_FLIGHT_PER_ENDPOINT: z.coerce.number().int().min(1).max(100_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
