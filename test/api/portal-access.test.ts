@@ -10,7 +10,7 @@ import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 import { waitFor } from '../support/wait';
 
 /** What each route needs of a portal session; 'never': refused to every session. */
-type Need = 'never' | 'read' | 'secrets' | 'write' | 'create' | 'self';
+type Need = 'never' | 'read' | 'secrets' | 'write' | 'create' | 'self' | 'tenant-wide read' | 'tenant-wide write';
 
 const PORTAL_ACCESS: Record<string, Need> = {
   'POST /v1/tenants': 'never',
@@ -42,6 +42,10 @@ const PORTAL_ACCESS: Record<string, Need> = {
   'POST /v1/tenants/{tenantId}/events/batch': 'never',
   'GET /v1/tenants/{tenantId}/events': 'read',
   'GET /v1/tenants/{tenantId}/events/{id}': 'read',
+  'POST /v1/tenants/{tenantId}/replays': 'tenant-wide write',
+  'GET /v1/tenants/{tenantId}/replays': 'tenant-wide read',
+  'GET /v1/tenants/{tenantId}/replays/{id}': 'tenant-wide read',
+  'POST /v1/tenants/{tenantId}/replays/{id}/cancel': 'tenant-wide write',
   'GET /v1/tenants/{tenantId}/deliveries': 'read',
   'GET /v1/tenants/{tenantId}/deliveries/{id}': 'read',
   'POST /v1/tenants/{tenantId}/deliveries/{id}/resend': 'write',
@@ -60,6 +64,7 @@ interface Resources {
 const PLACEHOLDERS: Record<string, string> = {
   'api-keys': 'key_00000000000000000000000000',
   'portal-sessions': 'ps_00000000000000000000000000',
+  replays: 'rpl_00000000000000000000000000',
 };
 
 describe('what a portal session may do, on every route', () => {
@@ -134,6 +139,9 @@ describe('what a portal session may do, on every route', () => {
   const mayDo = (kind: SessionKind, need: Need): boolean => {
     if (need === 'never') return false;
     if (need === 'read' || need === 'self') return true;
+    // Replays span the tenant: only for sessions without limits.
+    if (need === 'tenant-wide read') return kind === 'full' || kind === 'readOnly';
+    if (need === 'tenant-wide write') return kind === 'full';
     if (kind === 'readOnly') return false;
     return need !== 'create' || kind !== 'someEndpoints';
   };
@@ -142,7 +150,7 @@ describe('what a portal session may do, on every route', () => {
     return path
       .replace('{tenantId}', resources.tenantId)
       .replace('{name}', 'portal.seen')
-      .replace(/\/(endpoints|deliveries|events|api-keys|portal-sessions)\/\{id\}/, (_match, collection: string) => {
+      .replace(/\/(endpoints|deliveries|events|api-keys|portal-sessions|replays)\/\{id\}/, (_match, collection: string) => {
         const id =
           collection === 'endpoints'
             ? resources.endpoint
@@ -184,19 +192,21 @@ describe('what a portal session may do, on every route', () => {
           const other = await send(session, method, urlFor(path, foreign));
           outcomes.push({ route, target: 'other tenant', outcome: [403, 404].includes(other.status) ? 'refused' : other.status });
           const mixed = { ...foreign, tenantId: visible.tenantId };
-          if (/\{id\}/.test(path) && !/api-keys|portal-sessions/.test(path)) {
+          if (/\{id\}/.test(path) && !/api-keys|portal-sessions|replays/.test(path)) {
             const typed = await send(session, method, urlFor(path, mixed));
             outcomes.push({ route, target: "other tenant's id", outcome: allowed ? typed.status : [403, 404].includes(typed.status) });
           }
-          if (limited && /\{id\}/.test(path) && !/api-keys|portal-sessions/.test(path)) {
+          if (limited && /\{id\}/.test(path) && !/api-keys|portal-sessions|replays/.test(path)) {
             const hid = await send(session, method, urlFor(path, hidden));
             outcomes.push({ route, target: 'hidden', outcome: allowed ? hid.status : [403, 404].includes(hid.status) });
           }
         }
-        const expected: unknown[] = [{ route, target: 'visible', outcome: allowed ? 'passes' : 403 }];
+        // A made-up id (no such replay, key or session) gets past the checks to a 404.
+        const placeholder = /(api-keys|portal-sessions|replays)\/\{id\}/.test(path);
+        const expected: unknown[] = [{ route, target: 'visible', outcome: allowed ? (placeholder ? 404 : 'passes') : 403 }];
         if (path.includes('{tenantId}')) {
           expected.push({ route, target: 'other tenant', outcome: 'refused' });
-          if (/\{id\}/.test(path) && !/api-keys|portal-sessions/.test(path)) {
+          if (/\{id\}/.test(path) && !/api-keys|portal-sessions|replays/.test(path)) {
             expected.push({ route, target: "other tenant's id", outcome: allowed ? 404 : true });
             if (limited) expected.push({ route, target: 'hidden', outcome: allowed ? 404 : true });
           }
