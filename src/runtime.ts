@@ -51,6 +51,7 @@ export function createServiceContext(
       inlineStartMaxDeliveries: config.HOOKRELAY_INLINE_START_MAX_DELIVERIES,
     },
     maxEndpointsPerTenant: config.HOOKRELAY_MAX_ENDPOINTS_PER_TENANT,
+    retentionDays: config.HOOKRELAY_RETENTION_DAYS,
   };
 }
 

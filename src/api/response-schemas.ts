@@ -19,6 +19,11 @@ export const tenantResponse = z.strictObject({
   id: z.string(),
   name: z.string(),
   metadata: jsonObject,
+  retentionDays: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Days this tenant's delivery log is kept, when shorter than the deployment's; null: the deployment's"),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

@@ -25,7 +25,14 @@ function iso(date: Date | null): string | null {
 }
 
 export function toTenantResponse(row: TenantRow): z.infer<typeof tenantResponse> {
-  return { id: row.id, name: row.name, metadata: row.metadata, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
+  return {
+    id: row.id,
+    name: row.name,
+    metadata: row.metadata,
+    retentionDays: row.retention_days,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
 }
 
 /** An API key as lists show it: never the key, only its first characters (`prefix`). */

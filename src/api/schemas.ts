@@ -32,9 +32,26 @@ export const noQuery = z.strictObject({});
 /** Routes that take no body accept none, or an empty object; anything else is an unknown field. */
 export const noBody = z.strictObject({});
 
+const tenantRetentionDays = z
+  .number()
+  .int()
+  .min(1)
+  .max(3650)
+  .describe(
+    "Keep this tenant's delivery log (attempts, finished deliveries, their events) for fewer days than the deployment (HOOKRELAY_RETENTION_DAYS); never more",
+  );
+
 export const createTenantBody = z.strictObject({
   name: z.string().min(1).max(200),
   metadata: jsonObject.optional(),
+  retentionDays: tenantRetentionDays.optional(),
+});
+
+/** Only the fields given change; `retentionDays: null` goes back to the deployment's retention. */
+export const updateTenantBody = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  metadata: jsonObject.optional(),
+  retentionDays: tenantRetentionDays.nullable().optional(),
 });
 
 /** A key may expire at a time (`expiresAt`) or after a while (`expiresInSeconds`), not both; at most 10 years ahead. */
@@ -161,6 +178,7 @@ export const publishEventBody = z.strictObject({
 });
 
 export type CreateTenantBody = z.infer<typeof createTenantBody>;
+export type UpdateTenantBody = z.infer<typeof updateTenantBody>;
 export type CreateApiKeyBody = z.infer<typeof createApiKeyBody>;
 export type CreateEventTypeBody = z.infer<typeof createEventTypeBody>;
 export type CreateEndpointBody = z.infer<typeof createEndpointBody>;

@@ -21,6 +21,8 @@ export interface TenantTable {
   id: string;
   name: string;
   metadata: JsonWithDefault<JsonObject>;
+  /** A retention shorter than the deployment's, in days; null: the deployment's. */
+  retention_days: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -180,6 +182,8 @@ export interface AttemptTable {
   error_kind: string | null;
   error_message: string | null;
   created_at: CreatedAt;
+  /** The delivery's created_at: the partition key (one partition per UTC day; see db/attempt-partitions.repository). */
+  delivery_created_at: ColumnType<Date, Date | string, never>;
 }
 
 /** The rate limiter's state for one limited endpoint (domain/rate-limit.ts). */
@@ -224,6 +228,7 @@ export interface Database {
 
 export type TenantRow = Selectable<TenantTable>;
 export type NewTenantRow = Insertable<TenantTable>;
+export type TenantUpdate = Updateable<TenantTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type NewApiKeyRow = Insertable<ApiKeyTable>;
 export type EventTypeRow = Selectable<EventTypeTable>;

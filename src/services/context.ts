@@ -21,6 +21,8 @@ export interface ServiceContext {
   fanOut?: FanOutOptions;
   /** Endpoints a tenant may have (HOOKRELAY_MAX_ENDPOINTS_PER_TENANT); unlimited when absent. */
   maxEndpointsPerTenant?: number;
+  /** The deployment's retention (HOOKRELAY_RETENTION_DAYS): a tenant may ask for less, never more. */
+  retentionDays?: number;
 }
 
 export interface FanOutOptions {

@@ -109,9 +109,14 @@ export interface PurgeInput {
 }
 
 export interface PurgeResult {
+  /** Rows deleted in batches (a tenant's shorter retention, the part of a day before the cutoff). */
   attempts: number;
   deliveries: number;
   events: number;
+  /** Attempt partitions (one per UTC day) made ahead, and dropped whole past the retention period. */
+  partitionsCreated?: string[];
+  partitionsDropped?: string[];
+  tenantsWithShorterRetention?: number;
 }
 
 export interface ScheduleRetryInput {

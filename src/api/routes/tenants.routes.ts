@@ -1,10 +1,27 @@
 // /v1/tenants and their API keys.
 import { Router } from 'express';
 import type { ServiceContext } from '../../services/context';
-import { createApiKey, createTenant, getTenant, listApiKeys, listTenants, revokeApiKey } from '../../services/tenants.service';
+import {
+  createApiKey,
+  createTenant,
+  getTenant,
+  listApiKeys,
+  listTenants,
+  revokeApiKey,
+  updateTenant,
+} from '../../services/tenants.service';
 import { adminOnly, anyTenantKey, requireAccess } from '../auth';
 import { toApiKeyResponse, toTenantResponse } from '../responses';
-import { apiKeyParams, createApiKeyBody, createTenantBody, listApiKeysQuery, listTenantsQuery, noQuery, tenantIdParam } from '../schemas';
+import {
+  apiKeyParams,
+  createApiKeyBody,
+  createTenantBody,
+  listApiKeysQuery,
+  listTenantsQuery,
+  noQuery,
+  tenantIdParam,
+  updateTenantBody,
+} from '../schemas';
 import { parseInput } from '../validation';
 import type { ApiPaths } from '../openapi';
 import type { z } from 'zod';
@@ -15,6 +32,7 @@ const access = {
   createTenant: adminOnly,
   listTenants: adminOnly,
   getTenant: anyTenantKey,
+  updateTenant: adminOnly,
   createApiKey: adminOnly,
   listApiKeys: adminOnly,
   revokeApiKey: adminOnly,
@@ -42,6 +60,14 @@ export function tenantsRouter(ctx: ServiceContext): Router {
     requireAccess(req, access.getTenant, tenantId);
     parseInput(noQuery, req.query, 'query');
     res.json(toTenantResponse(await getTenant(ctx, tenantId)));
+  });
+
+  router.patch('/v1/tenants/:tenantId', async (req, res) => {
+    requireAccess(req, access.updateTenant);
+    const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
+    parseInput(noQuery, req.query, 'query');
+    const body = parseInput(updateTenantBody, req.body, 'body');
+    res.json(toTenantResponse(await updateTenant(ctx, tenantId, body)));
   });
 
   router.post('/v1/tenants/:tenantId/api-keys', async (req, res) => {
@@ -100,6 +126,16 @@ export function registerTenantsPaths({ path, json, problems, body, page, compone
     access: access.getTenant,
     request: { params: tenantIdParam },
     responses: { 200: json(Tenant, 'The tenant'), ...problems(400, 401, 404) },
+  });
+  path({
+    method: 'patch',
+    path: '/v1/tenants/{tenantId}',
+    summary: "Change a tenant's name, metadata or retention (admin)",
+    access: access.updateTenant,
+    description:
+      "Only the fields given change. retentionDays shortens how long this tenant's delivery log is kept (at most the deployment's HOOKRELAY_RETENTION_DAYS; null: the deployment's); the daily retention run purges the older rows in small batches.",
+    request: { params: tenantIdParam, body: body(updateTenantBody) },
+    responses: { 200: json(Tenant, 'The tenant'), ...problems(400, 401, 403, 404, 413, 415) },
   });
   path({
     method: 'post',
