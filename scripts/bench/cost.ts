@@ -1,17 +1,15 @@
 // (e) Cost: history events and database round trips per first-try delivery.
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { Kysely, PostgresDialect } from 'kysely';
-import { Pool } from 'pg';
 import { createActivities } from '../../src/activities';
 import { activityUseCases } from '../../src/services/activity-use-cases';
 import { WebhookHttpClient } from '../../src/activities/webhook-http';
 import { markWorkflowsStarted } from '../../src/db/delivery-starts.repository';
-import type { Database } from '../../src/db/schema';
 import { newId } from '../../src/domain/ids';
 import { SecretBox } from '../../src/domain/secret-box';
 import { recordEvent } from '../../src/services/publishing.service';
 import { publishEvent } from '../../src/temporal/client';
 import type { RecordedEvent } from '../../src/workflows/contracts';
+import { countingDatabase } from './counting-db';
 import { TASK_QUEUE, type Stack } from './stack';
 
 export async function measureCost({ ctx, temporal, databaseUrl, encryptionKey }: Stack, tenantId: string) {
@@ -29,16 +27,7 @@ export async function measureCost({ ctx, temporal, databaseUrl, encryptionKey }:
   const publishEvents = (await temporal.workflow.getHandle(`publish-${published.eventId}`).fetchHistory()).events?.length ?? 0;
 
   // Round trips: the same activities on a pg pool that counts every query it sends.
-  let roundTrips = 0;
-  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      roundTrips++;
-      return query(...args);
-    };
-  });
-  const countingDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const { db: countingDb, roundTrips } = countingDatabase(databaseUrl);
   const services = { ...ctx, db: countingDb, secretBox: new SecretBox(encryptionKey) };
   const activities = createActivities({
     db: services.db,
@@ -55,7 +44,7 @@ export async function measureCost({ ctx, temporal, databaseUrl, encryptionKey }:
   let attemptRoundTrips = 0;
   for (let i = 0; i < samples; i++) {
     // The API's publish: record (one transaction) + mark started; the workflow starts cost no query.
-    const before = roundTrips;
+    const before = roundTrips();
     const recorded: RecordedEvent = await recordEvent(
       countingDb,
       { eventId: newId('evt'), tenantId, type: 'bench.event', data: { i } },
@@ -65,14 +54,14 @@ export async function measureCost({ ctx, temporal, databaseUrl, encryptionKey }:
       countingDb,
       recorded.deliveries.map((delivery) => delivery.deliveryId),
     );
-    const mid = roundTrips;
+    const mid = roundTrips();
     await env.run(activities.attemptDelivery, {
       deliveryId: recorded.deliveries[0]!.deliveryId,
       attemptNumber: 1,
       trigger: 'scheduled' as const,
     });
     recordRoundTrips += mid - before;
-    attemptRoundTrips += roundTrips - mid;
+    attemptRoundTrips += roundTrips() - mid;
   }
   await countingDb.destroy();
   return {

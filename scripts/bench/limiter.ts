@@ -2,17 +2,15 @@
 // endpoint without limits and against one with a rate limit and a concurrency limit set too high
 // to ever hold a delivery back, so the difference is the limiter's own work (its transaction per
 // admission, the lease taken and released), not waiting.
-import { Kysely, PostgresDialect } from 'kysely';
-import { Pool } from 'pg';
 import { createEndpointGate } from '../../src/activities/endpoint-gate';
 import { loadDeliveryForAttempt } from '../../src/db/attempts.repository';
-import type { Database } from '../../src/db/schema';
 import { createEndpoint } from '../../src/services/endpoints.service';
 import { createTenant } from '../../src/services/tenants.service';
 import { publishViaApi } from './fixtures';
 import { CONCURRENCY, SHORT } from './flags';
 import { endToEnd } from './load';
 import { measured } from './measured';
+import { countingDatabase } from './counting-db';
 import type { Stack } from './stack';
 
 export async function measureLimiter(stack: Stack, unlimitedTenantId: string) {
@@ -47,16 +45,7 @@ async function measureAdmission({ db, databaseUrl }: Stack, tenantId: string, ro
   const row = await db.selectFrom('deliveries').select('id').where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
   const delivery = (await loadDeliveryForAttempt(db, row.id, new Date()))!;
   // The gate on a pg pool that counts every query it sends (as (e) counts an attempt's).
-  let roundTrips = 0;
-  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      roundTrips++;
-      return query(...args);
-    };
-  });
-  const countingDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const { db: countingDb, roundTrips } = countingDatabase(databaseUrl);
   const gate = createEndpointGate({ db: countingDb, defaultTimeoutMs: 15_000, circuit: null });
   const input = { deliveryId: row.id, attemptNumber: 1, trigger: 'scheduled' as const };
   const cpuBefore = process.cpuUsage();
@@ -73,6 +62,6 @@ async function measureAdmission({ db, databaseUrl }: Stack, tenantId: string, ro
     rounds,
     wallMsPerAdmission: wallMs / rounds,
     benchCpuMsPerAdmission: (cpu.user + cpu.system) / 1000 / rounds,
-    databaseRoundTripsPerAdmission: roundTrips / rounds,
+    databaseRoundTripsPerAdmission: roundTrips() / rounds,
   };
 }

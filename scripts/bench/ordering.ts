@@ -123,11 +123,12 @@ async function main(): Promise<void> {
         })
         .execute();
     }
-    const rule = createOrderingRule(db);
+    const admit = createOrderingRule(db).admit!;
+    const input = { deliveryId: lineIds.at(-1)!, attemptNumber: 1, trigger: 'scheduled' as const };
     const last = (await loadDeliveryForAttempt(db, lineIds.at(-1)!, new Date()))!;
     const checks = 500;
     let started = process.hrtime.bigint();
-    for (let i = 0; i < checks; i += 1) await rule.admit(last, undefined, new Date());
+    for (let i = 0; i < checks; i += 1) await admit(last, input, new Date());
     const admitUs = Number(process.hrtime.bigint() - started) / 1e3 / checks;
     const loads = 500;
     started = process.hrtime.bigint();

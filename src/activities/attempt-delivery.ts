@@ -9,8 +9,6 @@ import type { DeliveryUpdate } from '../db/schema';
 import { attemptOutcome, type FollowUps } from '../domain/attempt-outcome';
 import { attemptRequest } from '../domain/attempt-request';
 import { isFinishedDeliveryStatus } from '../domain/delivery-status';
-import { endpointAuthSchema, type EndpointAuth } from '../domain/endpoint-auth';
-import { openCustomHeaders } from '../domain/endpoint-headers';
 import { failingEndpointDisableReason } from '../domain/failing-endpoint';
 import { TEST_EVENT_TYPE } from '../domain/operational-event-types';
 import { retryPolicySchema } from '../domain/retry-policy';
@@ -18,6 +16,7 @@ import { storableText } from '../domain/response-body';
 import type { AttemptInput, AttemptOutcome, SentAttempt, UnrecordedAttemptReport } from '../workflows/contracts';
 import { UNDELIVERABLE_FAILURE } from '../workflows/contracts';
 import { attemptRow, sentAttempt } from './attempt-records';
+import { openEndpointCredentials } from './endpoint-credentials';
 import type { EndpointGate } from './endpoint-gate';
 import type { ActivityDependencies } from './dependencies';
 
@@ -93,12 +92,8 @@ export function createAttemptActivities(deps: ActivityDependencies, gate: Endpoi
    */
   function prepareRequest(delivery: DeliveryForAttempt, input: AttemptInput, now: Date) {
     try {
-      const auth: EndpointAuth = delivery.authSealed
-        ? endpointAuthSchema.parse(JSON.parse(secretBox.open(delivery.authSealed)))
-        : { type: 'none' };
+      const { auth, customHeaders, signingSecrets } = openEndpointCredentials(delivery, secretBox);
       const retryPolicy = delivery.retryPolicy ? retryPolicySchema.parse(delivery.retryPolicy) : null;
-      const customHeaders = openCustomHeaders(delivery.customHeaders, secretBox);
-      const signingSecrets = delivery.sealedSecrets.map((sealed) => secretBox.open(sealed));
       const request = attemptRequest({
         event: {
           id: delivery.eventId,

@@ -6,9 +6,10 @@ import type { Kysely } from 'kysely';
 import type { DeliveryForAttempt } from '../db/attempts.repository';
 import type { Database } from '../db/schema';
 import type { Deferral } from '../domain/delivery-wait';
+import type { GateRule } from './gate-rule';
 
-/** A GateRule (activities/endpoint-gate.ts, which composes it; typed here to keep imports one-way). */
-export function concurrencyLimitRule(deps: { db: Kysely<Database>; defaultTimeoutMs: number }) {
+/** The concurrency limit's hooks in the endpoint gate (activities/endpoint-gate.ts composes them). */
+export function concurrencyLimitRule(deps: { db: Kysely<Database>; defaultTimeoutMs: number }): GateRule {
   return {
     async admit(delivery: DeliveryForAttempt, _input: unknown, now: Date): Promise<Deferral | null> {
       const limit = delivery.maxConcurrentRequests;

@@ -32,13 +32,12 @@ import {
   type EndpointHealthState,
   type EndpointSignal,
 } from '../domain/endpoint-circuit';
-import { endpointAuthSchema, type EndpointAuth } from '../domain/endpoint-auth';
-import { openCustomHeaders } from '../domain/endpoint-headers';
 import { failingEndpointDisableReason } from '../domain/failing-endpoint';
 import { healthCheckRequest } from '../domain/health-check-request';
 import { newId } from '../domain/ids';
 import type { SecretBox } from '../domain/secret-box';
 import type { DeliveryMetrics } from '../metrics/metrics';
+import { openEndpointCredentials } from './endpoint-credentials';
 import type { GateRule } from './gate-rule';
 import type { WebhookHttpClient } from './webhook-http';
 
@@ -73,15 +72,10 @@ export function endpointCircuitRule(deps: EndpointCircuitDependencies): GateRule
   }
 
   async function healthCheck(delivery: DeliveryForAttempt, url: string, timeoutMs: number): Promise<EndpointSignal> {
-    const auth: EndpointAuth = delivery.authSealed
-      ? endpointAuthSchema.parse(JSON.parse(deps.secretBox.open(delivery.authSealed)))
-      : { type: 'none' };
     const request = healthCheckRequest({
       checkId: newId('hc'),
       endpointId: delivery.endpointId,
-      customHeaders: openCustomHeaders(delivery.customHeaders, deps.secretBox),
-      auth,
-      signingSecrets: delivery.sealedSecrets.map((sealed) => deps.secretBox.open(sealed)),
+      ...openEndpointCredentials(delivery, deps.secretBox),
       userAgent: deps.userAgent,
       timestamp: new Date(),
     });

@@ -15,9 +15,10 @@ import type { Database } from '../db/schema';
 import { orderingDeferral, orderingLine, parseEndpointOrdering, type OrderingLine } from '../domain/delivery-ordering';
 import type { AttemptOutcome } from '../domain/attempt-outcome';
 import type { Deferral } from '../domain/delivery-wait';
+import type { GateRule } from './gate-rule';
 
-/** A GateRule (activities/endpoint-gate), typed by its hooks' signatures so this file needs no import of the gate. */
-export function createOrderingRule(db: Kysely<Database>) {
+/** FIFO ordering's hooks in the endpoint gate (activities/endpoint-gate.ts composes them). */
+export function createOrderingRule(db: Kysely<Database>): GateRule {
   /** The line the delivery stands in by the endpoint's setting now, or null when it is not ordered (any more). */
   const lineOf = (delivery: {
     endpointId: string;

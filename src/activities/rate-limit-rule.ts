@@ -6,9 +6,10 @@ import type { Kysely } from 'kysely';
 import type { DeliveryForAttempt } from '../db/attempts.repository';
 import type { Database } from '../db/schema';
 import type { Deferral } from '../domain/delivery-wait';
+import type { GateRule } from './gate-rule';
 
-/** A GateRule (activities/endpoint-gate.ts, which composes it; typed here to keep imports one-way). */
-export function rateLimitRule(deps: { db: Kysely<Database> }) {
+/** The rate limit's hooks in the endpoint gate (activities/endpoint-gate.ts composes them). */
+export function rateLimitRule(deps: { db: Kysely<Database> }): GateRule {
   return {
     async admit(delivery: DeliveryForAttempt): Promise<Deferral | null> {
       const perSecond = delivery.rateLimitPerSecond;

@@ -9,6 +9,7 @@ import type { Deferral } from '../domain/delivery-wait';
 import { deliveryWorkflowId } from '../domain/ids';
 import { admitsPost, fairShareWaitMs, tenantAllowance, type FairShareLimits } from '../domain/tenant-fair-share';
 import type { AttemptInput } from '../workflows/contracts';
+import type { GateRule } from './gate-rule';
 
 export type PostSlot = { admitted: true } | { admitted: false; waitMs: number; inFlight: number; allowance: number };
 
@@ -129,11 +130,8 @@ export class TenantPostSlots {
 
 const attemptKey = (deliveryId: string, attemptNumber: number) => `${deliveryId}#${attemptNumber}`;
 
-/**
- * The gate rule (an endpoint-gate GateRule; typed here without importing the gate, which imports
- * this): a delivery whose tenant holds its share waits (`tenant_fair_share`) instead of POSTing.
- */
-export function tenantFairShareRule(slots: TenantPostSlots) {
+/** The gate rule: a delivery whose tenant holds its share waits (`tenant_fair_share`) instead of POSTing. */
+export function tenantFairShareRule(slots: TenantPostSlots): GateRule {
   return {
     async admit(delivery: DeliveryForAttempt, input: AttemptInput, now: Date): Promise<Deferral | null> {
       const slot = slots.acquire(delivery.tenantId, attemptKey(input.deliveryId, input.attemptNumber), input.deliveryId);

@@ -4,6 +4,7 @@
 // failure classified into an error kind. The answer is untrusted: nothing in it can make post() throw.
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import { declaredLength, storableHeaders, storableText } from '../domain/response-body';
+import type { AttemptErrorKind } from '../domain/attempt-error-kinds';
 import { createGuardedConnector, SsrfBlockedError, type ResolveHost } from './ssrf-guard';
 
 export { SsrfBlockedError } from './ssrf-guard';
@@ -12,20 +13,7 @@ export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 /** Response status line plus headers; more is `too_large` (undici's HeadersOverflowError). */
 export const MAX_RESPONSE_HEADER_BYTES = 16 * 1024;
 
-export type AttemptErrorKind =
-  | 'timeout'
-  | 'dns'
-  | 'connection'
-  | 'tls'
-  | 'ssrf_blocked'
-  /** The response's status line and headers exceed MAX_RESPONSE_HEADER_BYTES. */
-  | 'too_large'
-  /** Not HTTP: a malformed status line or header, a bad chunked encoding. */
-  | 'invalid_response'
-  | 'invalid_url'
-  /** The POST happened but its details could not be stored (set by the recording, never by post()). */
-  | 'record_failed'
-  | 'unknown';
+export type { AttemptErrorKind };
 
 export interface ReceivedResponse {
   status: number;

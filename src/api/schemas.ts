@@ -3,10 +3,12 @@
 // in bodies and in query strings alike.
 import { z } from 'zod';
 import { apiKeyScopes, MAX_KEY_LIFETIME_SECONDS } from '../domain/api-keys';
+import { ATTEMPT_ERROR_KINDS, RESPONSE_STATUS_CLASSES } from '../domain/attempt-error-kinds';
 import { endpointOrderingSchema } from '../domain/delivery-ordering';
 import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { endpointAuthSchema } from '../domain/endpoint-auth';
 import { customHeadersSchema } from '../domain/endpoint-headers';
+import { MAX_BATCH_EVENTS } from '../domain/publish-batch';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { isSigningSecret } from '../domain/signature';
 
@@ -177,6 +179,15 @@ export const publishEventBody = z.strictObject({
   idempotencyKey: z.string().min(1).max(255).optional(),
 });
 
+/** A batch publish: each event as a single publish takes it, its own idempotency key in its own field. */
+export const publishBatchBody = z.strictObject({
+  events: z
+    .array(publishEventBody)
+    .min(1)
+    .max(MAX_BATCH_EVENTS)
+    .describe(`1 to ${MAX_BATCH_EVENTS} events; all are recorded or none (one refused event refuses the batch)`),
+});
+
 export type CreateTenantBody = z.infer<typeof createTenantBody>;
 export type UpdateTenantBody = z.infer<typeof updateTenantBody>;
 export type CreateApiKeyBody = z.infer<typeof createApiKeyBody>;
@@ -218,6 +229,11 @@ export const listDeliveriesQuery = z.strictObject({
   eventType: eventTypeName.optional(),
   status: z.enum(DELIVERY_STATUSES).optional(),
   resourceId: z.string().min(1).max(500).optional(),
+  statusClass: z
+    .enum(RESPONSE_STATUS_CLASSES)
+    .optional()
+    .describe("the last attempt's response status class (a delivery whose last attempt got no answer has none)"),
+  errorKind: z.enum(ATTEMPT_ERROR_KINDS).optional().describe("the last attempt's error kind"),
   since: timestampQuery.optional(),
   until: timestampQuery.optional(),
 });

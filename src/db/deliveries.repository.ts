@@ -1,6 +1,7 @@
 // Queries on deliveries: planning them, reading them, listing them, updating their state.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { afterCursor, cursorImpliesUntil, type PageCursor } from './pagination';
+import { statusClassRange, type AttemptErrorKind, type ResponseStatusClass } from '../domain/attempt-error-kinds';
 import { OPEN_DELIVERY_STATUSES } from '../domain/delivery-status';
 import type { Deferral } from '../domain/delivery-wait';
 import type { Database, DeliveryRow, DeliveryStatus, DeliveryUpdate, NewDeliveryRow } from './schema';
@@ -96,16 +97,55 @@ export async function finishOpenDelivery(db: Kysely<Database>, id: string, updat
   return (await db.selectFrom('deliveries').select('status').where('id', '=', id).executeTakeFirst())?.status;
 }
 
-export interface DeliveryFilter {
+/**
+ * Which deliveries of a tenant: every field narrows (AND). A list field matches any of its values.
+ * `statusClass` and `errorKind` judge the delivery's last attempt. Shared by the delivery log and
+ * by whatever else selects deliveries by the same criteria (replays).
+ */
+export interface DeliveryCriteria {
   tenantId: string;
-  endpointId?: string;
-  eventType?: string;
-  status?: DeliveryRow['status'];
-  resourceId?: string;
-  since?: Date;
-  until?: Date;
-  cursor?: PageCursor;
+  endpointId?: string | readonly string[] | undefined;
+  eventType?: string | readonly string[] | undefined;
+  status?: DeliveryStatus | readonly DeliveryStatus[] | undefined;
+  resourceId?: string | undefined;
+  /** The last attempt's response status class (an answer that broke off mid-body still has one). */
+  statusClass?: ResponseStatusClass | undefined;
+  /** The last attempt's error kind. */
+  errorKind?: AttemptErrorKind | undefined;
+  /** created_at, inclusive. */
+  since?: Date | undefined;
+  /** created_at, exclusive. */
+  until?: Date | undefined;
+}
+
+export interface DeliveryFilter extends DeliveryCriteria {
+  cursor?: PageCursor | undefined;
   limit: number;
+}
+
+/** Narrows any select over `deliveries` (unaliased) to the rows matching `criteria`. */
+export function whereDeliveryMatches<O>(
+  query: SelectQueryBuilder<Database, 'deliveries', O>,
+  criteria: DeliveryCriteria,
+): SelectQueryBuilder<Database, 'deliveries', O> {
+  let narrowed = query.where('tenant_id', '=', criteria.tenantId);
+  const oneOrAny = (column: 'endpoint_id' | 'event_type' | 'status', value: string | readonly string[]) => {
+    // An empty list matches nothing (`in ()` is not SQL).
+    if (typeof value !== 'string' && value.length === 0) narrowed = narrowed.where(sql<boolean>`false`);
+    else narrowed = narrowed.where(column, typeof value === 'string' ? '=' : 'in', value as never);
+  };
+  if (criteria.endpointId !== undefined) oneOrAny('endpoint_id', criteria.endpointId);
+  if (criteria.eventType !== undefined) oneOrAny('event_type', criteria.eventType);
+  if (criteria.status !== undefined) oneOrAny('status', criteria.status);
+  if (criteria.resourceId !== undefined) narrowed = narrowed.where('resource_id', '=', criteria.resourceId);
+  if (criteria.statusClass !== undefined) {
+    const { min, max } = statusClassRange(criteria.statusClass);
+    narrowed = narrowed.where('last_response_status', '>=', min).where('last_response_status', '<=', max);
+  }
+  if (criteria.errorKind !== undefined) narrowed = narrowed.where('last_error_kind', '=', criteria.errorKind);
+  if (criteria.since) narrowed = narrowed.where('created_at', '>=', criteria.since);
+  if (criteria.until) narrowed = narrowed.where('created_at', '<', criteria.until);
+  return narrowed;
 }
 
 /** Newest first; reads `limit + 1` rows so the caller knows whether another page exists. */
@@ -115,13 +155,9 @@ export async function listDeliveries(db: Kysely<Database>, filter: DeliveryFilte
 
 /** The query behind listDeliveries, unexecuted (the benchmark EXPLAINs it). */
 export function deliveryListQuery(db: Kysely<Database>, filter: DeliveryFilter) {
-  let query = db.selectFrom('deliveries').selectAll().where('tenant_id', '=', filter.tenantId);
-  if (filter.endpointId) query = query.where('endpoint_id', '=', filter.endpointId);
-  if (filter.eventType) query = query.where('event_type', '=', filter.eventType);
-  if (filter.status) query = query.where('status', '=', filter.status);
-  if (filter.resourceId) query = query.where('resource_id', '=', filter.resourceId);
-  if (filter.since) query = query.where('created_at', '>=', filter.since);
-  if (filter.until && !cursorImpliesUntil(filter.cursor, filter.until)) query = query.where('created_at', '<', filter.until);
+  // A cursor already bounds created_at below `until`; repeating the bound only slows the plan.
+  const until = filter.until && cursorImpliesUntil(filter.cursor, filter.until) ? undefined : filter.until;
+  let query = whereDeliveryMatches(db.selectFrom('deliveries').selectAll(), { ...filter, until });
   if (filter.cursor) query = query.where(afterCursor(filter.cursor));
   return query
     .orderBy('created_at', 'desc')

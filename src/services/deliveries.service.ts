@@ -2,6 +2,7 @@
 import { listAttempts } from '../db/attempts.repository';
 import { findDelivery, listDeliveries as queryDeliveries, type DeliveryFilter } from '../db/deliveries.repository';
 import { toPage } from '../db/pagination';
+import type { AttemptErrorKind, ResponseStatusClass } from '../domain/attempt-error-kinds';
 import type { DeliveryStatus } from '../domain/delivery-status';
 import { NotFoundError } from '../domain/errors';
 import type { ServiceContext } from './context';
@@ -14,6 +15,8 @@ export interface ListDeliveriesInput extends PageQuery {
   eventType?: string | undefined;
   status?: DeliveryStatus | undefined;
   resourceId?: string | undefined;
+  statusClass?: ResponseStatusClass | undefined;
+  errorKind?: AttemptErrorKind | undefined;
   since?: string | undefined;
   until?: string | undefined;
 }
@@ -32,6 +35,8 @@ export function toDeliveryFilter(tenantId: string, query: ListDeliveriesInput): 
     eventType: query.eventType,
     status: query.status,
     resourceId: query.resourceId,
+    statusClass: query.statusClass,
+    errorKind: query.errorKind,
     since: query.since ? new Date(query.since) : undefined,
     until: query.until ? new Date(query.until) : undefined,
     cursor: readCursor(query.cursor),

@@ -1,6 +1,7 @@
 // Events (publish, list with filters, get) and the delivery log (list with filters, get with
 // attempts). List rows are seeded straight into the database so pages and filters are exact.
 import { sql } from 'kysely';
+import { whereDeliveryMatches, type DeliveryCriteria } from '../../src/db/deliveries.repository';
 import { deliveryResponse, deliveryWithAttemptsResponse, eventResponse, publishResponse } from '../../src/api/response-schemas';
 import { collectPages, createKey, createTenant, ensureEventType, expectProblem, seedDelivery } from '../support/api';
 import { insertAttemptRows } from '../support/attempt-rows';
@@ -159,7 +160,30 @@ describe('events and deliveries API', () => {
   });
 
   describe('delivery log', () => {
-    type Seeded = { id: string; endpointId: string; eventType: string; status: string; resourceId: string; createdAt: Date };
+    type Seeded = {
+      id: string;
+      endpointId: string;
+      eventType: string;
+      status: string;
+      resourceId: string;
+      createdAt: Date;
+      lastResponseStatus: number | null;
+      lastErrorKind: string | null;
+    };
+    // The last attempt of each seeded delivery: answers of every class, answers that broke off, no answer.
+    const lastAttempts = [
+      { lastResponseStatus: 200, lastErrorKind: null },
+      { lastResponseStatus: 503, lastErrorKind: null },
+      { lastResponseStatus: null, lastErrorKind: 'timeout' },
+      { lastResponseStatus: 404, lastErrorKind: null },
+      { lastResponseStatus: 599, lastErrorKind: null },
+      { lastResponseStatus: null, lastErrorKind: 'tls' },
+      { lastResponseStatus: 500, lastErrorKind: 'timeout' },
+      { lastResponseStatus: 302, lastErrorKind: null },
+      { lastResponseStatus: 499, lastErrorKind: null },
+      { lastResponseStatus: null, lastErrorKind: null },
+      { lastResponseStatus: 600, lastErrorKind: null },
+    ];
     const seeded: Seeded[] = [];
     const statuses = ['pending', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
     const start = Date.parse('2026-02-01T00:00:00.000Z');
@@ -172,6 +196,7 @@ describe('events and deliveries API', () => {
           status: statuses[i % 5]!,
           resourceId: `res_${i % 6}`,
           createdAt: new Date(start + Math.floor(i / 3) * 1000),
+          ...lastAttempts[i % lastAttempts.length]!,
         };
         const { deliveryId } = await seedDelivery(hookrelay, tenantA, row);
         seeded.push({ id: deliveryId, ...row });
@@ -209,6 +234,20 @@ describe('events and deliveries API', () => {
       ['eventType', (s: Seeded) => s.eventType === 'order.placed', () => 'order.placed'],
       ['status', (s: Seeded) => s.status === 'failed', () => 'failed'],
       ['resourceId', (s: Seeded) => s.resourceId === 'res_3', () => 'res_3'],
+      [
+        'statusClass',
+        (s: Seeded) => s.lastResponseStatus !== null && s.lastResponseStatus >= 500 && s.lastResponseStatus < 600,
+        () => '5xx',
+      ],
+      [
+        'statusClass',
+        (s: Seeded) => s.lastResponseStatus !== null && s.lastResponseStatus >= 400 && s.lastResponseStatus < 500,
+        () => '4xx',
+      ],
+      ['statusClass', (s: Seeded) => s.lastResponseStatus === 302, () => '3xx'],
+      ['statusClass', (s: Seeded) => s.lastResponseStatus === 200, () => '2xx'],
+      ['errorKind', (s: Seeded) => s.lastErrorKind === 'timeout', () => 'timeout'],
+      ['errorKind', (s: Seeded) => s.lastErrorKind === 'tls', () => 'tls'],
     ])('filters by %s', async (name, predicate, value) => {
       const { ids } = await collectPages(hookrelay, `/v1/tenants/${tenantA}/deliveries?${window}&${name}=${value()}`, {
         key: readKeyA,
@@ -216,6 +255,40 @@ describe('events and deliveries API', () => {
       });
       expect(ids).toEqual(newestFirst(seeded.filter(predicate)));
       expect(ids.length).toBeGreaterThan(0);
+    });
+
+    it('combines the outcome filters with the others', async () => {
+      const { ids } = await collectPages(
+        hookrelay,
+        `/v1/tenants/${tenantA}/deliveries?${window}&statusClass=5xx&errorKind=timeout&endpointId=${endpointA1}`,
+        { key: readKeyA, limit: 2 },
+      );
+      const expected = seeded.filter((s) => s.lastResponseStatus === 500 && s.lastErrorKind === 'timeout' && s.endpointId === endpointA1);
+      expect(ids).toEqual(newestFirst(expected));
+      expect(ids.length).toBeGreaterThan(0);
+      const none = await hookrelay.request('GET', `/v1/tenants/${tenantA}/deliveries?${window}&errorKind=ssrf_blocked`, { key: readKeyA });
+      expect(none.body).toEqual({ data: [], nextCursor: null });
+    });
+
+    it('selects by lists of endpoints, types and statuses (the criteria replays share), an empty list matching nothing', async () => {
+      const select = (criteria: Omit<DeliveryCriteria, 'tenantId'>) =>
+        whereDeliveryMatches(hookrelay.db.selectFrom('deliveries').select(['id', 'created_at']), { tenantId: tenantA, ...criteria })
+          .where('created_at', '<', new Date('2026-03-01T00:00:00Z'))
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .execute();
+      const rows = await select({ eventType: ['invoice.paid', 'order.placed'], status: ['failed', 'retrying'], statusClass: '5xx' });
+      const expected = seeded.filter(
+        (s) =>
+          s.eventType !== 'invoice.activated' &&
+          (s.status === 'failed' || s.status === 'retrying') &&
+          s.lastResponseStatus !== null &&
+          s.lastResponseStatus >= 500 &&
+          s.lastResponseStatus <= 599,
+      );
+      expect(rows.map((row) => row.id)).toEqual(newestFirst(expected));
+      expect(await select({ endpointId: [endpointA1, endpointA2] })).toHaveLength(seeded.length);
+      expect(await select({ endpointId: [] })).toEqual([]);
     });
 
     it('filters by since and until (createdAt, since inclusive, until exclusive)', async () => {
@@ -341,6 +414,11 @@ describe('events and deliveries API', () => {
       expectProblem(await hookrelay.request('GET', path, { key: null }), 401);
       expectProblem(await hookrelay.request('GET', `${path}?status=lost`, { key: readKeyA }), 400, ['query.status']);
       expectProblem(await hookrelay.request('GET', `${path}?endpointId=42`, { key: readKeyA }), 400, ['query.endpointId']);
+      expectProblem(await hookrelay.request('GET', `${path}?statusClass=5XX`, { key: readKeyA }), 400, ['query.statusClass']);
+      expectProblem(await hookrelay.request('GET', `${path}?statusClass=503`, { key: readKeyA }), 400, ['query.statusClass']);
+      expectProblem(await hookrelay.request('GET', `${path}?statusClass=1xx`, { key: readKeyA }), 400, ['query.statusClass']);
+      expectProblem(await hookrelay.request('GET', `${path}?errorKind=boom`, { key: readKeyA }), 400, ['query.errorKind']);
+      expectProblem(await hookrelay.request('GET', `${path}?errorKind=tls&errorKind=dns`, { key: readKeyA }), 400, ['query.errorKind']);
       expectProblem(await hookrelay.request('GET', `${path}?until=soon`, { key: readKeyA }), 400, ['query.until']);
       expectProblem(await hookrelay.request('GET', `${path}?cursor=%%%`, { key: readKeyA }), 400);
       expectProblem(await hookrelay.request('GET', `${path}?cursor=abc`, { key: readKeyA }), 400, ['query.cursor']);

@@ -7,17 +7,7 @@ import { createTenant, ensureEventType } from '../support/api';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 import { waitFor } from '../support/wait';
-
-/** The most arrivals in any window [t, t + widthMs) of the receiver's clock. */
-function maxInSlidingWindow(times: number[], widthMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= widthMs) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
+import { maxInWindow } from '../support/windows';
 
 /** A receiver that answers after `delayMs` and counts the requests it has not answered yet. */
 async function startSlowReceiver(delayMs: number) {
@@ -126,7 +116,7 @@ describe('endpoint rate and concurrency limits', () => {
     await receiver.waitForRequests(before + count, 30_000);
     const arrivals = receiver.requests.slice(before).map((request) => request.receivedAt);
     expect(arrivals).toHaveLength(count);
-    expect(maxInSlidingWindow(arrivals, 1000)).toBeLessThanOrEqual(perSecond + rateLimitBurst({ perSecond }));
+    expect(maxInWindow(arrivals, 1000)).toBeLessThanOrEqual(perSecond + rateLimitBurst({ perSecond }));
     // Delivered as soon as capacity allows: the burst, then one slot every 1/N s, plus slack for a
     // loaded machine (a refused delivery's first slot may come sooner than its workflow can turn around).
     const spanMs = Math.max(...arrivals) - Math.min(...arrivals);

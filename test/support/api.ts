@@ -64,6 +64,9 @@ export interface SeedDelivery {
   status?: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
   resourceId?: string | null;
   createdAt?: Date;
+  /** The last attempt's answer and error kind, as the attempt step records them. */
+  lastResponseStatus?: number | null;
+  lastErrorKind?: string | null;
 }
 
 /** Inserts an event and one delivery for it directly (no workflow): the log as a list sees it. */
@@ -97,6 +100,8 @@ export async function seedDelivery(
       event_type: seed.eventType,
       resource_id: seed.resourceId ?? null,
       status: seed.status ?? 'succeeded',
+      last_response_status: seed.lastResponseStatus ?? null,
+      last_error_kind: seed.lastErrorKind ?? null,
       workflow_id: `delivery-${deliveryId}`,
       created_at: createdAt,
     })

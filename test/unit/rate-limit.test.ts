@@ -8,6 +8,7 @@ import {
   type RateLimit,
   type RateLimitState,
 } from '../../src/domain/rate-limit';
+import { maxInWindow } from '../support/windows';
 
 /** Plays deliveries against the limiter like the gate does: newcomers at `arrivals`, refused ones come back at their slot plus `lateMs`. */
 function simulate(limit: RateLimit, arrivals: number[], options: { lateMs?: (index: number) => number } = {}) {
@@ -28,17 +29,6 @@ function simulate(limit: RateLimit, arrivals: number[], options: { lateMs?: (ind
     }
   }
   return { admittedAt, refusals };
-}
-
-/** The most admissions in any half-open window [t, t + widthMs). */
-function maxInWindow(times: number[], widthMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= widthMs) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
 }
 
 describe('rate limit arithmetic (GCRA with reserved slots)', () => {
