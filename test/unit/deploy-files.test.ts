@@ -51,7 +51,7 @@ function sourceOf(distFile: string): string {
 }
 
 describe('docker-compose.yml', () => {
-  it("keeps closed workflows in Temporal as long as hookrelay keeps the delivery log", () => {
+  it('keeps closed workflows in Temporal as long as hookrelay keeps the delivery log', () => {
     const retentionDays = Number(environmentOf('worker').HOOKRELAY_RETENTION_DAYS);
     expect(retentionDays).toBeGreaterThan(0);
     expect(environmentOf('api').HOOKRELAY_RETENTION_DAYS).toBe(String(retentionDays));
