@@ -68,7 +68,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     registerAppPaths,
     registerMetricsPaths,
     registerConsolePaths,
-    registerTenantsPaths,
+    (paths) => registerTenantsPaths(paths, ctx.retentionDays),
     registerEventTypesPaths,
     registerEndpointsPaths,
     registerEventsPaths,

@@ -34,27 +34,38 @@ export const noQuery = z.strictObject({});
 /** Routes that take no body accept none, or an empty object; anything else is an unknown field. */
 export const noBody = z.strictObject({});
 
-const tenantRetentionDays = z
-  .number()
-  .int()
-  .min(1)
-  .max(3650)
-  .describe(
-    "Keep this tenant's delivery log (attempts, finished deliveries, their events) for fewer days than the deployment (HOOKRELAY_RETENTION_DAYS); never more",
-  );
+/** The longest HOOKRELAY_RETENTION_DAYS (config.ts); a deployment's own is the bound of a tenant's. */
+const MAX_RETENTION_DAYS = 3650;
 
-export const createTenantBody = z.strictObject({
-  name: z.string().min(1).max(200),
-  metadata: jsonObject.optional(),
-  retentionDays: tenantRetentionDays.optional(),
-});
+/**
+ * The tenant bodies for a deployment whose retention is `deploymentRetentionDays`: a tenant may
+ * keep its log for fewer days, never more, and the OpenAPI document states that bound.
+ */
+export function tenantBodies(deploymentRetentionDays = MAX_RETENTION_DAYS) {
+  const retentionDays = z
+    .number()
+    .int()
+    .min(1)
+    .max(deploymentRetentionDays)
+    .describe(
+      `Keep this tenant's delivery log (attempts, finished deliveries, their events) for fewer days than the deployment's ${deploymentRetentionDays} (HOOKRELAY_RETENTION_DAYS); never more`,
+    );
+  return {
+    create: z.strictObject({
+      name: z.string().min(1).max(200),
+      metadata: jsonObject.optional(),
+      retentionDays: retentionDays.optional(),
+    }),
+    /** Only the fields given change; `retentionDays: null` goes back to the deployment's retention. */
+    update: z.strictObject({
+      name: z.string().min(1).max(200).optional(),
+      metadata: jsonObject.optional(),
+      retentionDays: retentionDays.nullable().optional(),
+    }),
+  };
+}
 
-/** Only the fields given change; `retentionDays: null` goes back to the deployment's retention. */
-export const updateTenantBody = z.strictObject({
-  name: z.string().min(1).max(200).optional(),
-  metadata: jsonObject.optional(),
-  retentionDays: tenantRetentionDays.nullable().optional(),
-});
+export const { create: createTenantBody, update: updateTenantBody } = tenantBodies();
 
 /** A key may expire at a time (`expiresAt`) or after a while (`expiresInSeconds`), not both; at most 10 years ahead. */
 export const createApiKeyBody = z

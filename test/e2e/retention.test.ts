@@ -144,7 +144,7 @@ describe('retention', () => {
     }
     const refusedCreate = await hookrelay.request('POST', '/v1/tenants', { body: { name: 'Too long', retentionDays: 91 } });
     expect(refusedCreate.status).toBe(400);
-    expect(refusedCreate.body.errors).toEqual([expect.objectContaining({ path: 'retentionDays' })]);
+    expect(refusedCreate.body.errors).toEqual([expect.objectContaining({ path: 'body.retentionDays' })]);
     expect((await hookrelay.request('GET', `/v1/tenants/${tenantId}`)).body.retentionDays).toBeNull();
     const changed = await hookrelay.request('PATCH', `/v1/tenants/${tenantId}`, { body: { retentionDays: 30, name: 'Renamed' } });
     expect(changed.status).toBe(200);
