@@ -20,6 +20,7 @@ import { requestObservability } from './request-observability';
 import { consoleRouter, registerConsolePaths, type ConsoleOptions } from './routes/console.routes';
 import { metricsRouter, registerMetricsPaths } from './routes/metrics.routes';
 import { healthResponse, jsonObject } from './response-schemas';
+import { methodNotAllowed } from './method-not-allowed';
 
 export interface AppOptions {
   adminKey: string | undefined;
@@ -47,6 +48,23 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   const metrics = options.metrics ?? new HookrelayMetrics();
   metrics.collectBacklogFrom(ctx.db);
   app.use(requestObservability({ logger: options.logger, metrics }));
+  // In the order of the routes: the document lists paths as they are registered.
+  const openApiDocument = buildOpenApiDocument([
+    registerAppPaths,
+    registerMetricsPaths,
+    registerConsolePaths,
+    (paths) => registerTenantsPaths(paths, ctx.retentionDays),
+    registerEventTypesPaths,
+    registerEndpointsPaths,
+    registerEventsPaths,
+    registerDeliveriesPaths,
+    registerDeliveryControlPaths,
+  ]);
+  app.use(methodNotAllowed(openApiDocument));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+
   app.use(metricsRouter(metrics));
   app.use(consoleRouter({ namespace: 'default', ...options.console }));
 
@@ -61,22 +79,6 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     const [database, temporal] = checks;
     const ready = checks.every((c) => c === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: { database, temporal } });
-  });
-
-  // In the order of the routes: the document lists paths as they are registered.
-  const openApiDocument = buildOpenApiDocument([
-    registerAppPaths,
-    registerMetricsPaths,
-    registerConsolePaths,
-    (paths) => registerTenantsPaths(paths, ctx.retentionDays),
-    registerEventTypesPaths,
-    registerEndpointsPaths,
-    registerEventsPaths,
-    registerDeliveriesPaths,
-    registerDeliveryControlPaths,
-  ]);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument);
   });
 
   const jsonTypes = ['application/json', 'application/*+json'];
