@@ -66,6 +66,7 @@ export default tseslint.config(
           'confirm',
           'setTimeout',
           'clearTimeout',
+          'ResizeObserver',
         ].map((name) => [name, 'readonly']),
       ),
     },

@@ -80,6 +80,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`alter table tenants drop column retention_days`.execute(db);
+  const otherIndexes = await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes
+    where schemaname = current_schema() and tablename = 'attempts'`.execute(db);
   await sql`alter table attempts rename to ${sql.table('attempts_partitioned')}`.execute(db);
   await sql`create table attempts (like attempts_partitioned including defaults including constraints including storage including comments)`.execute(
     db,
@@ -94,4 +96,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   );
   await sql`create unique index attempts_delivery_number_idx on attempts (delivery_id, number)`.execute(db);
   await sql`create index attempts_created_idx on attempts (created_at)`.execute(db);
+  for (const index of otherIndexes.rows) {
+    if (REPLACED_INDEXES.includes(index.indexname)) continue;
+    await sql.raw(index.indexdef.replace(/ ON (ONLY )?\S*attempts /, ' ON attempts ')).execute(db);
+  }
 }

@@ -75,9 +75,9 @@ async function seed(db: Kysely<Database>): Promise<void> {
       'delivery-' || ${id('dlv_', sql`g`)}, created_at + interval '10 milliseconds', created_at + interval '10 minutes'
     from spread`.execute(db);
   await ensureAttemptPartitions(db, FIRST_DAY, LOG_ENDS);
-  await sql`insert into attempts (delivery_id, number, trigger, started_at, duration_ms, request_url, request_headers, response_status, response_headers,
-      response_body_bytes, response_body_length, delivery_created_at)
-    select d.id, n, 'scheduled', d.created_at + n * interval '1 minute', 20 + (n * 13) % 200, 'https://example.com/hook',
+  await sql`insert into attempts (delivery_id, endpoint_id, number, trigger, started_at, duration_ms, request_url, request_headers, response_status,
+      response_headers, response_body_bytes, response_body_length, delivery_created_at)
+    select d.id, d.endpoint_id, n, 'scheduled', d.created_at + n * interval '1 minute', 20 + (n * 13) % 200, 'https://example.com/hook',
       '{"content-type":"application/json","webhook-id":"evt"}'::jsonb, case when n = ${sql.lit(ATTEMPTS_PER_DELIVERY)} and d.status = 'succeeded' then 200 else 500 end,
       '{"content-type":"text/plain"}'::jsonb, 'response body'::bytea, 13, d.created_at
     from deliveries d cross join generate_series(1, ${sql.lit(ATTEMPTS_PER_DELIVERY)}) n`.execute(db);

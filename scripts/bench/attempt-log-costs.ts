@@ -68,9 +68,10 @@ async function recordAttemptBefore(db: Kysely<Database>, attempt: AttemptToRecor
     .execute();
 }
 
-function attemptFor(deliveryId: string, number: number): AttemptToRecord {
+function attemptFor(deliveryId: string, endpointId: string, number: number): AttemptToRecord {
   return {
     delivery_id: deliveryId,
+    endpoint_id: endpointId,
     number,
     trigger: 'scheduled',
     started_at: new Date(),
@@ -120,8 +121,14 @@ export async function measureInsertCost(db: Kysely<Database>, perTable: number):
   for (const [i, delivery] of deliveries.entries()) {
     for (const side of i % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const)) {
       const began = performance.now();
-      if (side === 'before') await recordAttemptBefore(db, attemptFor(delivery.id, 1000), delivery.endpoint_id);
-      else await recordAttempt(db, attemptFor(delivery.id, 1000), { attempt_count: 1000 }, { id: delivery.endpoint_id, succeeded: true });
+      if (side === 'before') await recordAttemptBefore(db, attemptFor(delivery.id, delivery.endpoint_id, 1000), delivery.endpoint_id);
+      else
+        await recordAttempt(
+          db,
+          attemptFor(delivery.id, delivery.endpoint_id, 1000),
+          { attempt_count: 1000 },
+          { id: delivery.endpoint_id, succeeded: true },
+        );
       timings[side].push(performance.now() - began);
     }
   }
@@ -156,7 +163,12 @@ export async function measureDayDrop(db: Kysely<Database>, firstDay: Date): Prom
     for (let i = 0; dropping && i < writerDeliveries.length; i++) {
       const delivery = writerDeliveries[i]!;
       const began = performance.now();
-      await recordAttempt(db, attemptFor(delivery.id, 2000), { attempt_count: 2000 }, { id: delivery.endpoint_id, succeeded: true });
+      await recordAttempt(
+        db,
+        attemptFor(delivery.id, delivery.endpoint_id, 2000),
+        { attempt_count: 2000 },
+        { id: delivery.endpoint_id, succeeded: true },
+      );
       writerSlowestMs = Math.max(writerSlowestMs, performance.now() - began);
       writerInserts++;
     }

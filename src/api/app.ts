@@ -12,6 +12,7 @@ import { rateLimitPerKey, type ApiRateLimit } from './rate-limit';
 import { deliveriesRouter, registerDeliveriesPaths } from './routes/deliveries.routes';
 import { deliveryControlRouter, registerDeliveryControlPaths } from './routes/delivery-control.routes';
 import { endpointsRouter, registerEndpointsPaths } from './routes/endpoints.routes';
+import { endpointStatsRouter, registerEndpointStatsPaths } from './routes/endpoint-stats.routes';
 import { eventTypesRouter, registerEventTypesPaths } from './routes/event-types.routes';
 import { eventsRouter, registerEventsPaths } from './routes/events.routes';
 import { registerTenantsPaths, tenantsRouter } from './routes/tenants.routes';
@@ -56,6 +57,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     (paths) => registerTenantsPaths(paths, ctx.retentionDays),
     registerEventTypesPaths,
     registerEndpointsPaths,
+    registerEndpointStatsPaths,
     registerEventsPaths,
     registerDeliveriesPaths,
     registerDeliveryControlPaths,
@@ -97,6 +99,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   app.use(tenantsRouter(ctx));
   app.use(eventTypesRouter(ctx));
   app.use(endpointsRouter(ctx));
+  app.use(endpointStatsRouter(ctx));
   app.use(eventsRouter(ctx));
   app.use(deliveriesRouter(ctx));
   app.use(deliveryControlRouter(ctx));

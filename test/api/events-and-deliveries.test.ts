@@ -325,6 +325,7 @@ describe('events and deliveries API', () => {
       await insertAttemptRows(hookrelay.db, [
         {
           delivery_id: target.id,
+          endpoint_id: target.endpointId,
           number: 1,
           trigger: 'scheduled',
           started_at: new Date(start),
@@ -336,6 +337,7 @@ describe('events and deliveries API', () => {
         },
         {
           delivery_id: target.id,
+          endpoint_id: target.endpointId,
           number: 2,
           trigger: 'manual',
           started_at: new Date(start + 5000),
@@ -348,6 +350,7 @@ describe('events and deliveries API', () => {
         },
         {
           delivery_id: target.id,
+          endpoint_id: target.endpointId,
           number: 3,
           trigger: 'scheduled',
           started_at: new Date(start + 9000),

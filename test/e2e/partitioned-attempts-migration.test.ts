@@ -13,6 +13,9 @@ import { getDeliveryWithAttempts, listDeliveries } from '../../src/services/deli
 import { createTestDatabase, type TestDatabase } from '../support/stack';
 
 const BEFORE = '2026_12_02T230000_delivery_ordering';
+const THIS = '2026_12_03T050000_partitioned_attempt_log';
+/** The migration right before this one (others' migrations of attempts may come in between). */
+const JUST_BEFORE = Object.keys(migrations)[Object.keys(migrations).indexOf(THIS) - 1]!;
 const DELIVERIES = 600;
 const ATTEMPTS_PER_DELIVERY = 3;
 const DAYS = 6;
@@ -66,6 +69,7 @@ describe('partitioned attempt log migration', () => {
         case when n = 1 then 'old text body' end, case when n = 3 then '\\x00ff1f'::bytea end, n = 3, case when n = 3 then 70000 end,
         case when n = 2 then 'timeout' end, case when n = 2 then 'no answer' end, n
       from deliveries d cross join generate_series(1, ${sql.lit(ATTEMPTS_PER_DELIVERY)}) n`.execute(db);
+    expect((await migrator().migrateTo(JUST_BEFORE)).error).toBeUndefined();
     const before = await snapshot();
     expect(before.size).toBe(DELIVERIES * ATTEMPTS_PER_DELIVERY);
 
@@ -102,9 +106,15 @@ describe('partitioned attempt log migration', () => {
     }
 
     // A new attempt of an old delivery lands in its delivery's day; recording it again overwrites it.
-    const oldest = await db.selectFrom('deliveries').select(['id', 'created_at']).orderBy('created_at').limit(1).executeTakeFirstOrThrow();
+    const oldest = await db
+      .selectFrom('deliveries')
+      .select(['id', 'created_at', 'endpoint_id'])
+      .orderBy('created_at')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     const attempt = {
       delivery_id: oldest.id,
+      endpoint_id: oldest.endpoint_id,
       number: 4,
       trigger: 'manual' as const,
       started_at: new Date(),
@@ -130,11 +140,13 @@ describe('partitioned attempt log migration', () => {
 
     // Down (one unpartitioned table again) and up: not a row lost or changed.
     const withNew = await snapshot();
-    expect((await migrator().migrateTo(BEFORE)).error).toBeUndefined();
+    expect((await migrator().migrateTo(JUST_BEFORE)).error).toBeUndefined();
     const flat = await sql<{
       n: number;
     }>`select count(*)::int as n from pg_partitioned_table where partrelid = 'attempts'::regclass`.execute(db);
     expect(flat.rows[0]!.n).toBe(0);
+    const flatIndexes = await sql<{ indexname: string }>`select indexname from pg_indexes where tablename = 'attempts'`.execute(db);
+    expect(flatIndexes.rows.map((row) => row.indexname)).toEqual(expect.arrayContaining(['attempts_status_started_idx']));
     expect(await snapshot()).toEqual(withNew);
     expect((await migrator().migrateToLatest()).error).toBeUndefined();
     expect(await snapshot()).toEqual(withNew);
@@ -149,6 +161,7 @@ describe('partitioned attempt log migration', () => {
       values ('dlv_far', 'ten_a', 'evt_far', 'ep_a', 'invoice.paid', 'delivery-dlv_far', ${far})`.execute(db);
     const attempt = {
       delivery_id: 'dlv_far',
+      endpoint_id: 'ep_a',
       number: 1,
       trigger: 'scheduled' as const,
       started_at: new Date(),

@@ -71,6 +71,7 @@ describe('retention', () => {
     await insertAttemptRows(hookrelay.db, [
       {
         delivery_id: deliveryId,
+        endpoint_id: endpointId,
         number: 1,
         trigger: 'scheduled',
         started_at: createdAt,

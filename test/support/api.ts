@@ -1,5 +1,6 @@
 // Helpers for the HTTP API tests: tenants and scoped keys made through the API itself, problem
 // assertions, rows seeded straight into the database for list tests, and page walking.
+import { insertAttemptRows } from './attempt-rows';
 import type { ApiKeyScope } from '../../src/domain/api-keys';
 import { newId } from '../../src/domain/ids';
 import type { TestHookrelay } from './stack';
@@ -107,4 +108,37 @@ export async function seedDelivery(
     })
     .execute();
   return { eventId, deliveryId };
+}
+
+export interface SeedAttempt {
+  startedAt: Date;
+  durationMs: number;
+  status?: number | null;
+  errorKind?: string | null;
+  number?: number;
+}
+
+/** Inserts attempts of one delivery directly, as the attempt step records them (endpoint statistics read these). */
+export async function seedAttempts(
+  hookrelay: TestHookrelay,
+  delivery: { deliveryId: string; endpointId: string },
+  attempts: SeedAttempt[],
+): Promise<void> {
+  await insertAttemptRows(
+    hookrelay.db,
+    attempts.map((attempt, index) => ({
+      delivery_id: delivery.deliveryId,
+      endpoint_id: delivery.endpointId,
+      number: attempt.number ?? index + 1,
+      trigger: 'scheduled' as const,
+      started_at: attempt.startedAt,
+      duration_ms: attempt.durationMs,
+      request_url: 'https://example.com/hook',
+      request_headers: JSON.stringify({}),
+      response_status: attempt.status ?? null,
+      response_headers: attempt.status ? JSON.stringify({}) : null,
+      error_kind: attempt.errorKind ?? null,
+      error_message: attempt.errorKind ? `seeded ${attempt.errorKind}` : null,
+    })),
+  );
 }
