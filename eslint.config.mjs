@@ -29,6 +29,7 @@ export default tseslint.config(
       'artifacts/**',
       'jest.config.js',
       'jest.faults.config.js',
+      'jest.cluster.config.js',
       'test/faults/summary-reporter.js',
       'test/support/not-run-reporter.js',
       'eslint.config.mjs',
