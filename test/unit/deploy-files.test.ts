@@ -65,13 +65,6 @@ function sourceOf(distFile: string): string {
 }
 
 describe('docker-compose.yml', () => {
-  it('keeps closed workflows in Temporal as long as hookrelay keeps the delivery log', () => {
-    const retentionDays = Number(environmentOf('worker').HOOKRELAY_RETENTION_DAYS);
-    expect(retentionDays).toBeGreaterThan(0);
-    expect(environmentOf('api').HOOKRELAY_RETENTION_DAYS).toBe(String(retentionDays));
-    expect(environmentOf('temporal').DEFAULT_NAMESPACE_RETENTION).toBe(`${retentionDays * 24}h`);
-  });
-
   it('runs PostgreSQL, a Temporal server on it, the Temporal UI, a one-shot migrate, the api and two workers', () => {
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'migrate', 'api', 'worker']));
     expect(services.postgres!.image).toMatch(/^postgres:\d+/);
