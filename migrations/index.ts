@@ -13,6 +13,7 @@ import * as endpointLimits from './2026_12_02T210000_endpoint_limits';
 import * as endpointCircuit from './2026_12_02T220000_endpoint_circuit';
 import * as deliveryOrdering from './2026_12_02T230000_delivery_ordering';
 import * as attemptEndpointStats from './2026_12_03T020000_attempt_endpoint_stats';
+import * as replays from './2026_12_03T030000_replays';
 import * as partitionedAttemptLog from './2026_12_03T050000_partitioned_attempt_log';
 
 export const migrations: Record<string, Migration> = {
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02T220000_endpoint_circuit': endpointCircuit,
   '2026_12_02T230000_delivery_ordering': deliveryOrdering,
   '2026_12_03T020000_attempt_endpoint_stats': attemptEndpointStats,
+  '2026_12_03T030000_replays': replays,
   '2026_12_03T050000_partitioned_attempt_log': partitionedAttemptLog,
 };

@@ -25,6 +25,7 @@ import {
   publishBatchResponse,
   publishResponse,
   recoverResponse,
+  replayResponse,
   resendResponse,
   tenantResponse,
   testEventResponse,
@@ -48,6 +49,7 @@ const componentSchemas = {
   ResendResult: resendResponse,
   CancelResult: cancelResponse,
   RecoverResult: recoverResponse,
+  Replay: replayResponse,
   TestEventResult: testEventResponse,
 };
 

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import type { UrlPolicy } from '../domain/endpoint-url';
+import type { ReplayPacing } from '../domain/replay';
 import type { SecretBox } from '../domain/secret-box';
 
 export interface ServiceContext {
@@ -23,6 +24,8 @@ export interface ServiceContext {
   maxEndpointsPerTenant?: number;
   /** The deployment's retention (HOOKRELAY_RETENTION_DAYS): a tenant may ask for less, never more. */
   retentionDays?: number;
+  /** How fast replays send (HOOKRELAY_REPLAY_*); DEFAULT_REPLAY_PACING when absent. */
+  replayPacing?: ReplayPacing;
 }
 
 export interface FanOutOptions {
