@@ -135,6 +135,7 @@ async function main(): Promise<void> {
       logger,
       metrics,
       console: { temporalUiUrl, namespace: config.TEMPORAL_NAMESPACE },
+      portal: { publicUrl: config.PUBLIC_URL },
     });
     cleanups.push(() => api.close());
 

@@ -21,6 +21,8 @@ import { HookrelayMetrics } from '../metrics/metrics';
 import { requestObservability } from './request-observability';
 import { consoleRouter, registerConsolePaths, type ConsoleOptions } from './routes/console.routes';
 import { metricsRouter, registerMetricsPaths } from './routes/metrics.routes';
+import { portalRouter, registerPortalPaths } from './routes/portal.routes';
+import { portalSessionsRouter, registerPortalSessionsPaths, type PortalSessionOptions } from './routes/portal-sessions.routes';
 import { healthResponse, jsonObject } from './response-schemas';
 import { methodNotAllowed } from './method-not-allowed';
 
@@ -40,6 +42,8 @@ export interface AppOptions {
   console?: Partial<ConsoleOptions>;
   /** Per-key request limit; none when absent. */
   rateLimit?: ApiRateLimit;
+  /** Where the portal's one-time links point (PUBLIC_URL). */
+  portal?: PortalSessionOptions;
 }
 
 export function createApp(ctx: ServiceContext, options: AppOptions): Express {
@@ -55,7 +59,9 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     registerAppPaths,
     registerMetricsPaths,
     registerConsolePaths,
+    registerPortalPaths,
     (paths) => registerTenantsPaths(paths, ctx.retentionDays),
+    registerPortalSessionsPaths,
     registerEventTypesPaths,
     registerEndpointsPaths,
     registerEndpointStatsPaths,
@@ -71,6 +77,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
 
   app.use(metricsRouter(metrics));
   app.use(consoleRouter({ namespace: 'default', ...options.console }));
+  app.use(portalRouter(ctx, { maxBodyBytes: options.maxBodyBytes }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -99,6 +106,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     next();
   });
   app.use(tenantsRouter(ctx));
+  app.use(portalSessionsRouter(ctx, options.portal ?? {}));
   app.use(eventTypesRouter(ctx));
   app.use(endpointsRouter(ctx));
   app.use(endpointStatsRouter(ctx));

@@ -17,7 +17,7 @@ import { REPLAY_MODES, REPLAYABLE_DELIVERY_STATUSES } from '../domain/replay';
 
 const jsonObject = z.record(z.string(), z.unknown());
 const shortText = z.string().max(1000);
-const identifier = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9a-z]{26}$`), `must be a ${prefix}_… id`);
+export const identifier = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9a-z]{26}$`), `must be a ${prefix}_… id`);
 
 export const eventTypeName = z
   .string()
