@@ -19,6 +19,7 @@ import { HookrelayMetrics } from '../metrics/metrics';
 import { requestObservability } from './request-observability';
 import { consoleRouter, registerConsolePaths, type ConsoleOptions } from './routes/console.routes';
 import { metricsRouter, registerMetricsPaths } from './routes/metrics.routes';
+import { endpointFilterRouter, registerEndpointFilterPaths } from './routes/endpoint-filter.routes';
 import { healthResponse, jsonObject } from './response-schemas';
 
 export interface AppOptions {
@@ -46,6 +47,8 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   const metrics = options.metrics ?? new HookrelayMetrics();
   metrics.collectBacklogFrom(ctx.db);
+  // Publishing through the API counts into this process's registry (filtered-out events).
+  const services: ServiceContext = { ...ctx, metrics: ctx.metrics ?? metrics };
   app.use(requestObservability({ logger: options.logger, metrics }));
   app.use(metricsRouter(metrics));
   app.use(consoleRouter({ namespace: 'default', ...options.console }));
@@ -71,6 +74,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     registerTenantsPaths,
     registerEventTypesPaths,
     registerEndpointsPaths,
+    registerEndpointFilterPaths,
     registerEventsPaths,
     registerDeliveriesPaths,
     registerDeliveryControlPaths,
@@ -92,12 +96,13 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     if (hasBody && !req.is(jsonTypes)) throw new UnsupportedMediaTypeError(req.get('content-type') ?? 'a body without content type');
     next();
   });
-  app.use(tenantsRouter(ctx));
-  app.use(eventTypesRouter(ctx));
-  app.use(endpointsRouter(ctx));
-  app.use(eventsRouter(ctx));
-  app.use(deliveriesRouter(ctx));
-  app.use(deliveryControlRouter(ctx));
+  app.use(tenantsRouter(services));
+  app.use(eventTypesRouter(services));
+  app.use(endpointsRouter(services));
+  app.use(endpointFilterRouter(services));
+  app.use(eventsRouter(services));
+  app.use(deliveriesRouter(services));
+  app.use(deliveryControlRouter(services));
 
   app.use((req, res) => {
     sendProblem(res, problem(404, 'not-found', 'Not found', `No route for ${req.method} ${req.path}`));

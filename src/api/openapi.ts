@@ -25,6 +25,7 @@ import {
   resendResponse,
   tenantResponse,
   testEventResponse,
+  filterTestResponse,
 } from './response-schemas';
 
 /** The named schemas (#/components/schemas), in the document's order. */
@@ -44,6 +45,7 @@ const componentSchemas = {
   CancelResult: cancelResponse,
   RecoverResult: recoverResponse,
   TestEventResult: testEventResponse,
+  FilterTestResult: filterTestResponse,
 };
 
 /**

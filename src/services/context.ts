@@ -21,6 +21,14 @@ export interface ServiceContext {
   fanOut?: FanOutOptions;
   /** Endpoints a tenant may have (HOOKRELAY_MAX_ENDPOINTS_PER_TENANT); unlimited when absent. */
   maxEndpointsPerTenant?: number;
+  /** Where publishing reports what it counts; nothing is counted when absent. */
+  metrics?: PublishingMetrics;
+}
+
+/** What publishing counts (metrics/metrics.ts implements it). */
+export interface PublishingMetrics {
+  /** Subscribed endpoints whose payload filter refused a published event (no delivery created). */
+  eventsFilteredOut?(count: number): void;
 }
 
 export interface FanOutOptions {
