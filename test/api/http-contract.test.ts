@@ -185,11 +185,13 @@ describe('HTTP contract', () => {
           'path:tenantId',
           'query:cursor',
           'query:endpointId',
+          'query:errorKind',
           'query:eventType',
           'query:limit',
           'query:resourceId',
           'query:since',
           'query:status',
+          'query:statusClass',
           'query:until',
         ].sort(),
       );
