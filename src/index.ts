@@ -1,4 +1,11 @@
 // The package's public surface for services that publish without HTTP.
-export { connectTemporalClient, publishEvent, publishWorkflowId, type PublishRequest } from './temporal/client';
+export {
+  connectTemporalClient,
+  publishBatchWorkflowId,
+  publishEvent,
+  publishEvents,
+  publishWorkflowId,
+  type PublishRequest,
+} from './temporal/client';
 export type { PublishEventInput, PublishEventResult, DeliveryState } from './workflows/contracts';
 export { resendSignal, cancelSignal, stateQuery } from './workflows/messages';

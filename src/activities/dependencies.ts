@@ -21,6 +21,11 @@ export interface ActivityUseCases {
     input: PublishEventInput,
     options: { onBackgroundStartFailed: (error: unknown) => void },
   ): Promise<PublishEventResult>;
+  /** Records a batch of events in one transaction and starts all their deliveries (services/batch-publishing.service). */
+  recordEventsAndStartDeliveries(
+    inputs: PublishEventInput[],
+    options: { onBackgroundStartFailed: (error: unknown) => void },
+  ): Promise<PublishEventResult[]>;
   /** Disables the endpoint and stops its waiting deliveries but `exceptDeliveryId` (services/endpoint-control.service). */
   disableEndpoint(tenantId: string, endpointId: string, reason: string, options: { exceptDeliveryId: string }): Promise<unknown>;
 }

@@ -12,6 +12,7 @@ import { tenantFairShareRule, type TenantPostSlots } from './tenant-fair-share-r
 import { concurrencyLimitRule } from './concurrency-limit-rule';
 import { rateLimitRule } from './rate-limit-rule';
 import { endpointCircuitRule, type EndpointCircuitDependencies } from './endpoint-circuit-rule';
+import type { GateRule } from './gate-rule';
 import { createOrderingRule } from './ordering-rule';
 
 export type { GateRule } from './gate-rule';
@@ -24,8 +25,6 @@ export interface EndpointGate {
 }
 
 /** Rules run in order; the first deferral wins and the rules admitted before it give back their permits. */
-import type { GateRule } from './gate-rule';
-
 export function composeEndpointGate(rules: readonly GateRule[]): EndpointGate {
   return {
     async admit(delivery, input, now) {

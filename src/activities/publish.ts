@@ -1,8 +1,8 @@
-// The publish workflow's only step: record the event and start its delivery workflows, handed to
-// the publishing use case (services/publishing.service through services/activity-use-cases).
+// The publish workflows' only step: record the event (or a batch of them) and start the delivery
+// workflows, handed to the publishing use cases (services/publishing.service through services/activity-use-cases).
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
-import type { PublishEventInput, PublishEventResult } from '../workflows/contracts';
+import type { PublishBatchInput, PublishEventInput, PublishEventResult } from '../workflows/contracts';
 import { INVALID_EVENT_FAILURE, NOT_FOUND_FAILURE } from '../workflows/contracts';
 import type { ActivityDependencies } from './dependencies';
 
@@ -23,7 +23,18 @@ export function createPublishActivities({ useCases }: ActivityDependencies) {
     );
   }
 
-  return { publishAndStartDeliveries };
+  /** The batch path (publishEventsWorkflow): every event in one transaction, then all their starts. */
+  async function publishBatchAndStartDeliveries(input: PublishBatchInput): Promise<PublishEventResult[]> {
+    const log = Context.current().log;
+    return asActivityFailure(() =>
+      useCases.recordEventsAndStartDeliveries(input.events, {
+        onBackgroundStartFailed: (error) =>
+          log.warn('batch recorded; starting its delivery workflows failed, the worker sweeper starts the rest', { error: String(error) }),
+      }),
+    );
+  }
+
+  return { publishAndStartDeliveries, publishBatchAndStartDeliveries };
 }
 
 /**

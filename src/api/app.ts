@@ -21,6 +21,7 @@ import { consoleRouter, registerConsolePaths, type ConsoleOptions } from './rout
 import { metricsRouter, registerMetricsPaths } from './routes/metrics.routes';
 import { endpointFilterRouter, registerEndpointFilterPaths } from './routes/endpoint-filter.routes';
 import { healthResponse, jsonObject } from './response-schemas';
+import { methodNotAllowed } from './method-not-allowed';
 
 export interface AppOptions {
   adminKey: string | undefined;
@@ -50,6 +51,24 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   // Publishing through the API counts into this process's registry (filtered-out events).
   const services: ServiceContext = { ...ctx, metrics: ctx.metrics ?? metrics };
   app.use(requestObservability({ logger: options.logger, metrics }));
+  // In the order of the routes: the document lists paths as they are registered.
+  const openApiDocument = buildOpenApiDocument([
+    registerAppPaths,
+    registerMetricsPaths,
+    registerConsolePaths,
+    registerTenantsPaths,
+    registerEventTypesPaths,
+    registerEndpointsPaths,
+    registerEndpointFilterPaths,
+    registerEventsPaths,
+    registerDeliveriesPaths,
+    registerDeliveryControlPaths,
+  ]);
+  app.use(methodNotAllowed(openApiDocument));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+
   app.use(metricsRouter(metrics));
   app.use(consoleRouter({ namespace: 'default', ...options.console }));
 
@@ -64,23 +83,6 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     const [database, temporal] = checks;
     const ready = checks.every((c) => c === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: { database, temporal } });
-  });
-
-  // In the order of the routes: the document lists paths as they are registered.
-  const openApiDocument = buildOpenApiDocument([
-    registerAppPaths,
-    registerMetricsPaths,
-    registerConsolePaths,
-    registerTenantsPaths,
-    registerEventTypesPaths,
-    registerEndpointsPaths,
-    registerEndpointFilterPaths,
-    registerEventsPaths,
-    registerDeliveriesPaths,
-    registerDeliveryControlPaths,
-  ]);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument);
   });
 
   const jsonTypes = ['application/json', 'application/*+json'];

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { apiKeyScopes } from '../domain/api-keys';
 import { describeAccess, type Access } from './auth';
 import { VERSION } from '../version';
+import { declareStorableText } from './openapi-storable';
 import {
   apiKeyResponse,
   apiKeySummaryResponse,
@@ -20,6 +21,7 @@ import {
   eventTypeResponse,
   page,
   problemResponse,
+  publishBatchResponse,
   publishResponse,
   recoverResponse,
   resendResponse,
@@ -38,6 +40,7 @@ const componentSchemas = {
   EndpointSecrets: endpointSecretsResponse,
   Event: eventResponse,
   PublishResult: publishResponse,
+  PublishBatchResult: publishBatchResponse,
   Delivery: deliveryResponse,
   DeliveryWithAttempts: deliveryWithAttemptsResponse,
   Problem: problemResponse,
@@ -59,7 +62,7 @@ export interface ApiPaths {
   path(config: PathConfig): void;
   components: { [Name in keyof typeof componentSchemas]: (typeof componentSchemas)[Name] };
   json(schema: z.ZodType, description: string): { description: string; content: { 'application/json': { schema: z.ZodType } } };
-  /** The problem answers of a /v1 route; 429 is always added (every /v1 route is rate limited). */
+  /** The problem answers of a /v1 route; those of V1_PROBLEMS are always added. */
   problems(...statuses: number[]): NonNullable<RouteConfig['responses']>;
   body(schema: z.ZodType, required?: boolean): { required: boolean; content: { 'application/json': { schema: z.ZodType } } };
   page: typeof page;
@@ -75,27 +78,42 @@ function apiPaths(registry: OpenAPIRegistry): ApiPaths {
   return {
     components,
     path: (config) => {
-      const { access, description, ...route } = config;
+      const { access, description, ...withoutTransport } = config;
+      // Node's HTTP parser answers 431 on any path, before a route runs (problems.ts).
+      const route = { ...withoutTransport, responses: { ...withoutTransport.responses, 431: headersTooLarge(components.Problem) } };
       if (access === 'public') return registry.registerPath({ ...route, ...(description && { description }), security: [] });
       registry.registerPath({ ...route, description: description ? `${describeAccess(access)} ${description}` : describeAccess(access) });
     },
     json: (schema, description) => ({ description, content: { 'application/json': { schema } } }),
     problems: (...statuses) =>
       Object.fromEntries(
-        [...statuses, 429].map((status) => [
-          status,
-          {
-            description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
-            ...(status === 429 && {
-              headers: { 'Retry-After': { description: 'Seconds to wait before the next request', schema: { type: 'integer' as const } } },
-            }),
-            content: { 'application/problem+json': { schema: components.Problem } },
-          },
-        ]),
+        [...new Set([...statuses, ...V1_PROBLEMS])]
+          .sort((a, b) => a - b)
+          .map((status) => [
+            status,
+            {
+              description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
+              ...(RETRY_AFTER_STATUSES.has(status) && { headers: { 'Retry-After': RETRY_AFTER_HEADER } }),
+              content: { 'application/problem+json': { schema: components.Problem } },
+            },
+          ]),
       ),
     body: (schema, required = true) => ({ required, content: { 'application/json': { schema } } }),
     page,
   };
+}
+
+/**
+ * What any /v1 route may answer whatever it does: a bad query or body (400), authentication (401),
+ * the body parser's limits (413, 415; every /v1 route reads a body that comes), the request limits
+ * (429) and an unreachable PostgreSQL or Temporal (503).
+ */
+const V1_PROBLEMS = [400, 401, 413, 415, 429, 503];
+const RETRY_AFTER_STATUSES = new Set([429, 503]);
+const RETRY_AFTER_HEADER = { description: 'Seconds to wait before the next request', schema: { type: 'integer' as const, minimum: 1 } };
+
+function headersTooLarge(schema: z.ZodType) {
+  return { description: PROBLEM_DESCRIPTIONS[431]!, content: { 'application/problem+json': { schema } } };
 }
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
@@ -106,6 +124,8 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflicts with what exists',
   413: 'Body over the configured limit',
   415: 'Body is not JSON',
+  431: 'Request header fields over the size limit (answered before any route runs)',
+  503: 'PostgreSQL or Temporal is unreachable: nothing was changed; retry after Retry-After seconds',
   429: 'Too many requests with this API key (HOOKRELAY_API_RATE_LIMIT_PER_SECOND), or too many failed authentications from this address (HOOKRELAY_AUTH_FAILURES_PER_MINUTE); retry after Retry-After seconds',
 };
 
@@ -121,7 +141,7 @@ export function buildOpenApiDocument(registrations: readonly RegisterPaths[]): R
   });
   const paths = apiPaths(registry);
   for (const register of registrations) register(paths);
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'hookrelay',
@@ -130,4 +150,5 @@ export function buildOpenApiDocument(registrations: readonly RegisterPaths[]): R
     },
     security: [{ apiKey: [] }],
   });
+  return declareStorableText(document);
 }

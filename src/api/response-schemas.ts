@@ -133,6 +133,9 @@ export const eventResponse = z.strictObject({
 });
 
 export const publishResponse = z.strictObject({ id: z.string(), deliveryCount: z.number().int(), duplicate: z.boolean() });
+export const publishBatchResponse = z.strictObject({
+  results: z.array(publishResponse).describe('One result per event of the request, in its order'),
+});
 
 export const deliveryResponse = z.strictObject({
   id: z.string(),

@@ -2,6 +2,7 @@
 // TypeScript types and the OpenAPI document (openapi.ts). Unknown fields are rejected (strictObject),
 // in bodies and in query strings alike.
 import { z } from 'zod';
+import { CURSOR_PATTERN } from '../db/pagination';
 import { apiKeyScopes, MAX_KEY_LIFETIME_SECONDS } from '../domain/api-keys';
 import { ATTEMPT_ERROR_KINDS, RESPONSE_STATUS_CLASSES } from '../domain/attempt-error-kinds';
 import { endpointOrderingSchema } from '../domain/delivery-ordering';
@@ -9,6 +10,7 @@ import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { endpointAuthSchema } from '../domain/endpoint-auth';
 import { customHeadersSchema } from '../domain/endpoint-headers';
 import { payloadFilterSchema } from '../domain/payload-filter';
+import { MAX_BATCH_EVENTS } from '../domain/publish-batch';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { isSigningSecret } from '../domain/signature';
 
@@ -54,7 +56,8 @@ export const createApiKeyBody = z
   .refine((body) => body.expiresAt === undefined || body.expiresInSeconds === undefined, {
     message: 'give expiresAt or expiresInSeconds, not both',
     path: ['expiresInSeconds'],
-  });
+  })
+  .meta({ not: { required: ['expiresAt', 'expiresInSeconds'] } });
 
 export const createEventTypeBody = z.strictObject({
   name: eventTypeName,
@@ -82,9 +85,32 @@ export const listEventTypesQuery = z.strictObject({
   includeArchived: booleanQuery('false'),
 });
 
+// The OpenAPI document states what endpointUrlProblem (domain/endpoint-url.ts) accepts as a
+// regular expression: http(s), a host name whose last label starts with a letter (one ending in
+// digits is read as an IPv4 address) or a dotted-quad address, an optional port, then printable
+// ASCII. The zod schema keeps the length; the service checks the rest with the deployment's policy.
+const URL_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const URL_HOST_NAME = `(?:${URL_LABEL}\\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?`;
+const URL_OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const URL_IPV4 = `(?:${URL_OCTET}\\.){3}${URL_OCTET}`;
+const URL_PORT = '(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0))?';
+export const ENDPOINT_URL_PATTERN = `^https?://(?:${URL_IPV4}|${URL_HOST_NAME})${URL_PORT}(?:[/?#][!-~]*)?$`;
+const endpointUrl = z.string().min(1).max(2048).meta({
+  pattern: ENDPOINT_URL_PATTERN,
+  description:
+    'https (http too where HOOKRELAY_ALLOW_HTTP); no credentials; internal addresses refused unless HOOKRELAY_ALLOW_PRIVATE_NETWORKS',
+});
+
+// isSigningSecret as a regular expression: whsec_ and the canonical base64 of 24 to 64 bytes
+// (8 to 22 groups of four; a padded last group ends in the bits base64 leaves zero).
+const B64 = '[A-Za-z0-9+/]';
+const B64_PAD1 = `${B64}{2}[AEIMQUYcgkosw048]=`;
+const B64_PAD2 = `${B64}[AQgw]==`;
+export const SIGNING_SECRET_PATTERN = `^whsec_(?:(?:${B64}{4}){8,21}|(?:${B64}{4}){8,20}(?:${B64_PAD1}|${B64_PAD2})|(?:${B64}{4}){21}${B64_PAD2})$`;
+
 export const createEndpointBody = z.strictObject({
   name: z.string().min(1).max(200),
-  url: z.string().min(1).max(2048),
+  url: endpointUrl,
   description: shortText.optional(),
   eventTypes: z
     .array(z.union([eventTypeName, z.literal('*')]))
@@ -111,10 +137,7 @@ export const createEndpointBody = z.strictObject({
     .nullable()
     .optional()
     .describe('POSTs in flight at once, across all workers; null: no limit'),
-  healthCheckUrl: z
-    .string()
-    .min(1)
-    .max(2048)
+  healthCheckUrl: endpointUrl
     .nullable()
     .optional()
     .describe(
@@ -123,7 +146,11 @@ export const createEndpointBody = z.strictObject({
   ordering: endpointOrderingSchema.nullable().optional(),
   filter: payloadFilterSchema.nullable().optional(),
   metadata: jsonObject.optional(),
-  secret: z.string().refine(isSigningSecret, 'must be whsec_ followed by 24 to 64 base64 bytes').optional(),
+  secret: z
+    .string()
+    .refine(isSigningSecret, 'must be whsec_ followed by 24 to 64 base64 bytes')
+    .meta({ pattern: SIGNING_SECRET_PATTERN })
+    .optional(),
 });
 
 /**
@@ -178,6 +205,15 @@ export const testFilterBody = z
     path: ['eventId'],
   });
 
+/** A batch publish: each event as a single publish takes it, its own idempotency key in its own field. */
+export const publishBatchBody = z.strictObject({
+  events: z
+    .array(publishEventBody)
+    .min(1)
+    .max(MAX_BATCH_EVENTS)
+    .describe(`1 to ${MAX_BATCH_EVENTS} events; all are recorded or none (one refused event refuses the batch)`),
+});
+
 export type CreateTenantBody = z.infer<typeof createTenantBody>;
 export type CreateApiKeyBody = z.infer<typeof createApiKeyBody>;
 export type CreateEventTypeBody = z.infer<typeof createEventTypeBody>;
@@ -189,7 +225,11 @@ export type RotateSecretBody = z.infer<typeof rotateSecretBody>;
 
 export const paginationQuery = {
   limit: z.coerce.number().int().min(1).max(250).default(50),
-  cursor: z.string().min(1).max(500).optional(),
+  cursor: z
+    .string()
+    .regex(CURSOR_PATTERN, 'is not a cursor returned by this API')
+    .optional()
+    .describe('The nextCursor of the page before; omit for the first page'),
 };
 
 const timestampQuery = z.iso.datetime({ offset: true });

@@ -1,6 +1,13 @@
 // How hookrelay authenticates to a receiver, and the headers that follow from it.
 import { z } from 'zod';
-import { headerValueSchema, REDACTED, reservedHeaderReason, secretHeaderNames, type StoredHeaders } from './endpoint-headers';
+import {
+  headerNamePattern,
+  headerValueSchema,
+  REDACTED,
+  reservedHeaderReason,
+  secretHeaderNames,
+  type StoredHeaders,
+} from './endpoint-headers';
 
 export { REDACTED } from './endpoint-headers';
 
@@ -16,7 +23,8 @@ const authHeaderName = z
     if (name.toLowerCase() === 'authorization') return;
     const reason = reservedHeaderReason(name);
     if (reason) ctx.addIssue({ code: 'custom', message: `header "${name}" ${reason}` });
-  });
+  })
+  .meta({ pattern: headerNamePattern({ allowAuthorization: true }) });
 
 /** CR, LF, NUL or a control character in a credential would break (or inject into) the request. */
 const credential = (min: number, max: number) => headerValueSchema(max).min(min);
@@ -27,6 +35,9 @@ const basicCredential = (min: number, max: number) =>
     .min(min)
     .max(max)
     .refine((value) => !hasControlCharacter(value), 'must not contain CR, LF, NUL or other control characters');
+
+/** C0 controls but tab, and DEL, as a character class body for the OpenAPI document. */
+const CONTROL_CHARACTERS = '\\u0000-\\u0008\\u000a-\\u001f\\u007f';
 
 /** C0 controls but tab, and DEL. */
 function hasControlCharacter(value: string): boolean {
@@ -41,8 +52,10 @@ export const endpointAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
   z.strictObject({
     type: z.literal('basic'),
-    username: basicCredential(1, 1024).regex(/^[^:]*$/, 'must not contain ":"'),
-    password: basicCredential(0, 1024),
+    username: basicCredential(1, 1024)
+      .regex(/^[^:]*$/, 'must not contain ":"')
+      .meta({ pattern: `^[^:${CONTROL_CHARACTERS}]*$` }),
+    password: basicCredential(0, 1024).meta({ pattern: `^[^${CONTROL_CHARACTERS}]*$` }),
   }),
   z.strictObject({ type: z.literal('bearer'), token: credential(1, 4096) }),
   z.strictObject({ type: z.literal('header'), name: authHeaderName, value: credential(0, 8192) }),

@@ -44,6 +44,22 @@ export function reservedHeaderReason(name: string): string | null {
   return null;
 }
 
+/** Either case of each letter, for a regular expression without flags (JSON Schema has none). */
+function anyCase(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[a-z]/g, (letter) => `[${letter}${letter.toUpperCase()}]`);
+}
+
+/**
+ * reservedHeaderReason as one regular expression, for the OpenAPI document: a token that is none
+ * of the reserved names and starts with none of the reserved prefixes (`authorization` allowed
+ * where the endpoint's auth header names it).
+ */
+export function headerNamePattern(options: { allowAuthorization: boolean }): string {
+  const names = [...RESERVED].filter((name) => !(options.allowAuthorization && name === 'authorization')).map(anyCase);
+  const prefixes = RESERVED_PREFIXES.map(anyCase);
+  return `^(?!(?:${names.join('|')})$)(?!(?:${prefixes.join('|')}))${TOKEN.source.slice(1)}`;
+}
+
 /** `"x-api-key": { "value": "…", "secret": true }`: sealed at rest, redacted in answers and the attempt log. */
 const secretHeaderInput = z.strictObject({ value: headerValueSchema(8192), secret: z.boolean() });
 
@@ -56,7 +72,8 @@ export const customHeadersSchema = z
       const reason = reservedHeaderReason(name);
       if (reason) ctx.addIssue({ code: 'custom', path: [name], message: `header "${name}" ${reason}` });
     }
-  });
+  })
+  .meta({ propertyNames: { maxLength: 256, pattern: headerNamePattern({ allowAuthorization: false }) }, maxProperties: 50 });
 
 export type CustomHeadersInput = z.infer<typeof customHeadersSchema>;
 

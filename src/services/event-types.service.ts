@@ -88,7 +88,11 @@ export async function assertPublishable(
   ctx: Pick<ServiceContext, 'db'>,
   input: { type: string; data: Record<string, unknown> },
 ): Promise<void> {
-  const eventType = await findEventType(ctx.db, input.type);
+  assertPublishableAs(await findEventType(ctx.db, input.type), input);
+}
+
+/** The same checks against an event type already read (`undefined`: not in the catalog). */
+export function assertPublishableAs(eventType: EventTypeRow | undefined, input: { type: string; data: Record<string, unknown> }): void {
   if (!eventType || eventType.archived) {
     throw new InvalidInputError('Unknown event type', [{ path: 'body.type', message: `unknown or archived event type "${input.type}"` }]);
   }

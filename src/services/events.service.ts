@@ -8,6 +8,7 @@ import { assertPublisherMayPublish } from '../domain/operational-event-types';
 import type { PublishEventInput, PublishEventResult } from '../workflows/contracts';
 import type { ServiceContext } from './context';
 import { readCursor, type PageQuery } from './cursor';
+import { recordEventsAndStartDeliveries } from './batch-publishing.service';
 import { recordEventAndStartDeliveries } from './publishing.service';
 import { getTenant } from './tenants.service';
 
@@ -35,6 +36,24 @@ export async function publishFromApi(
 ): Promise<PublishEventResult> {
   assertPublisherMayPublish(input.type);
   return recordEventAndStartDeliveries(ctx, { tenantId, eventId: newId('evt'), ...input }, { ...hooks, freshEventId: true });
+}
+
+/**
+ * Publishes a batch sent to the API (`POST …/events/batch`): every event recorded in one
+ * transaction, or none (see batch-publishing.service); one result per event, in order.
+ */
+export async function publishBatchFromApi(
+  ctx: ServiceContext,
+  tenantId: string,
+  inputs: PublishEventRequest[],
+  hooks: { onStartFailed?: (error: unknown) => void } = {},
+): Promise<PublishEventResult[]> {
+  inputs.forEach((input, index) => assertPublisherMayPublish(input.type, `body.events.${index}.type`));
+  return recordEventsAndStartDeliveries(
+    ctx,
+    inputs.map((input) => ({ tenantId, eventId: newId('evt'), ...input })),
+    { ...hooks, freshEventId: true },
+  );
 }
 
 export async function getEvent(ctx: ServiceContext, tenantId: string, id: string) {

@@ -10,25 +10,28 @@
 import { sql, type Kysely } from 'kysely';
 import { countDeliveriesOfEvent, insertFanOutDeliveries } from '../db/deliveries.repository';
 import { findPlannedDeliveriesOfEvent, findUnstartedDeliveries, markWorkflowsStarted } from '../db/delivery-starts.repository';
-import { findEndpointForTargetedDelivery, findSubscribedEndpoints } from '../db/endpoints.repository';
+import { findEndpointForTargetedDelivery } from '../db/endpoints.repository';
 import { findEvent, findEventByIdempotencyKey, insertEvent, releaseIdempotencyKey } from '../db/events.repository';
 import type { Database } from '../db/schema';
 import { passesStoredFilter } from '../domain/payload-filter-evaluation';
-import { findTenantById } from '../db/tenants.repository';
 import { NotFoundError } from '../domain/errors';
 import { deliveryWorkflowId, newId } from '../domain/ids';
+import { idempotencyLockKey } from '../domain/publish-batch';
 import { startDeliveryWorkflow } from '../temporal/client';
 import type { PlannedDelivery, PublishEventInput, PublishEventResult, RecordedEvent } from '../workflows/contracts';
 import { forEachWithConcurrency } from './bounded-concurrency';
 import { defaultFanOut, type ServiceContext } from './context';
-import { assertPublishable } from './event-types.service';
+import { assertPublishableAs } from './event-types.service';
 import { storedEnvelope } from './payload-filter.service';
+import { directLookups, type PublishLookups } from './publish-lookups';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface RecordOptions {
   /** The caller generated the event id just now (the API), so no earlier attempt can have recorded it. */
   freshEventId?: boolean;
+  /** The reads before the insert; a batch passes one memo for all its events (see publish-lookups). */
+  lookups?: PublishLookups;
 }
 
 /**
@@ -49,7 +52,7 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
     }
     if (input.idempotencyKey) {
       // Serialise publishers of the same key so two concurrent requests cannot both fan out.
-      await advisoryLock(trx, `${input.tenantId}:${input.idempotencyKey}`);
+      await advisoryLock(trx, idempotencyLockKey(input.tenantId, input.idempotencyKey));
       const existing = await findEventByIdempotencyKey(trx, input.tenantId, input.idempotencyKey);
       if (existing && existing.created_at.getTime() > Date.now() - IDEMPOTENCY_WINDOW_MS) {
         // The original publish may have died before starting its deliveries: this repeat does it.
@@ -64,14 +67,14 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
       }
       if (existing) await releaseIdempotencyKey(trx, existing.id);
     }
-    const tenant = await findTenantById(trx, input.tenantId);
-    if (!tenant) throw new NotFoundError('tenant', input.tenantId);
-    if (!input.targetEndpointId) await assertPublishable({ db: trx }, input);
+    const lookups = options.lookups ?? directLookups;
+    if (!(await lookups.tenantExists(trx, input.tenantId))) throw new NotFoundError('tenant', input.tenantId);
+    if (!input.targetEndpointId) assertPublishableAs(await lookups.eventType(trx, input.type), input);
 
     // A targeted delivery (the endpoint's test event) goes whatever the endpoint's filter says.
     const subscribed = input.targetEndpointId
       ? await findEndpointForTargetedDelivery(trx, input.tenantId, input.targetEndpointId)
-      : await findSubscribedEndpoints(trx, input.tenantId, input.type);
+      : await lookups.subscribedEndpoints(trx, input.tenantId, input.type);
     const now = new Date();
     const event = await insertEvent(trx, {
       id: input.eventId,
@@ -188,22 +191,32 @@ export async function recordEventAndStartDeliveries(
 ): Promise<PublishEventResult> {
   const recorded = await recordEvent(ctx.db, input, { freshEventId: options.freshEventId });
   if (recorded.filteredOut > 0) ctx.metrics?.eventsFilteredOut?.(recorded.filteredOut);
-  const result = { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount, duplicate: recorded.duplicate };
-  if (recorded.deliveries.length > (ctx.fanOut ?? defaultFanOut).inlineStartMaxDeliveries) {
+  await startRecordedDeliveries(ctx, recorded.deliveries, options);
+  return { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount, duplicate: recorded.duplicate };
+}
+
+/**
+ * Starts what a committed publish (one event or a batch) recorded: awaited up to
+ * `fanOut.inlineStartMaxDeliveries` deliveries, in the background above. A failure leaves the
+ * rest to the sweeper and goes to the hooks (thrown when there is no `onStartFailed`).
+ */
+export async function startRecordedDeliveries(
+  ctx: ServiceContext,
+  deliveries: PlannedDelivery[],
+  options: Pick<PublishOptions, 'onStartFailed' | 'onBackgroundStartFailed'>,
+): Promise<void> {
+  if (deliveries.length > (ctx.fanOut ?? defaultFanOut).inlineStartMaxDeliveries) {
     // Nobody awaits this: failures are reported, and whatever was not started is swept.
-    void startDeliveries(ctx, recorded.deliveries).catch((error: unknown) =>
-      (options.onBackgroundStartFailed ?? options.onStartFailed)?.(error),
-    );
-    return result;
+    void startDeliveries(ctx, deliveries).catch((error: unknown) => (options.onBackgroundStartFailed ?? options.onStartFailed)?.(error));
+    return;
   }
   try {
-    await startDeliveries(ctx, recorded.deliveries);
+    await startDeliveries(ctx, deliveries);
   } catch (error) {
     // Committed in PostgreSQL, so accepted: the worker's sweeper starts them (startStrandedDeliveries).
     if (!options.onStartFailed) throw error;
     options.onStartFailed(error);
   }
-  return result;
 }
 
 /**
@@ -236,10 +249,11 @@ export async function startStrandedDeliveries(
 }
 
 /** Runs `work` in the given transaction, or in a new one. */
-async function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
-async function advisoryLock(trx: Kysely<Database>, key: string): Promise<void> {
+/** Held until the transaction ends; taking it again in the same transaction does not wait. */
+export async function advisoryLock(trx: Kysely<Database>, key: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
 }

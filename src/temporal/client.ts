@@ -1,6 +1,7 @@
 // The typed Temporal client hookrelay and its publishers use. `publishEvent` is the
 // HTTP-free way for a service to publish: its workflow id derives from the idempotency key
 // or the event id, so a repeated start is harmless.
+import { createHash } from 'node:crypto';
 import {
   ApplicationFailure,
   Client,
@@ -12,6 +13,7 @@ import {
 } from '@temporalio/client';
 import { InvalidInputError } from '../domain/errors';
 import { newId } from '../domain/ids';
+import { MAX_BATCH_EVENTS, MAX_BATCH_JSON_BYTES } from '../domain/publish-batch';
 import { assertPublisherMayPublish } from '../domain/operational-event-types';
 import { unstorableJsonIssues } from '../domain/storable-json';
 import { INVALID_EVENT_FAILURE, type PlannedDelivery, type PublishEventInput, type PublishEventResult } from '../workflows/contracts';
@@ -19,6 +21,7 @@ import { deliveryStartOptions } from '../workflows/delivery-start';
 import type { deliveryWorkflow } from '../workflows/delivery.workflow';
 import type { TemporalConnectionOptions } from './connection-options';
 import type { publishEventWorkflow } from '../workflows/publish.workflow';
+import type { publishEventsWorkflow } from '../workflows/publish-batch.workflow';
 
 /** `tls` and `apiKey` for a Temporal cluster with mTLS or Temporal Cloud (see temporalConnectionOptions). */
 export interface TemporalClientOptions extends TemporalConnectionOptions {
@@ -54,6 +57,49 @@ export async function publishEvent(client: Client, request: PublishRequest, opti
   const unstorable = unstorableJsonIssues(request, '');
   if (unstorable.length > 0) throw new InvalidInputError('The event cannot be stored', unstorable);
   return executePublishWorkflow(client, { ...request, eventId: request.eventId ?? newId('evt') }, options);
+}
+
+/**
+ * Publishes up to MAX_BATCH_EVENTS events (of any tenants) through one publish workflow and waits
+ * until all are recorded, in one transaction, and their deliveries started. One result per event,
+ * in order. A refused event (catalog, unstorable data) refuses the batch: InvalidInputError with
+ * the field errors under `events.<index>`. The workflow id derives from the events' idempotency
+ * keys or ids, so repeating the same batch (with the same ids or keys) joins or repeats it harmlessly.
+ */
+export async function publishEvents(
+  client: Client,
+  requests: PublishRequest[],
+  options: { taskQueue: string },
+): Promise<PublishEventResult[]> {
+  if (requests.length < 1 || requests.length > MAX_BATCH_EVENTS) {
+    throw new InvalidInputError('Invalid batch', [{ path: 'events', message: `must hold 1 to ${MAX_BATCH_EVENTS} events` }]);
+  }
+  const unstorable = requests.flatMap((request, index) => {
+    assertPublisherMayPublish(request.type, `events.${index}.type`);
+    return unstorableJsonIssues(request, `events.${index}`);
+  });
+  if (unstorable.length > 0) throw new InvalidInputError('The batch cannot be stored', unstorable);
+  const events = requests.map((request) => ({ ...request, eventId: request.eventId ?? newId('evt') }));
+  if (Buffer.byteLength(JSON.stringify(events)) > MAX_BATCH_JSON_BYTES) {
+    throw new InvalidInputError('Batch too large', [{ path: 'events', message: `must be at most ${MAX_BATCH_JSON_BYTES} bytes as JSON` }]);
+  }
+  try {
+    return await client.workflow.execute<typeof publishEventsWorkflow>('publishEventsWorkflow', {
+      taskQueue: options.taskQueue,
+      workflowId: publishBatchWorkflowId(events),
+      args: [{ events }],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      staticSummary: `publish ${events.length} events`,
+    });
+  } catch (error) {
+    throw refusedPublish(error) ?? error;
+  }
+}
+
+/** A digest of the single-publish ids of the batch's events, in order: the same batch, the same workflow. */
+export function publishBatchWorkflowId(events: Array<{ tenantId: string; idempotencyKey?: string; eventId: string }>): string {
+  const digest = createHash('sha256').update(events.map(publishWorkflowId).join('\n')).digest('hex');
+  return `publish-batch-${digest.slice(0, 40)}`;
 }
 
 /** Runs the publish workflow and waits for its result; takes the internal fields too (publishEvent fills them). */

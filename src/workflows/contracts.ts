@@ -29,6 +29,11 @@ export interface PublishEventInput {
   targetEndpointId?: string;
 }
 
+/** A batch of events for publishEventsWorkflow: recorded all in one transaction, or none. */
+export interface PublishBatchInput {
+  events: PublishEventInput[];
+}
+
 export interface PublishEventResult {
   eventId: string;
   deliveryCount: number;

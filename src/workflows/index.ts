@@ -1,4 +1,5 @@
 // Workflow entry for the worker bundle: deterministic code only.
 export { deliveryWorkflow } from './delivery.workflow';
 export { publishEventWorkflow } from './publish.workflow';
+export { publishEventsWorkflow } from './publish-batch.workflow';
 export { retentionWorkflow } from './retention.workflow';

@@ -1,5 +1,6 @@
 // What every route shares: key authentication, problem details for malformed, oversized and
 // non-JSON bodies, tenants, health checks, and the OpenAPI document matching the real routes.
+import { request as httpRequest } from 'node:http';
 import type { Express } from 'express';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
@@ -165,6 +166,41 @@ describe('HTTP contract', () => {
       expect(documented).toEqual(expressRoutes(app).sort());
     });
 
+    it('answers a method a documented path does not take with 405 and Allow, before authentication', async () => {
+      const trace = await rawRequest(hookrelay.apiUrl, 'TRACE', '/v1/tenants');
+      expect(trace.status).toBe(405);
+      expect(trace.headers.allow).toBe('GET, HEAD, POST');
+      expect(trace.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const put = await rawRequest(
+        hookrelay.apiUrl,
+        'PUT',
+        '/v1/tenants/ten_00000000000000000000000000/endpoints/ep_00000000000000000000000000',
+      );
+      expect(put.status).toBe(405);
+      expect(put.headers.allow).toBe('GET, HEAD, PATCH, DELETE');
+      expect((await rawRequest(hookrelay.apiUrl, 'DELETE', '/healthz')).headers.allow).toBe('GET, HEAD');
+      // Paths the document does not have stay 404, and documented methods go on to their routes.
+      expect((await rawRequest(hookrelay.apiUrl, 'TRACE', '/nothing-here')).status).toBe(404);
+      expect((await rawRequest(hookrelay.apiUrl, 'GET', '/v1/tenants')).status).toBe(401);
+    });
+
+    it('declares every answer any route may give, and the rules of storable text', async () => {
+      const res = await hookrelay.request('GET', '/openapi.json', { key: null });
+      const listTenants = res.body.paths['/v1/tenants'].get;
+      expect(Object.keys(listTenants.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '413', '415', '429', '431', '503']));
+      expect(listTenants.responses['503'].headers['Retry-After']).toBeDefined();
+      expect(listTenants.responses['429'].headers['Retry-After']).toBeDefined();
+      expect(Object.keys(res.body.paths['/healthz'].get.responses)).toEqual(['200', '431']);
+      const cursor = listTenants.parameters.find((p: { name: string }) => p.name === 'cursor').schema;
+      const issued = (await hookrelay.request('GET', '/v1/tenants?limit=1')).body.nextCursor as string;
+      expect(issued).toMatch(new RegExp(cursor.pattern));
+      expect('0').not.toMatch(new RegExp(cursor.pattern));
+      const createTenantSchema = res.body.paths['/v1/tenants'].post.requestBody.content['application/json'].schema;
+      expect(createTenantSchema.properties.name.pattern).toBe('^[^\\u0000]*$');
+      expect(createTenantSchema.properties.metadata.additionalProperties).toEqual({ $ref: '#/components/schemas/StorableJson' });
+      expect(res.body.components.schemas.StorableJson.anyOf).toHaveLength(6);
+    });
+
     it('describes request validation the way the server applies it', async () => {
       const res = await hookrelay.request('GET', '/openapi.json', { key: null });
       const createEndpoint = res.body.paths['/v1/tenants/{tenantId}/endpoints'].post;
@@ -198,6 +234,22 @@ describe('HTTP contract', () => {
     });
   });
 });
+
+/** A request fetch cannot make (it refuses TRACE). */
+function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(baseUrl + path, { method }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 /** "METHOD /path/{param}" for every route registered on the app, nested routers included. */
 function expressRoutes(app: Express): string[] {

@@ -30,6 +30,7 @@ const SCOPES_TABLE: Record<string, Access> = {
   'POST /v1/tenants/{tenantId}/endpoints/{id}/recover': ['endpoints:write'],
   'POST /v1/tenants/{tenantId}/endpoints/{id}/filter/test': ['endpoints:read'],
   'POST /v1/tenants/{tenantId}/events': ['events:publish'],
+  'POST /v1/tenants/{tenantId}/events/batch': ['events:publish'],
   'GET /v1/tenants/{tenantId}/events': ['endpoints:read', 'events:publish'],
   'GET /v1/tenants/{tenantId}/events/{id}': ['endpoints:read', 'events:publish'],
   'GET /v1/tenants/{tenantId}/deliveries': ['endpoints:read'],

@@ -85,6 +85,23 @@ describe('payload filters', () => {
     expect(await filteredOutCount()).toBe(before + 1);
   });
 
+  it('filters each event of a batch publish', async () => {
+    const before = await filteredOutCount();
+    const res = await hookrelay.request('POST', `/v1/tenants/${tenantId}/events/batch`, {
+      body: {
+        events: [
+          { type: 'invoice.paid', data: { amount: 5 }, operation: 'INSERT' },
+          { type: 'invoice.paid', data: { amount: 5000 }, operation: 'INSERT' },
+        ],
+      },
+    });
+    expect(res.status).toBe(202);
+    const [small, big] = res.body.results;
+    expect([small.deliveryCount, big.deliveryCount]).toEqual([1, 2]);
+    expect(await deliveredEndpoints(small.id)).toEqual([unfiltered]);
+    expect(await filteredOutCount()).toBe(before + 1);
+  });
+
   it('refuses a bad filter on create and update with field errors, and changes nothing', async () => {
     const bad = { 'data.amount': { $gt: true }, amount: 1, $or: [] };
     const created = await hookrelay.request('POST', path(), {

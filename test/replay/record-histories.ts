@@ -7,8 +7,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Client as PgClient } from 'pg';
-import { deliveryWorkflowId } from '../../src/domain/ids';
-import { publishEvent, publishWorkflowId } from '../../src/temporal/client';
+import { deliveryWorkflowId, newId } from '../../src/domain/ids';
+import { publishBatchWorkflowId, publishEvent, publishEvents, publishWorkflowId } from '../../src/temporal/client';
 import { createTenant, ensureEventType } from '../support/api';
 import { startReceiver, type Receiver } from '../support/receiver';
 
@@ -237,4 +237,17 @@ test('record histories of the endpoint gate', async () => {
   const gone = await publishOne();
   await gone.result();
   saveHistory('delivery-gate-gone-disable-step.pb', await gone.fetchHistory());
+});
+
+// Issue 17: a batch published through the typed client (publishEventsWorkflow), one workflow for
+// three events.
+test('record the history of a batch publish', async () => {
+  const tenant = await createTenant(hookrelay, 'Batch');
+  await hookrelay.request('POST', `/v1/tenants/${tenant}/endpoints`, {
+    body: { name: 'b', url: receiver.url, eventTypes: ['invoice.activated'], enabled: true },
+  });
+  receiver.respondWith(() => ({ status: 200 }));
+  const events = [0, 1, 2].map((n) => ({ tenantId: tenant, type: 'invoice.activated', data: { n }, eventId: newId('evt') }));
+  await publishEvents(hookrelay.temporal, events, { taskQueue: hookrelay.taskQueue });
+  saveHistory('publish-batch-three-events.pb', await hookrelay.temporal.workflow.getHandle(publishBatchWorkflowId(events)).fetchHistory());
 });

@@ -3,18 +3,20 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ServiceContext } from '../../services/context';
-import { getEvent, listEvents, publishFromApi } from '../../services/events.service';
+import { getEvent, listEvents, publishBatchFromApi, publishFromApi } from '../../services/events.service';
 import { requireAccess, tenantScopes } from '../auth';
 import { toEventResponse } from '../responses';
-import { eventParams, listEventsQuery, noQuery, publishEventBody, tenantIdParam } from '../schemas';
+import { eventParams, listEventsQuery, noQuery, publishBatchBody, publishEventBody, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
 import { InvalidInputError } from '../../domain/errors';
 import type { ApiPaths } from '../openapi';
-import type { publishResponse } from '../response-schemas';
+import type { publishBatchResponse, publishResponse } from '../response-schemas';
+import { MAX_BATCH_EVENTS } from '../../domain/publish-batch';
 
 /** Who may call each route: checked by its handler, stated in its OpenAPI description. */
 const access = {
   publishEvent: tenantScopes(['events:publish']),
+  publishBatch: tenantScopes(['events:publish']),
   listEvents: tenantScopes(['endpoints:read', 'events:publish']),
   getEvent: tenantScopes(['endpoints:read', 'events:publish']),
 };
@@ -53,6 +55,27 @@ export function eventsRouter(ctx: ServiceContext): Router {
       >);
   });
 
+  router.post('/v1/tenants/:tenantId/events/batch', async (req, res) => {
+    const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
+    requireAccess(req, access.publishBatch, tenantId);
+    parseInput(noQuery, req.query, 'query');
+    // One key cannot name many events: each event carries its own idempotencyKey.
+    if (req.get('idempotency-key') !== undefined) {
+      throw new InvalidInputError('Idempotency-Key header on a batch', [
+        { path: 'headers.idempotency-key', message: "a batch takes each event's own idempotencyKey field instead" },
+      ]);
+    }
+    const body = parseInput(publishBatchBody, req.body, 'body');
+    const results = await publishBatchFromApi(ctx, tenantId, body.events, {
+      onStartFailed: (error) =>
+        req.log.warn({ err: error }, 'batch recorded; its delivery workflows will be started by the worker sweeper'),
+    });
+    // 202 as soon as one event is new; 200 when every event repeats an earlier publish (as a single repeat).
+    res.status(results.every((result) => result.duplicate) ? 200 : 202).json({
+      results: results.map((result) => ({ id: result.eventId, deliveryCount: result.deliveryCount, duplicate: result.duplicate })),
+    } satisfies z.infer<typeof publishBatchResponse>);
+  });
+
   router.get('/v1/tenants/:tenantId/events', async (req, res) => {
     const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
     requireAccess(req, access.listEvents, tenantId);
@@ -72,7 +95,14 @@ export function eventsRouter(ctx: ServiceContext): Router {
 }
 
 /** The OpenAPI paths of the routes above. */
-export function registerEventsPaths({ path, json, problems, body, page, components: { Event, PublishResult } }: ApiPaths): void {
+export function registerEventsPaths({
+  path,
+  json,
+  problems,
+  body,
+  page,
+  components: { Event, PublishResult, PublishBatchResult },
+}: ApiPaths): void {
   path({
     method: 'post',
     path: '/v1/tenants/{tenantId}/events',
@@ -89,6 +119,23 @@ export function registerEventsPaths({ path, json, problems, body, page, componen
         PublishResult,
         'Accepted: recorded with one delivery per subscribed endpoint; every one is started (a large fan-out after the answer)',
       ),
+      ...problems(400, 401, 403, 404, 413, 415),
+    },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tenants/{tenantId}/events/batch',
+    summary: `Publish up to ${MAX_BATCH_EVENTS} events in one request (events:publish), each with its own idempotencyKey`,
+    description:
+      'All events are recorded in one transaction, or none: an event that fails validation or the catalog (unknown type, data ' +
+      'against its schema) refuses the whole batch with 400, its field errors under body.events.<index>, so a corrected batch can ' +
+      'be sent again as it is. Answers one result per event, in order; a result with duplicate: true repeats an earlier publish ' +
+      '(or an earlier event of the same batch) with the same idempotencyKey. The Idempotency-Key header is refused here.',
+    access: access.publishBatch,
+    request: { params: tenantIdParam, body: body(publishBatchBody) },
+    responses: {
+      200: json(PublishBatchResult, 'Every event repeats an earlier publish (duplicate: true throughout)'),
+      202: json(PublishBatchResult, 'Accepted: every event recorded with its deliveries, which are all started'),
       ...problems(400, 401, 403, 404, 413, 415),
     },
   });
