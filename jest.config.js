@@ -5,8 +5,9 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Fault tests stop and restart whole stacks: `npm run test:faults` (jest.faults.config.js).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
+  // Fault tests stop and restart whole stacks: `npm run test:faults` (jest.faults.config.js); the
+  // cluster test builds and runs a self-hosted Temporal server: `npm run test:cluster` (jest.cluster.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/', '<rootDir>/test/cluster/'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // After the summary, a line for each suite not run for want of something (a browser) and how to run it.

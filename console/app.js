@@ -9,10 +9,14 @@ import { operatorSession, signOut } from './lib/operator-session.js';
 import { startRouter } from './lib/router.js';
 import { deliveryScreen } from './screens/delivery.js';
 import { endpointScreen } from './screens/endpoint.js';
+import { endpointHealthPanel } from './screens/endpoint-health.js';
 import { endpointFormScreen } from './screens/endpoint-form.js';
 import { endpointsScreen } from './screens/endpoints.js';
 import { loginScreen } from './screens/login.js';
 import { tenantsScreen } from './screens/tenants.js';
+import { registerEndpointPanel } from './screens/endpoint-panels.js';
+
+registerEndpointPanel(endpointHealthPanel);
 
 configureApi({
   credential: operatorSession.key,

@@ -62,8 +62,8 @@ async function seed(db: Kysely<Database>): Promise<void> {
       ${sql.lit(ATTEMPTS_PER_DELIVERY)}, case when r < 0.80 then 200 else 500 end,
       'delivery-' || ${id('dlv_', sql`g`)}, created_at + interval '10 milliseconds', created_at + interval '10 minutes'
     from spread`.execute(db);
-  await sql`insert into attempts (delivery_id, number, trigger, started_at, duration_ms, request_url, request_headers, response_status, response_headers, response_body)
-    select d.id, n, 'scheduled', d.created_at + n * interval '1 minute', 20 + (n * 13) % 200, 'https://example.com/hook',
+  await sql`insert into attempts (delivery_id, endpoint_id, number, trigger, started_at, duration_ms, request_url, request_headers, response_status, response_headers, response_body)
+    select d.id, d.endpoint_id, n, 'scheduled', d.created_at + n * interval '1 minute', 20 + (n * 13) % 200, 'https://example.com/hook',
       '{"content-type":"application/json","webhook-id":"evt"}'::jsonb, case when n = ${sql.lit(ATTEMPTS_PER_DELIVERY)} and d.status = 'succeeded' then 200 else 500 end,
       '{"content-type":"text/plain"}'::jsonb, 'response body'
     from deliveries d cross join generate_series(1, ${sql.lit(ATTEMPTS_PER_DELIVERY)}) n`.execute(db);

@@ -42,6 +42,7 @@ export function sentAttempt(
 export function attemptRow(sent: SentAttempt): NewAttemptRow {
   return {
     delivery_id: sent.deliveryId,
+    endpoint_id: sent.endpoint.id,
     number: sent.attemptNumber,
     trigger: sent.trigger,
     started_at: sent.startedAt,

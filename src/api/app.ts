@@ -12,6 +12,7 @@ import { rateLimitPerKey, type ApiRateLimit } from './rate-limit';
 import { deliveriesRouter, registerDeliveriesPaths } from './routes/deliveries.routes';
 import { deliveryControlRouter, registerDeliveryControlPaths } from './routes/delivery-control.routes';
 import { endpointsRouter, registerEndpointsPaths } from './routes/endpoints.routes';
+import { endpointStatsRouter, registerEndpointStatsPaths } from './routes/endpoint-stats.routes';
 import { eventTypesRouter, registerEventTypesPaths } from './routes/event-types.routes';
 import { eventsRouter, registerEventsPaths } from './routes/events.routes';
 import { registerTenantsPaths, tenantsRouter } from './routes/tenants.routes';
@@ -59,6 +60,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     registerTenantsPaths,
     registerEventTypesPaths,
     registerEndpointsPaths,
+    registerEndpointStatsPaths,
     registerEndpointFilterPaths,
     registerEventsPaths,
     registerDeliveriesPaths,
@@ -101,6 +103,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   app.use(tenantsRouter(services));
   app.use(eventTypesRouter(services));
   app.use(endpointsRouter(services));
+  app.use(endpointStatsRouter(services));
   app.use(endpointFilterRouter(services));
   app.use(eventsRouter(services));
   app.use(deliveriesRouter(services));

@@ -4,6 +4,7 @@
 import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { WAIT_REASONS } from '../domain/delivery-wait';
 import { ENDPOINT_HEALTH_STATES } from '../domain/endpoint-circuit';
+import { STATS_BUCKETS } from '../domain/endpoint-stats';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { apiKeyScopes } from '../domain/api-keys';
@@ -228,3 +229,37 @@ export const recoverResponse = z.strictObject({ deliveryCount: z.number().int(),
 export const testEventResponse = z.strictObject({ id: z.string(), deliveryCount: z.number().int() });
 
 export const consoleConfigResponse = z.strictObject({ temporalUiUrl: z.string().nullable(), namespace: z.string(), version: z.string() });
+
+const count = z.number().int().min(0);
+const endpointStatsFigures = {
+  attempts: z
+    .strictObject({ total: count, succeeded: count, failed: count })
+    .describe('POSTs started in the bucket; succeeded: a complete 2xx answer; failed: anything else'),
+  deliveries: z
+    .strictObject({ total: count, succeeded: count, unsuccessful: count })
+    .describe(
+      'Deliveries attempted in the bucket; succeeded: one attempt here succeeded; unsuccessful: none did (a later retry may still succeed)',
+    ),
+  successRate: z.number().min(0).max(1).nullable().describe('attempts.succeeded / attempts.total; null without attempts'),
+  latencyMs: z
+    .strictObject({ p50: z.number().nullable(), p95: z.number().nullable() })
+    .describe('Duration of attempts that got an answer; null without any'),
+  statusClasses: z
+    .strictObject({ '2xx': count, '3xx': count, '4xx': count, '5xx': count, other: count })
+    .describe('Answers by status class (other: outside 200-599)'),
+  errorKinds: z
+    .record(z.string(), count)
+    .describe('Attempts that ended in an error, by kind (timeout, dns, connection, tls, ssrf_blocked, too_large, …)'),
+};
+
+export const endpointStatsResponse = z.strictObject({
+  endpointId: z.string(),
+  since: timestamp.describe('Start of the window, rounded down to a bucket boundary (UTC)'),
+  until: timestamp.describe('End of the window (exclusive), rounded up to a bucket boundary'),
+  bucket: z.enum(STATS_BUCKETS),
+  bucketSeconds: z.number().int(),
+  totals: z.strictObject(endpointStatsFigures).describe('The whole window (percentiles over all of it, each delivery once)'),
+  buckets: z
+    .array(z.strictObject({ start: timestamp, end: timestamp, ...endpointStatsFigures }))
+    .describe('Every bucket of the window, oldest first; empty ones are zeros'),
+});

@@ -7,12 +7,14 @@ import type { ApiKeyRow, AttemptRow, DeliveryRow, EventRow, EventTypeRow, Tenant
 import { redactAuth } from '../domain/endpoint-auth';
 import { redactCustomHeaders } from '../domain/endpoint-headers';
 import type { RetryPolicy } from '../domain/retry-policy';
+import type { EndpointStatsSeries } from '../domain/endpoint-stats';
 import type { Endpoint } from '../services/endpoints.service';
 import type {
   apiKeySummaryResponse,
   attemptResponse,
   deliveryResponse,
   endpointResponse,
+  endpointStatsResponse,
   eventResponse,
   eventTypeResponse,
   tenantResponse,
@@ -155,5 +157,18 @@ function attemptBody(row: AttemptRow): PresentedBody & { bodyTruncated: boolean;
     ...presentBody(row.response_body_bytes, row.response_body_truncated),
     bodyTruncated: row.response_body_truncated,
     bodyLength: row.response_body_length === null ? null : Number(row.response_body_length),
+  };
+}
+
+export function toEndpointStatsResponse(endpointId: string, series: EndpointStatsSeries): z.infer<typeof endpointStatsResponse> {
+  const { window } = series;
+  return {
+    endpointId,
+    since: iso(window.since),
+    until: iso(window.until),
+    bucket: window.bucket,
+    bucketSeconds: window.bucketSeconds,
+    totals: series.totals,
+    buckets: series.buckets.map(({ start, end, ...figures }) => ({ start: iso(start), end: iso(end), ...figures })),
   };
 }

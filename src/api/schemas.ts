@@ -8,6 +8,7 @@ import { ATTEMPT_ERROR_KINDS, RESPONSE_STATUS_CLASSES } from '../domain/attempt-
 import { endpointOrderingSchema } from '../domain/delivery-ordering';
 import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { endpointAuthSchema } from '../domain/endpoint-auth';
+import { STATS_BUCKETS } from '../domain/endpoint-stats';
 import { customHeadersSchema } from '../domain/endpoint-headers';
 import { payloadFilterSchema } from '../domain/payload-filter';
 import { MAX_BATCH_EVENTS } from '../domain/publish-batch';
@@ -276,6 +277,21 @@ export const recoverEndpointBody = z
     until: z.iso.datetime({ offset: true }).optional(),
   })
   .refine((body) => body.until === undefined || Date.parse(body.since) < Date.parse(body.until), {
+    message: 'since must be before until',
+    path: ['since'],
+  });
+
+/** The window of endpoint statistics; the service applies defaults and limits (domain/endpoint-stats.ts). */
+export const endpointStatsQuery = z
+  .strictObject({
+    since: timestampQuery.optional().describe('Start of the window (rounded down to a bucket); default: 24 hours before until'),
+    until: timestampQuery.optional().describe('End of the window (rounded up to a bucket); default: now'),
+    bucket: z
+      .enum(STATS_BUCKETS)
+      .optional()
+      .describe('Bucket size; default: the smallest that gives at most 200 buckets. At most 500 buckets per window.'),
+  })
+  .refine((query) => query.since === undefined || query.until === undefined || Date.parse(query.since) < Date.parse(query.until), {
     message: 'since must be before until',
     path: ['since'],
   });

@@ -166,6 +166,8 @@ export interface DeliveryStopRequestTable {
 export interface AttemptTable {
   id: Generated<string>;
   delivery_id: string;
+  /** The delivery's endpoint, copied onto the attempt so endpoint statistics read one index range. */
+  endpoint_id: string;
   number: number;
   trigger: AttemptTrigger;
   started_at: Timestamp;

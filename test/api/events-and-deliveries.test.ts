@@ -326,6 +326,7 @@ describe('events and deliveries API', () => {
         .values([
           {
             delivery_id: target.id,
+            endpoint_id: target.endpointId,
             number: 1,
             trigger: 'scheduled',
             started_at: new Date(start),
@@ -337,6 +338,7 @@ describe('events and deliveries API', () => {
           },
           {
             delivery_id: target.id,
+            endpoint_id: target.endpointId,
             number: 2,
             trigger: 'manual',
             started_at: new Date(start + 5000),
@@ -349,6 +351,7 @@ describe('events and deliveries API', () => {
           },
           {
             delivery_id: target.id,
+            endpoint_id: target.endpointId,
             number: 3,
             trigger: 'scheduled',
             started_at: new Date(start + 9000),

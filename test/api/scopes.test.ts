@@ -23,6 +23,7 @@ const SCOPES_TABLE: Record<string, Access> = {
   'PATCH /v1/tenants/{tenantId}/endpoints/{id}': ['endpoints:write'],
   'DELETE /v1/tenants/{tenantId}/endpoints/{id}': ['endpoints:write'],
   'GET /v1/tenants/{tenantId}/endpoints/{id}/secret': ['endpoints:secrets', 'endpoints:write'],
+  'GET /v1/tenants/{tenantId}/endpoints/{id}/stats': ['endpoints:read'],
   'POST /v1/tenants/{tenantId}/endpoints/{id}/secret/rotate': ['endpoints:write'],
   'POST /v1/tenants/{tenantId}/endpoints/{id}/enable': ['endpoints:write'],
   'POST /v1/tenants/{tenantId}/endpoints/{id}/disable': ['endpoints:write'],

@@ -40,6 +40,7 @@ describe('retention', () => {
       .insertInto('attempts')
       .values({
         delivery_id: deliveryId,
+        endpoint_id: endpointId,
         number: 1,
         trigger: 'scheduled',
         started_at: createdAt,

@@ -135,7 +135,7 @@ export async function startFaultStack(options: { workerEnv?: Record<string, stri
 }
 
 /** A tenant, an event type and one enabled endpoint pointing at the stack's receiver. */
-export async function setUpTenant(stack: FaultStack, endpoint: Record<string, unknown> = {}) {
+export async function setUpTenant(stack: Pick<FaultStack, 'api' | 'receiver'>, endpoint: Record<string, unknown> = {}) {
   const tenant = await stack.api.request('POST', '/v1/tenants', { body: { name: 'Faulty' } });
   expect(tenant.status).toBe(201);
   const eventType = await stack.api.request('POST', '/v1/event-types', { body: { name: 'invoice.activated', group: 'Invoice' } });
@@ -155,7 +155,7 @@ export async function setUpTenant(stack: FaultStack, endpoint: Record<string, un
  * and how many answers were not 2xx.
  */
 export async function publishMany(
-  stack: FaultStack,
+  stack: Pick<FaultStack, 'api'>,
   tenantId: string,
   count: number,
   options: { concurrency?: number; perSecond?: number } = {},

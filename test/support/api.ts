@@ -108,3 +108,38 @@ export async function seedDelivery(
     .execute();
   return { eventId, deliveryId };
 }
+
+export interface SeedAttempt {
+  startedAt: Date;
+  durationMs: number;
+  status?: number | null;
+  errorKind?: string | null;
+  number?: number;
+}
+
+/** Inserts attempts of one delivery directly, as the attempt step records them (endpoint statistics read these). */
+export async function seedAttempts(
+  hookrelay: TestHookrelay,
+  delivery: { deliveryId: string; endpointId: string },
+  attempts: SeedAttempt[],
+): Promise<void> {
+  await hookrelay.db
+    .insertInto('attempts')
+    .values(
+      attempts.map((attempt, index) => ({
+        delivery_id: delivery.deliveryId,
+        endpoint_id: delivery.endpointId,
+        number: attempt.number ?? index + 1,
+        trigger: 'scheduled' as const,
+        started_at: attempt.startedAt,
+        duration_ms: attempt.durationMs,
+        request_url: 'https://example.com/hook',
+        request_headers: JSON.stringify({}),
+        response_status: attempt.status ?? null,
+        response_headers: attempt.status ? JSON.stringify({}) : null,
+        error_kind: attempt.errorKind ?? null,
+        error_message: attempt.errorKind ? `seeded ${attempt.errorKind}` : null,
+      })),
+    )
+    .execute();
+}

@@ -1,7 +1,9 @@
 // The real process entries (src/server.ts, src/worker.ts) run as child processes, configured by
-// environment variables alone, with every line they print kept for the test to read.
+// environment variables alone, with every line they print kept for the test to read: from source
+// through tsx, or as built by `npm run build`, with the very command of the npm script.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SecretBox } from '../../src/domain/secret-box';
 import { freePort } from './free-port';
@@ -23,9 +25,24 @@ export interface SpawnedProcess {
 }
 
 export function spawnEntry(entry: string, env: Record<string, string>): SpawnedProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  return spawnNode(['--import', 'tsx', entry], entry, { NODE_ENV: 'test', ...env });
+}
+
+/**
+ * The command of `npm run <script>` (package.json: `node [flags] dist/…`), run with this node
+ * directly, so a kill reaches the process itself and not an npm wrapper around it.
+ */
+export function spawnNpmScript(script: string, env: Record<string, string>): SpawnedProcess {
+  const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const [runtime, ...args] = (scripts[script] ?? '').split(/\s+/).filter(Boolean);
+  if (runtime !== 'node') throw new Error(`npm run ${script} is not a plain node command: ${scripts[script]}`);
+  return spawnNode(args, `npm run ${script}`, { NODE_ENV: 'production', ...env });
+}
+
+function spawnNode(args: string[], entry: string, env: Record<string, string>): SpawnedProcess {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -75,7 +92,10 @@ export function spawnEntry(entry: string, env: Record<string, string>): SpawnedP
 export interface Deployment {
   databaseUrl: string;
   temporalAddress: string;
-  workflowBundlePath: string;
+  /** A bundle for workers run from source; those run from dist use the one `npm run build` wrote. */
+  workflowBundlePath?: string;
+  /** 'dist': the API and workers run as `npm run api` / `npm run worker` (after `npm run build`). */
+  runFrom?: 'source' | 'dist';
   taskQueue: string;
   adminKey: string;
   encryptionKey: string;
@@ -83,9 +103,7 @@ export interface Deployment {
   extraEnv?: Record<string, string>;
 }
 
-export function newDeployment(
-  base: Pick<Deployment, 'databaseUrl' | 'temporalAddress' | 'workflowBundlePath'> & Partial<Deployment>,
-): Deployment {
+export function newDeployment(base: Pick<Deployment, 'databaseUrl' | 'temporalAddress'> & Partial<Deployment>): Deployment {
   return {
     taskQueue: `proc-${randomBytes(6).toString('hex')}`,
     adminKey: `proc-admin-${randomBytes(12).toString('hex')}`,
@@ -101,7 +119,7 @@ function deploymentEnv(deployment: Deployment): Record<string, string> {
     TEMPORAL_TASK_QUEUE: deployment.taskQueue,
     HOOKRELAY_ADMIN_KEY: deployment.adminKey,
     HOOKRELAY_ENCRYPTION_KEY: deployment.encryptionKey,
-    HOOKRELAY_WORKFLOW_BUNDLE: deployment.workflowBundlePath,
+    ...(deployment.workflowBundlePath && { HOOKRELAY_WORKFLOW_BUNDLE: deployment.workflowBundlePath }),
     HOOKRELAY_ALLOW_HTTP: 'true',
     HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'true', // receivers listen on loopback
     LOG_LEVEL: deployment.logLevel ?? 'info',
@@ -121,7 +139,8 @@ export interface ApiProcess extends SpawnedProcess {
 
 export async function startApiProcess(deployment: Deployment, env: Record<string, string> = {}): Promise<ApiProcess> {
   const port = await freePort();
-  const spawned = spawnEntry('src/server.ts', { ...deploymentEnv(deployment), PORT: String(port), HOST: '127.0.0.1', ...env });
+  const processEnv = { ...deploymentEnv(deployment), PORT: String(port), HOST: '127.0.0.1', ...env };
+  const spawned = deployment.runFrom === 'dist' ? spawnNpmScript('api', processEnv) : spawnEntry('src/server.ts', processEnv);
   await spawned.waitForLog(/"msg":"API listening"/);
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -144,7 +163,8 @@ export async function startApiProcess(deployment: Deployment, env: Record<string
 }
 
 export async function startWorkerProcess(deployment: Deployment, env: Record<string, string> = {}): Promise<SpawnedProcess> {
-  const spawned = spawnEntry('src/worker.ts', { ...deploymentEnv(deployment), ...env });
+  const processEnv = { ...deploymentEnv(deployment), ...env };
+  const spawned = deployment.runFrom === 'dist' ? spawnNpmScript('worker', processEnv) : spawnEntry('src/worker.ts', processEnv);
   await spawned.waitForLog(/"msg":"worker running"/, 60_000);
   return spawned;
 }

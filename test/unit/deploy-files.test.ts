@@ -5,6 +5,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { configSchema, parseConfig } from '../../src/config';
+import {
+  parseEnvFile,
+  schemaSetupEnv,
+  TEMPORAL_DYNAMIC_CONFIG_FILE,
+  TEMPORAL_SCHEMA_SCRIPT,
+  TEMPORAL_SERVER_SETTINGS_FILE,
+  temporalClusterEnv,
+  temporalServerSettings,
+} from '../../src/dev/temporal-cluster-config';
+import { TEMPORAL_SERVER_VERSION } from '../../src/dev/temporal-server-build';
 import { temporalServerTuning } from '../../src/dev/temporal-server-tuning';
 
 const root = path.resolve(__dirname, '../..');
@@ -18,6 +28,8 @@ interface Service {
   depends_on?: Record<string, { condition: string }> | string[];
   deploy?: { replicas?: number };
   volumes?: string[];
+  env_file?: string[];
+  entrypoint?: string[];
 }
 
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
@@ -38,8 +50,10 @@ const samples = {
   HOOKRELAY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
 
+/** A service's environment as compose gives it: its env_file(s), then its own environment over them. */
 function environmentOf(name: string): Record<string, string> {
-  const raw = services[name]?.environment ?? {};
+  const fromFiles = (services[name]?.env_file ?? []).map((file) => parseEnvFile(read(file)));
+  const raw = Object.assign({}, ...fromFiles, services[name]?.environment ?? {}) as Record<string, string | number | boolean>;
   return Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, interpolate(String(value), samples)]));
 }
 
@@ -54,7 +68,7 @@ describe('docker-compose.yml', () => {
   it('runs PostgreSQL, a Temporal server on it, the Temporal UI, a one-shot migrate, the api and two workers', () => {
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'migrate', 'api', 'worker']));
     expect(services.postgres!.image).toMatch(/^postgres:\d+/);
-    expect(services.temporal!.image).toMatch(/^temporalio\/(auto-setup|server):/);
+    expect(services.temporal!.image).toMatch(/^temporalio\/server:/);
     expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
     const temporalEnv = environmentOf('temporal');
     expect(temporalEnv).toMatchObject({ DB: expect.stringMatching(/^postgres/), POSTGRES_SEEDS: 'postgres' });
@@ -155,6 +169,78 @@ describe('docker-compose.yml', () => {
       HOOKRELAY_WORKER_METRICS_PORT: 9464,
       TEMPORAL_METRICS_BIND_ADDRESS: '0.0.0.0:9465',
     });
+  });
+});
+
+describe('the Temporal server settings: one source for docker-compose.yml and npm run test:cluster', () => {
+  const settingsFile = parseEnvFile(read(TEMPORAL_SERVER_SETTINGS_FILE));
+  const settings = temporalServerSettings(settingsFile);
+  const samplePostgres = { host: '127.0.0.1', port: 5432, user: 'u', password: 'p' };
+  const samplePorts = {
+    frontendGrpc: 1,
+    frontendHttp: 2,
+    frontendMembership: 3,
+    historyGrpc: 4,
+    historyMembership: 5,
+    matchingGrpc: 6,
+    matchingMembership: 7,
+    workerGrpc: 8,
+    workerMembership: 9,
+  };
+
+  it('keeps persistence and visibility on PostgreSQL with more than one history shard', () => {
+    expect(settings).toMatchObject({ sqlPlugin: expect.stringMatching(/^postgres12/), numHistoryShards: expect.any(Number) });
+    expect(settings.numHistoryShards).toBeGreaterThan(1);
+    expect(settings.database).not.toBe(settings.visibilityDatabase);
+  });
+
+  it("gives compose's schema job and server that file, and overrides none of its settings", () => {
+    for (const name of ['temporal-schema', 'temporal']) {
+      expect({ name, envFile: services[name]!.env_file }).toEqual({ name, envFile: [`./${TEMPORAL_SERVER_SETTINGS_FILE}`] });
+      const overridden = Object.keys(services[name]!.environment ?? {}).filter((key) => key in settingsFile);
+      expect({ name, overridden }).toEqual({ name, overridden: [] });
+    }
+  });
+
+  it("gives the cluster test's server every setting of that file, unchanged", () => {
+    const env = temporalClusterEnv({ settings: settingsFile, postgres: samplePostgres, ports: samplePorts, dynamicConfigFile: '/x.yaml' });
+    expect(env).toMatchObject(settingsFile);
+    // The connection and dynamic config variables are the ones compose sets for its server.
+    const composeOwn = Object.keys(services.temporal!.environment ?? {});
+    for (const key of composeOwn) expect({ key, inTestEnv: key in env }).toEqual({ key, inTestEnv: true });
+    expect(schemaSetupEnv(settingsFile, samplePostgres)).toMatchObject(settingsFile);
+  });
+
+  it('runs the same schema script in compose as the cluster test, with the connection it reads', () => {
+    const schema = services['temporal-schema']!;
+    const mount = schema.volumes?.find((volume) => volume.startsWith(`./${TEMPORAL_SCHEMA_SCRIPT}:`));
+    expect(mount).toBeDefined();
+    expect(schema.entrypoint).toEqual(['/bin/sh', mount!.split(':')[1]]);
+    expect(Object.keys(schema.environment ?? {}).sort()).toEqual(
+      Object.keys(schemaSetupEnv(settingsFile, samplePostgres))
+        .filter((key) => !(key in settingsFile))
+        .sort(),
+    );
+    expect(services.temporal!.depends_on).toMatchObject({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+  });
+
+  it('runs in compose the release the cluster test builds, and mounts the dynamic config the test passes', () => {
+    const release = TEMPORAL_SERVER_VERSION.replace(/^v/, '');
+    for (const name of ['temporal-schema', 'temporal', 'temporal-setup']) {
+      expect({ name, image: services[name]!.image }).toEqual({
+        name,
+        image: expect.stringMatching(new RegExp(`^temporalio/(server|admin-tools):${release}$`)),
+      });
+    }
+    expect(services.temporal!.volumes).toContainEqual(expect.stringMatching(new RegExp(`^\\./${TEMPORAL_DYNAMIC_CONFIG_FILE}:`)));
+  });
+
+  it('creates the namespace with the retention hookrelay keeps its attempts for, and the search attributes', () => {
+    const command = (services['temporal-setup'] as { command?: string[] }).command!.join(' ');
+    const retentionDays = environmentOf('worker').HOOKRELAY_RETENTION_DAYS;
+    expect(command).toMatch(new RegExp(`namespace create --namespace default --retention ${retentionDays}d`));
+    for (const name of ['HookrelayTenantId', 'HookrelayEndpointId', 'HookrelayEventType', 'HookrelayDeliveryStatus'])
+      expect(command).toContain(name);
   });
 });
 
