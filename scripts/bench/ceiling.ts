@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { CONCURRENCY, SHORT } from './flags';
+import { billableActions } from './billable-actions';
 import { closedLoop } from './load';
 import { measured } from './measured';
 import { spawnChild, type Stack } from './stack';
@@ -14,6 +15,10 @@ export async function measureCeiling({ env, temporal }: Stack) {
       await temporal.workflow.execute('noopWorkflow', { taskQueue: 'bench-noop', workflowId: `noop-${randomUUID()}` });
     }),
   );
+  // Its bill, for comparison with a delivery's: one more run, counted from its history.
+  const workflowId = `noop-${randomUUID()}`;
+  await temporal.workflow.execute('noopWorkflow', { taskQueue: 'bench-noop', workflowId });
+  const history = (await temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   await noop.stop();
-  return result;
+  return { ...result, billableActionsPerWorkflow: billableActions(history).total, historyEvents: history.length };
 }

@@ -23,9 +23,22 @@ export interface CpuUsage {
   byGroup: Partial<Record<ProcessGroup, number>>;
 }
 
+export interface CpuProcessIds {
+  bench: number;
+  worker: number[];
+  api?: number;
+  /**
+   * PostgreSQL and Temporal are found by name among this process's descendants only (it started
+   * them), so other users' servers on a shared machine are not counted; false when they run
+   * elsewhere (--database-url, --temporal-address): then every process of that name counts.
+   */
+  ownTreeOnly?: boolean;
+}
+
 /** `pids` names the processes the benchmark started itself; the rest is found by name. */
-export function snapshotCpu(pids: { bench: number; worker: number[]; api?: number }): CpuSnapshot {
+export function snapshotCpu(pids: CpuProcessIds): CpuSnapshot {
   const ticksByPid: CpuSnapshot['ticksByPid'] = new Map();
+  const stats: Array<{ pid: number; ppid: number; comm: string; fields: string[] }> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
@@ -35,8 +48,20 @@ export function snapshotCpu(pids: { bench: number; worker: number[]; api?: numbe
     const close = stat.lastIndexOf(')');
     const comm = stat.slice(stat.indexOf('(') + 1, close);
     const fields = stat.slice(close + 2).split(' ');
+    stats.push({ pid, ppid: Number(fields[1]), comm, fields });
+  }
+  const parentOf = new Map(stats.map(({ pid, ppid }) => [pid, ppid]));
+  const inOwnTree = (pid: number): boolean => {
+    for (let current: number | undefined = pid, hops = 0; current !== undefined && current > 1 && hops < 64; hops++) {
+      if (current === pids.bench) return true;
+      current = parentOf.get(current);
+    }
+    return false;
+  };
+  for (const { pid, comm, fields } of stats) {
     const group = classify(pid, comm, pids);
     if (!group) continue;
+    if ((group === 'postgres' || group === 'temporal') && pids.ownTreeOnly !== false && !inOwnTree(pid)) continue;
     // utime + stime; PostgreSQL's backends come and go (pool connections close when idle), and an
     // ended backend's time moves to the postmaster's cutime + cstime, so count those there.
     let ticks = Number(fields[11]) + Number(fields[12]);
@@ -70,7 +95,7 @@ export function cpuUsageBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUsa
   };
 }
 
-function classify(pid: number, comm: string, pids: { bench: number; worker: number[]; api?: number }): ProcessGroup | undefined {
+function classify(pid: number, comm: string, pids: CpuProcessIds): ProcessGroup | undefined {
   if (pid === pids.bench) return 'bench';
   if (pid === pids.api) return 'api';
   if (pids.worker.includes(pid)) return 'worker';

@@ -5,7 +5,7 @@ import { createEndpoint } from '../../src/services/endpoints.service';
 import { createEventType } from '../../src/services/event-types.service';
 import { createTenant } from '../../src/services/tenants.service';
 import { publishEvent } from '../../src/temporal/client';
-import type { Publish } from './load';
+import type { Publish, Published } from './load';
 import { TASK_QUEUE, type Stack } from './stack';
 
 export async function createBenchTenants({ ctx, receiver }: Stack) {
@@ -41,4 +41,24 @@ export const publishViaClient =
       { taskQueue: TASK_QUEUE },
     );
     return { eventId: result.eventId, started, accepted: performance.now() };
+  };
+
+/** One POST …/events/batch of `count` events; each event's `started` is the request's. */
+export const publishBatchViaApi =
+  ({ apiUrl, adminKey }: Stack, tenantId: string, count: number) =>
+  async (): Promise<Published[]> => {
+    const started = performance.now();
+    const events = Array.from({ length: count }, () => ({
+      type: 'bench.event',
+      data: { invoiceId: 'inv_123', amount: 4200, lines: [{ sku: 'a', qty: 1 }] },
+    }));
+    const res = await request(`${apiUrl}/v1/tenants/${tenantId}/events/batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events }),
+    });
+    if (res.statusCode !== 202) throw new Error(`batch publish answered ${res.statusCode}: ${await res.body.text()}`);
+    const body = (await res.body.json()) as { results: Array<{ id: string }> };
+    const accepted = performance.now();
+    return body.results.map((result) => ({ eventId: result.id, started, accepted }));
   };

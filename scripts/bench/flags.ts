@@ -9,7 +9,7 @@ export const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     'database-url': { type: 'string' },
     'temporal-address': { type: 'string' },
-    only: { type: 'string', default: 'a,b,c,d,e,f,g' },
+    only: { type: 'string', default: 'a,b,c,d,e,f,g,h,i' },
     out: { type: 'string', default: 'artifacts/bench.json' },
     label: { type: 'string', default: 'run' },
     'sqlite-pragmas': { type: 'string', default: 'on' },
@@ -26,6 +26,12 @@ export const { values: flags } = parseArgs({
     'fairness-backlog': { type: 'string', default: '500' },
     'fairness-delay': { type: 'string', default: '10' },
     'fairness-rate': { type: 'string', default: '10' },
+    // (h) overload: API publishers that never wait for deliveries, for this long; then at most this long to drain.
+    'overload-publishers': { type: 'string', default: '32' },
+    'overload-seconds': { type: 'string', default: '30' },
+    'overload-drain': { type: 'string', default: '600' },
+    // (i) batch publish: events per batch.
+    'batch-size': { type: 'string', default: '100' },
   },
 });
 
@@ -41,6 +47,12 @@ export const FAIRNESS = {
   delaySeconds: Number(flags['fairness-delay']),
   rate: Number(flags['fairness-rate']),
 };
+export const OVERLOAD = {
+  publishers: Number(flags['overload-publishers']),
+  seconds: Number(flags['overload-seconds']),
+  drainSeconds: Number(flags['overload-drain']),
+};
+export const BATCH_SIZE = Number(flags['batch-size']);
 export const LATENCY_LOADS = flags['latency-loads']!.split(',').map(Number);
 
 export const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);

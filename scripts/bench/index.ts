@@ -9,6 +9,9 @@
 //   (f) fairness: tenant B's publish→receive p50/p99 with tenant A idle, and with A's backlog of
 //       deliveries to an endpoint that answers after 10 s
 //   (g) limiter: throughput and CPU per delivery with the endpoint rate/concurrency limits on and off
+//   (h) overload: 32 API publishers for 30 s that never wait for deliveries, against a closed loop;
+//       throughput until the last delivery, and why queued deliveries cost what they cost
+//   (i) batch publish: events/s with batches of 100 (API and client) against single publishes
 // Flags: --seconds 60 (the sustained API run), --short 20 (the others), --parked 10000,
 //        --concurrency 64, --database-url, --temporal-address, --only a,b,c,d,e,f,g,
 //        --sqlite-pragmas off (the dev server without WAL / synchronous=OFF, to measure them),
@@ -26,20 +29,23 @@
 //        system.enableActivityEagerExecution=false),
 //        --temporal-tuning off (the dev server without hookrelay's server tuning, to measure it),
 //        --fairness-backlog 500, --fairness-delay 10 (seconds A's endpoint takes to answer),
-//        --fairness-rate 10 (B's publishes per second); e.g. `npm run bench -- --only f`
+//        --fairness-rate 10 (B's publishes per second); e.g. `npm run bench -- --only f`,
+//        --overload-publishers 32, --overload-seconds 30, --overload-drain 600 (h), --batch-size 100 (i)
 // One module per part: ceiling.ts (a), raw-http.ts (b), end-to-end.ts (c), parked.ts (d),
-// cost.ts (e), fairness.ts (f), limiter.ts (g); the stack they share in stack.ts, fixtures.ts and receiver.ts.
+// cost.ts (e), fairness.ts (f), limiter.ts (g), overload.ts (h), batch-publish.ts (i); the stack they share in stack.ts, fixtures.ts and receiver.ts.
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureCeiling } from './ceiling';
-import { measureCost } from './cost';
+import { measureBillableActions, measureCost } from './cost';
 import { measureEndToEnd } from './end-to-end';
 import { measureFairness } from './fairness';
 import { measureLimiter } from './limiter';
 import { createBenchTenants } from './fixtures';
 import { CONCURRENCY, flags, log, ONLY, SECONDS, SHORT } from './flags';
 import { cpuRows, setProcessIds } from './measured';
+import { measureOverload } from './overload';
+import { measureBatchPublish } from './batch-publish';
 import { measureParked } from './parked';
 import { measureRawHttp } from './raw-http';
 import { pickTuningEnv, startStack } from './stack';
@@ -75,6 +81,7 @@ async function main(): Promise<void> {
       bench: process.pid,
       worker: workerPid === process.pid ? [] : [workerPid],
       ...(apiPid !== undefined && { api: apiPid }),
+      ownTreeOnly: !flags['database-url'] && !flags['temporal-address'],
     });
     log(`stack up: postgres, temporal ${temporalAddress}, worker pid ${workerPid}, API ${apiUrl}`);
     const tenants = await createBenchTenants(stack);
@@ -82,7 +89,9 @@ async function main(): Promise<void> {
     if (ONLY.has('a')) {
       const a = await measureCeiling(stack);
       results.ceiling = a;
-      log(`(a) ceiling: ${a.perSecond.toFixed(0)} workflows/s`);
+      log(
+        `(a) ceiling: ${a.perSecond.toFixed(0)} workflows/s, ${a.billableActionsPerWorkflow} billable actions and ${a.historyEvents} history events each`,
+      );
     }
 
     if (ONLY.has('b')) {
@@ -110,6 +119,22 @@ async function main(): Promise<void> {
       printTable([g.admission]);
     }
 
+    if (ONLY.has('h')) {
+      const h = await measureOverload(stack, tenants.single.id);
+      results.overload = h;
+      console.log('\n(h) overload: API publishers that do not wait for deliveries, against a closed loop');
+      printTable(h.runs);
+      console.log('\n(h) why: task matching (sync = handed to a waiting poll; the rest came from the backlog) and delivery histories');
+      printTable(h.shapes);
+    }
+
+    if (ONLY.has('i')) {
+      const i = await measureBatchPublish(stack, tenants.single.id);
+      results.batchPublish = i;
+      console.log('\n(i) batch publish against single publishes, 1 endpoint (events/s = deliveriesPerSecond)');
+      printTable(i);
+    }
+
     if (cpuRows.length > 0) {
       results.cpu = cpuRows;
       console.log(
@@ -122,6 +147,9 @@ async function main(): Promise<void> {
       results.cost = await measureCost(stack, tenants.single.id);
       console.log('\n(e) cost per first-try delivery');
       printTable([results.cost as Record<string, number>]);
+      results.billableActions = await measureBillableActions(stack, tenants.single.id);
+      console.log('\n(e) Temporal Cloud billable actions, counted from real histories (docs.temporal.io/cloud/actions)');
+      printTable(results.billableActions as Array<Record<string, string | number>>);
     }
 
     if (ONLY.has('d')) {

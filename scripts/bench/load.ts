@@ -80,9 +80,10 @@ export async function endToEndAtRate(
   return drain(receiver, sent, 1, t0, errors);
 }
 
-async function drain(receiver: BenchReceiver, sent: Published[], fanOut: number, t0: number, errors: number) {
+/** Waits (at most `timeoutMs`) until every delivery of `sent` arrived; the rate runs from `t0` to the last arrival. */
+export async function drain(receiver: BenchReceiver, sent: Published[], fanOut: number, t0: number, errors: number, timeoutMs = 120_000) {
   const expected = sent.length * fanOut;
-  const deadline = performance.now() + 120_000;
+  const deadline = performance.now() + timeoutMs;
   while (sent.some((s) => (receiver.received.get(s.eventId)?.length ?? 0) < fanOut) && performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -1,8 +1,8 @@
 // Where the CPU went during each run of (a) and (c): one row per run, printed after (c).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { cpuUsageBetween, snapshotCpu } from './cpu';
+import { cpuUsageBetween, snapshotCpu, type CpuProcessIds, type ProcessGroup } from './cpu';
 
-export type ProcessIds = { bench: number; worker: number[]; api?: number };
+export type ProcessIds = CpuProcessIds;
 
 /** Workflows/s of the ceiling, deliveries/s of an end-to-end run. */
 function itemsPerSecond(result: unknown): number {
@@ -31,6 +31,9 @@ export async function measured<T>(name: string, extraWorkerPids: number[], measu
   const result = await measure();
   const usage = cpuUsageBetween(before, snapshotCpu(pids));
   loopDelay.disable();
+  const perItem = itemsPerSecond(result);
+  // A group's % of one core × 10 = its CPU ms per second; per item at this run's rate.
+  const msPerItem = (group: ProcessGroup) => ((usage.byGroup[group] ?? 0) * 10) / perItem;
   cpuRows.push({
     run: name,
     machine: usage.machineBusyPct,
@@ -42,7 +45,15 @@ export async function measured<T>(name: string, extraWorkerPids: number[], measu
     postgres: usage.byGroup.postgres ?? 0,
     benchLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     // Every core busy (machine ≈ cores × 100) means throughput = cores / CPU time per item.
-    cpuMsPerItem: (usage.machineBusyPct * 10) / itemsPerSecond(result),
+    // The benchmark's own processes only (on a shared machine the whole machine's busy time is not
+    // ours); on an idle machine the two agree within a few per cent.
+    cpuMsPerItem: (Object.values(usage.byGroup).reduce((sum, pct) => sum + pct, 0) * 10) / perItem,
+    // CPU ms per item of each process (the bench's load generator and receiver are the test's own cost).
+    ...(processIds.api !== undefined && { apiMs: msPerItem('api') }),
+    workerMs: msPerItem('worker'),
+    temporalMs: msPerItem('temporal'),
+    postgresMs: msPerItem('postgres'),
+    benchMs: msPerItem('bench'),
   });
   return result;
 }

@@ -1,4 +1,5 @@
-// The benchmark's webhook receiver: answers 200 (500 under /fail) and records when each
+// The benchmark's webhook receiver: answers 200 (500 under /fail, and to the first n requests of
+// each event under /flaky/<n>) and records when each
 // delivery of each event arrived, keyed by the webhook-id header. `answerAfterMs` makes it a
 // slow receiver: it holds every request that long before answering (the fairness part's tenant A).
 import { createServer } from 'node:http';
@@ -14,11 +15,21 @@ export interface BenchReceiver {
 export async function startBenchReceiver(options: { answerAfterMs?: number } = {}): Promise<BenchReceiver> {
   const received = new Map<string, number[]>();
   const waiters = new Map<string, { count: number; resolve: () => void }>();
+  // Under /flaky/<n>: the first n requests of each event fail (a delivery that succeeds on attempt n + 1).
+  const flakyCalls = new Map<string, number>();
+  const failsThisTime = (url: string, id: string): boolean => {
+    const failures = /^\/flaky\/(\d+)/.exec(url)?.[1];
+    if (failures === undefined) return false;
+    const calls = (flakyCalls.get(id) ?? 0) + 1;
+    flakyCalls.set(id, calls);
+    return calls <= Number(failures);
+  };
   const server = createServer((req, res) => {
     const id = req.headers['webhook-id'];
     req.resume();
     req.on('end', () => {
-      if (typeof id === 'string' && !req.url!.startsWith('/fail')) {
+      const failed = req.url!.startsWith('/fail') || (typeof id === 'string' && failsThisTime(req.url!, id));
+      if (typeof id === 'string' && !failed) {
         const list = received.get(id) ?? [];
         list.push(performance.now());
         received.set(id, list);
@@ -28,7 +39,7 @@ export async function startBenchReceiver(options: { answerAfterMs?: number } = {
           waiter.resolve();
         }
       }
-      const answer = () => void res.writeHead(req.url!.startsWith('/fail') ? 500 : 200).end('ok');
+      const answer = () => void res.writeHead(failed ? 500 : 200).end('ok');
       if (options.answerAfterMs) setTimeout(answer, options.answerAfterMs);
       else answer();
     });

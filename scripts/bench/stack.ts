@@ -45,6 +45,8 @@ export interface Stack {
   workerPid: number;
   apiPid: number | undefined;
   apiUrl: string;
+  /** The dev server's Prometheus endpoint (none for a --temporal-address server). */
+  temporalMetricsUrl: string | undefined;
 }
 
 /** Starts the stack in `workDir`; each part started pushes its stop onto `stops`, even if a later part fails. */
@@ -57,6 +59,7 @@ export async function startStack(workDir: string, stops: Array<() => Promise<unk
     databaseUrl = pg.connectionString;
   }
   let temporalAddress = flags['temporal-address'];
+  let temporalMetricsPort: number | undefined;
   const temporalDb = path.join(workDir, 'temporal.db');
   if (!temporalAddress) {
     // Found the way npm start and npm test find it (explicit path, PATH, .tools/, pip).
@@ -67,6 +70,7 @@ export async function startStack(workDir: string, stops: Array<() => Promise<unk
       searchPath: tools.PATH,
       log,
     });
+    temporalMetricsPort = await freePort();
     const server = await startTemporalDevServer({
       cliPath,
       port: 57000 + Math.floor(Math.random() * 1000),
@@ -75,6 +79,7 @@ export async function startStack(workDir: string, stops: Array<() => Promise<unk
       sqlitePragmas: flags['sqlite-pragmas'] !== 'off',
       serverTuning: flags['temporal-tuning'] !== 'off',
       dynamicConfig: flags['temporal-dynamic-config'],
+      metricsPort: temporalMetricsPort,
     });
     stops.push(() => server.stop());
     temporalAddress = server.address;
@@ -160,7 +165,23 @@ export async function startStack(workDir: string, stops: Array<() => Promise<unk
     stops.push(() => api.close());
     apiUrl = api.url;
   }
-  return { databaseUrl, temporalAddress, temporalDb, receiver, encryptionKey, adminKey, env, db, temporal, ctx, workerPid, apiPid, apiUrl };
+  const temporalMetricsUrl = temporalMetricsPort === undefined ? undefined : `http://127.0.0.1:${temporalMetricsPort}/metrics`;
+  return {
+    databaseUrl,
+    temporalAddress,
+    temporalDb,
+    receiver,
+    encryptionKey,
+    adminKey,
+    env,
+    db,
+    temporal,
+    ctx,
+    workerPid,
+    apiPid,
+    apiUrl,
+    temporalMetricsUrl,
+  };
 }
 
 /** Starts `entry` under tsx and resolves once its output matches `ready`. */
@@ -214,7 +235,7 @@ export async function spawnChild(
 export function pickTuningEnv(): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if ((name.startsWith('HOOKRELAY_WORKER_') || name === 'DATABASE_POOL_SIZE') && value) picked[name] = value;
+    if ((name.startsWith('HOOKRELAY_WORKER_') || name.startsWith('HOOKRELAY_TENANT_') || name === 'DATABASE_POOL_SIZE') && value) picked[name] = value;
   }
   return picked;
 }

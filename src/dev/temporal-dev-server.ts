@@ -22,6 +22,8 @@ export interface TemporalDevServerOptions {
   sqlitePragmas?: boolean;
   /** hookrelay's server tuning (temporal-server-tuning.ts; default true); off only to measure what it buys. */
   serverTuning?: boolean;
+  /** Serve the server's Prometheus metrics on this port (`--metrics-port`; the benchmark reads task matching from them). */
+  metricsPort?: number;
   /** More `KEY=JSON_VALUE` pairs for `--dynamic-config-value` (the benchmark measures server levers with them). */
   dynamicConfig?: string[];
 }
@@ -54,6 +56,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
   }
+  if (options.metricsPort !== undefined) args.push('--metrics-port', String(options.metricsPort));
   if (options.headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
 
