@@ -235,7 +235,8 @@ export async function spawnChild(
 export function pickTuningEnv(): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if ((name.startsWith('HOOKRELAY_WORKER_') || name.startsWith('HOOKRELAY_TENANT_') || name === 'DATABASE_POOL_SIZE') && value) picked[name] = value;
+    if ((name.startsWith('HOOKRELAY_WORKER_') || name.startsWith('HOOKRELAY_TENANT_') || name === 'DATABASE_POOL_SIZE') && value)
+      picked[name] = value;
   }
   return picked;
 }
