@@ -12,6 +12,7 @@ import * as deliveryWaits from './2026_12_02T200000_delivery_waits';
 import * as endpointLimits from './2026_12_02T210000_endpoint_limits';
 import * as endpointCircuit from './2026_12_02T220000_endpoint_circuit';
 import * as deliveryOrdering from './2026_12_02T230000_delivery_ordering';
+import * as portalSessions from './2026_12_03T010000_portal_sessions';
 import * as attemptEndpointStats from './2026_12_03T020000_attempt_endpoint_stats';
 import * as filtersAndAttemptTimings from './2026_12_03T040000_filters_and_attempt_timings';
 
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02T210000_endpoint_limits': endpointLimits,
   '2026_12_02T220000_endpoint_circuit': endpointCircuit,
   '2026_12_02T230000_delivery_ordering': deliveryOrdering,
+  '2026_12_03T010000_portal_sessions': portalSessions,
   '2026_12_03T020000_attempt_endpoint_stats': attemptEndpointStats,
   '2026_12_03T040000_filters_and_attempt_timings': filtersAndAttemptTimings,
 };

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     logger,
     metrics: new HookrelayMetrics({ processMetrics: true }),
     console: { temporalUiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
+    portal: { publicUrl: config.PUBLIC_URL },
   });
   logger.info({ url: api.url }, 'API listening');
   const graceMs = config.HOOKRELAY_SHUTDOWN_GRACE_MS;

@@ -131,6 +131,7 @@ async function main(): Promise<void> {
       logger,
       metrics,
       console: { temporalUiUrl, namespace: config.TEMPORAL_NAMESPACE },
+      portal: { publicUrl: config.PUBLIC_URL },
     });
     cleanups.push(() => api.close());
 

@@ -18,9 +18,11 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** Replaces the page's main content. */
+/** Replaces the page's main content (null, undefined and false are left out). */
 export function show(...nodes) {
-  document.getElementById('main').replaceChildren(...nodes);
+  document
+    .getElementById('main')
+    .replaceChildren(...nodes.flat(Infinity).filter((node) => node !== null && node !== undefined && node !== false));
 }
 
 let toastTimer;

@@ -1,5 +1,6 @@
 // Form pieces shared by the screens: a labelled field, JSON inputs, the enabled switch.
 import { api, tenantPath } from './api.js';
+import { appContext } from './app-context.js';
 import { h, toast } from './dom.js';
 
 export function field(label, input, hint) {
@@ -16,8 +17,9 @@ export function parseJson(text, what) {
   }
 }
 
-/** The enable/disable switch of an endpoint; after() runs once the API has answered. */
+/** The enable/disable switch of an endpoint (none when read-only); after() runs once the API has answered. */
 export function enabledToggle(endpoint, after) {
+  if (!appContext.canWrite) return null;
   const input = h('input', {
     type: 'checkbox',
     checked: endpoint.enabled,
@@ -32,6 +34,7 @@ export function enabledToggle(endpoint, after) {
           input.checked ? undefined : { reason: 'disabled from the console' },
         );
         toast(`${endpoint.name} ${input.checked ? 'enabled' : 'disabled'}`);
+        appContext.notify(input.checked ? 'endpoint.enabled' : 'endpoint.disabled', { endpointId: endpoint.id });
         await after();
       } catch (error) {
         input.checked = !input.checked;

@@ -60,7 +60,7 @@ function attemptDetails(attempt, isLast) {
 }
 
 /** A button that POSTs path, toasts done(result) and shows the delivery it leads to. */
-function actionButton(label, idAttr, path, enabled, done) {
+function actionButton(label, idAttr, path, enabled, done, eventName) {
   return h(
     'button',
     {
@@ -72,6 +72,7 @@ function actionButton(label, idAttr, path, enabled, done) {
         try {
           const result = await api('POST', tenantPath(path));
           toast(done(result));
+          appContext.notify(eventName, { deliveryId: result?.deliveryId ?? path.split('/')[2] });
           setTimeout(() => {
             location.hash = result?.mode === 'new' ? `#/deliveries/${result.deliveryId}` : location.hash;
             void rerender();
@@ -111,10 +112,19 @@ export async function deliveryScreen(id, token) {
       h(
         'div',
         { class: 'row' },
-        actionButton('Resend', 'resend', `/deliveries/${id}/resend`, true, (r) =>
-          r.mode === 'new' ? 'Resent as a new delivery' : 'Attempting now',
-        ),
-        actionButton('Cancel', 'cancel', `/deliveries/${id}/cancel`, open, () => 'Cancelling…'),
+        !appContext.canWrite
+          ? null
+          : actionButton(
+              'Resend',
+              'resend',
+              `/deliveries/${id}/resend`,
+              true,
+              (r) => (r.mode === 'new' ? 'Resent as a new delivery' : 'Attempting now'),
+              'delivery.resent',
+            ),
+        !appContext.canWrite
+          ? null
+          : actionButton('Cancel', 'cancel', `/deliveries/${id}/cancel`, open, () => 'Cancelling…', 'delivery.cancelled'),
       ),
     ),
     h(
@@ -149,8 +159,8 @@ export async function deliveryScreen(id, token) {
         h('dd', { class: 'mono' }, delivery.eventId),
         h('dt', {}, 'Resent from'),
         h('dd', {}, delivery.retryOfId ? h('a', { href: `#/deliveries/${delivery.retryOfId}`, class: 'mono' }, delivery.retryOfId) : '—'),
-        h('dt', {}, 'Workflow'),
-        h('dd', {}, h('span', { class: 'mono' }, delivery.workflowId), ' ', temporalLink(delivery)),
+        appContext.showWorkflow ? h('dt', {}, 'Workflow') : null,
+        appContext.showWorkflow ? h('dd', {}, h('span', { class: 'mono' }, delivery.workflowId), ' ', temporalLink(delivery)) : null,
       ),
     ),
     h('h2', {}, 'Payload'),

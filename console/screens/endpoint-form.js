@@ -1,6 +1,7 @@
 // Create or edit an endpoint: URL, event types from the grouped catalog, auth, headers, retry
 // policy and its repeats, timeout, limits, health check URL and ordering.
 import { api, tenantPath } from '../lib/api.js';
+import { appContext } from '../lib/app-context.js';
 import { errorBox, h, show, toast } from '../lib/dom.js';
 import { endpointRequestBody } from '../lib/endpoint-request.js';
 import { field, parseJson } from '../lib/forms.js';
@@ -28,6 +29,10 @@ function eventTypePicker(catalog, selected) {
 }
 
 export async function endpointFormScreen(id, token) {
+  if (!appContext.canWrite) {
+    show(h('div', { class: 'empty', id: 'read-only-notice' }, 'This session is read-only: endpoints cannot be added or changed here.'));
+    return;
+  }
   const [catalog, endpoint] = await Promise.all([api('GET', '/v1/event-types'), id ? api('GET', tenantPath(`/endpoints/${id}`)) : null]);
   if (!isCurrent(token)) return;
   const name = h('input', { type: 'text', id: 'ep-name', required: true, value: endpoint?.name ?? '' });
@@ -162,6 +167,7 @@ export async function endpointFormScreen(id, token) {
           if (endpoint) saved = await api('PATCH', tenantPath(`/endpoints/${endpoint.id}`), body);
           else saved = await api('POST', tenantPath('/endpoints'), { ...body, enabled: enabled.checked });
           toast(endpoint ? 'Endpoint saved' : 'Endpoint created');
+          appContext.notify(endpoint ? 'endpoint.updated' : 'endpoint.created', { endpointId: saved.id });
           location.hash = `#/endpoints/${saved.id}`;
         } catch (error) {
           message.replaceChildren(errorBox(error));
@@ -172,7 +178,7 @@ export async function endpointFormScreen(id, token) {
     field('URL', url, 'https:// (http:// only where the deployment allows it)'),
     field('Description', description),
     h('label', {}, 'Event types'),
-    h('div', { class: 'group' }, h('label', {}, all, h('strong', {}, 'All event types (*)'))),
+    appContext.canSubscribeToAll ? h('div', { class: 'group' }, h('label', {}, all, h('strong', {}, 'All event types (*)'))) : null,
     groups.length ? groups : h('p', { class: 'hint' }, 'The catalog is empty: the admin adds event types with POST /v1/event-types.'),
     field('Authentication', authType),
     authFields,
@@ -195,4 +201,5 @@ export async function endpointFormScreen(id, token) {
     message,
   );
   show(h('h1', {}, endpoint ? `Edit ${endpoint.name}` : 'New endpoint'), form);
+  name.focus();
 }

@@ -1,15 +1,19 @@
-// One endpoint: its facts, actions (enable, edit, test event), signing secret, the panels other
-// modules registered (see endpoint-panels.js) and its delivery log.
+// One endpoint: its facts, actions (enable, edit, test event, delete, recover), signing secret and
+// the code that verifies it, the panels other modules registered (see endpoint-panels.js) and its
+// delivery log. Write actions show only where the credential may write.
 import { api, tenantPath } from '../lib/api.js';
-import { h, show, toast } from '../lib/dom.js';
+import { appContext } from '../lib/app-context.js';
+import { h, show } from '../lib/dom.js';
 import { enabledToggle } from '../lib/forms.js';
 import { healthInfo, statusBadge } from '../lib/format.js';
 import { isCurrent, rerender } from '../lib/router.js';
 import { deliveryLog } from './delivery-log.js';
 import { endpointPanelSlots } from './endpoint-panels.js';
+import { deleteButton, recoverForm, sendTestButton } from './endpoint-actions.js';
 import { signingSecret } from './endpoint-secret.js';
+import { signatureSnippets } from './signature-snippets.js';
 
-function endpointFacts(endpoint) {
+function endpointFacts(endpoint, secretView) {
   return h(
     'dl',
     { class: 'facts' },
@@ -53,7 +57,7 @@ function endpointFacts(endpoint) {
       endpoint.ordering ? (endpoint.ordering.key === 'resourceId' ? 'FIFO per resource id' : 'FIFO (whole endpoint)') : 'unordered',
     ),
     h('dt', {}, 'Signing secret'),
-    h('dd', {}, signingSecret(endpoint.id)),
+    h('dd', {}, secretView),
   );
 }
 
@@ -61,32 +65,22 @@ export async function endpointScreen(id, token) {
   const [endpoint, catalog] = await Promise.all([api('GET', tenantPath(`/endpoints/${id}`)), api('GET', '/v1/event-types')]);
   if (!isCurrent(token)) return;
   const { filters, logBox, refreshLog } = deliveryLog(endpoint, catalog);
+  const snippets = signatureSnippets();
+  const secretView = appContext.canReadSecrets
+    ? signingSecret(endpoint.id, (secrets) => snippets.setSecret(secrets.secret))
+    : h('span', { class: 'hint', id: 'secret-unavailable' }, 'Not shown in a read-only session');
   const actions = h(
     'div',
     { class: 'row' },
     enabledToggle(endpoint, () => rerender()),
     h('span', {}, endpoint.enabled ? 'Enabled' : 'Disabled'),
-    h('a', { class: 'button', href: `#/endpoints/${id}/edit`, id: 'edit-endpoint' }, 'Edit'),
-    h(
-      'button',
-      {
-        type: 'button',
-        id: 'send-test',
-        onclick: async (event) => {
-          event.target.disabled = true;
-          try {
-            await api('POST', tenantPath(`/endpoints/${id}/test`));
-            toast('Test event sent');
-            setTimeout(() => void refreshLog(), 800);
-          } catch (error) {
-            toast(error.message, true);
-          } finally {
-            event.target.disabled = false;
-          }
-        },
-      },
-      'Send test event',
-    ),
+    appContext.canWrite
+      ? [
+          h('a', { class: 'button', href: `#/endpoints/${id}/edit`, id: 'edit-endpoint' }, 'Edit'),
+          sendTestButton(endpoint, refreshLog),
+          deleteButton(endpoint),
+        ]
+      : null,
   );
   show(
     h('p', {}, h('a', { href: '#/endpoints' }, '← Endpoints')),
@@ -96,10 +90,12 @@ export async function endpointScreen(id, token) {
       h('div', {}, h('h1', {}, endpoint.name), h('p', { class: 'sub' }, endpoint.description || endpoint.url)),
       actions,
     ),
-    h('div', { class: 'panel' }, endpointFacts(endpoint)),
+    h('div', { class: 'panel' }, endpointFacts(endpoint, secretView)),
     endpointPanelSlots({ endpoint }),
+    snippets.panel,
     h('h2', {}, 'Delivery log'),
     filters,
+    appContext.canWrite ? recoverForm(endpoint, refreshLog) : null,
     logBox,
   );
   await refreshLog();

@@ -1,5 +1,6 @@
 // The tenant's endpoints: a table with the enabled switch, status and circuit health of each.
 import { api, tenantPath } from '../lib/api.js';
+import { appContext } from '../lib/app-context.js';
 import { h, show } from '../lib/dom.js';
 import { enabledToggle } from '../lib/forms.js';
 import { healthInfo, statusBadge } from '../lib/format.js';
@@ -12,10 +13,11 @@ export async function endpointsScreen(token) {
     'div',
     { class: 'row between' },
     h('div', {}, h('h1', {}, 'Endpoints'), h('p', { class: 'sub' }, 'Where this tenant’s webhooks go.')),
-    h('a', { class: 'button primary', href: '#/endpoints/new', id: 'new-endpoint' }, 'New endpoint'),
+    appContext.canCreateEndpoints ? h('a', { class: 'button primary', href: '#/endpoints/new', id: 'new-endpoint' }, 'New endpoint') : null,
   );
   if (!page.data.length) {
-    show(header, h('div', { class: 'empty' }, 'No endpoints yet. ', h('a', { href: '#/endpoints/new' }, 'Add the first one'), '.'));
+    const addFirst = appContext.canCreateEndpoints ? [h('a', { href: '#/endpoints/new' }, 'Add the first one'), '.'] : [];
+    show(header, h('div', { class: 'empty' }, 'No endpoints yet. ', ...addFirst));
     return;
   }
   const rows = page.data.map((endpoint) => {

@@ -21,6 +21,8 @@ import { requestObservability } from './request-observability';
 import { consoleRouter, registerConsolePaths, type ConsoleOptions } from './routes/console.routes';
 import { metricsRouter, registerMetricsPaths } from './routes/metrics.routes';
 import { endpointFilterRouter, registerEndpointFilterPaths } from './routes/endpoint-filter.routes';
+import { portalRouter, registerPortalPaths } from './routes/portal.routes';
+import { portalSessionsRouter, registerPortalSessionsPaths, type PortalSessionOptions } from './routes/portal-sessions.routes';
 import { healthResponse, jsonObject } from './response-schemas';
 import { methodNotAllowed } from './method-not-allowed';
 
@@ -40,6 +42,8 @@ export interface AppOptions {
   console?: Partial<ConsoleOptions>;
   /** Per-key request limit; none when absent. */
   rateLimit?: ApiRateLimit;
+  /** Where the portal's one-time links point (PUBLIC_URL). */
+  portal?: PortalSessionOptions;
 }
 
 export function createApp(ctx: ServiceContext, options: AppOptions): Express {
@@ -57,7 +61,9 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     registerAppPaths,
     registerMetricsPaths,
     registerConsolePaths,
+    registerPortalPaths,
     registerTenantsPaths,
+    registerPortalSessionsPaths,
     registerEventTypesPaths,
     registerEndpointsPaths,
     registerEndpointStatsPaths,
@@ -73,6 +79,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
 
   app.use(metricsRouter(metrics));
   app.use(consoleRouter({ namespace: 'default', ...options.console }));
+  app.use(portalRouter(ctx, { maxBodyBytes: options.maxBodyBytes }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -101,6 +108,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     next();
   });
   app.use(tenantsRouter(services));
+  app.use(portalSessionsRouter(services, options.portal ?? {}));
   app.use(eventTypesRouter(services));
   app.use(endpointsRouter(services));
   app.use(endpointStatsRouter(services));

@@ -17,6 +17,9 @@ import {
   type Principal,
 } from '../domain/api-keys';
 import { clientThrottleKey } from '../domain/client-address';
+import { findPortalSessionBySessionHash } from '../db/portal-sessions.repository';
+import type { PortalSessionRow } from '../db/schema';
+import { hashPortalToken, isWellFormedPortalToken, portalScopes } from '../domain/portal-sessions';
 import { AuthThrottledError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../domain/errors';
 
 declare module 'express-serve-static-core' {
@@ -82,6 +85,14 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
       req.principal = { kind: 'admin' };
       return next();
     }
+    if (isWellFormedPortalToken('session', key)) {
+      const session = await findPortalSessionBySessionHash(options.db, hashPortalToken(key));
+      if (!session) return refuse(client, 'The portal session is not valid');
+      if (session.revoked_at) return refuse(client, 'The portal session has been revoked');
+      if (session.expired) return refuse(client, 'The portal session has expired');
+      req.principal = portalPrincipal(session);
+      return next();
+    }
     if (!isWellFormedTenantKey(key)) return refuse(client, 'The API key is not valid');
 
     const row = await findApiKeyByHash(options.db, hashApiKey(key));
@@ -100,6 +111,12 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
     req.principal = { kind: 'tenant', tenantId: row.tenant_id, keyId: row.id, scopes: row.scopes as ApiKeyScope[] };
     next();
   };
+}
+
+/** A portal session's browser credential: its tenant, and scopes and limits from its options. */
+function portalPrincipal(session: PortalSessionRow): Principal {
+  const limits = { readOnly: session.read_only, endpointIds: session.endpoint_ids, eventTypes: session.event_types };
+  return { kind: 'portal', tenantId: session.tenant_id, keyId: session.id, scopes: portalScopes(limits), limits };
 }
 
 export function principalOf(req: Request): Principal {
@@ -131,11 +148,14 @@ export function requireTenantAccess(req: Request, tenantId: string, ...scopes: A
 export type Access =
   | { kind: 'admin' }
   | { kind: 'any-key' }
+  /** Only a portal session's browser credential (it asks about itself). */
+  | { kind: 'portal-session' }
   /** Admin, or a key of the route's tenant holding one of `scopes` (none: any key of the tenant). */
   | { kind: 'tenant'; scopes: readonly ApiKeyScope[]; why?: string };
 
 export const adminOnly: Access = { kind: 'admin' };
 export const anyKey: Access = { kind: 'any-key' };
+export const portalSessionOnly: Access = { kind: 'portal-session' };
 export const anyTenantKey: Access = { kind: 'tenant', scopes: [] };
 /** One of `scopes` on a key of the tenant; `why` explains a choice in the description. */
 export const tenantScopes = (scopes: readonly ApiKeyScope[], why?: string): Access => ({ kind: 'tenant', scopes, why });
@@ -143,6 +163,10 @@ export const tenantScopes = (scopes: readonly ApiKeyScope[], why?: string): Acce
 export function requireAccess(req: Request, access: Access, tenantId?: string): void {
   if (access.kind === 'admin') return requireAdmin(req);
   if (access.kind === 'any-key') return void principalOf(req);
+  if (access.kind === 'portal-session') {
+    if (principalOf(req).kind !== 'portal') throw new ForbiddenError('This operation needs a portal session credential');
+    return;
+  }
   if (tenantId === undefined) throw new Error('A tenant route must name its tenant');
   requireTenantAccess(req, tenantId, ...access.scopes);
 }
@@ -151,6 +175,7 @@ export function requireAccess(req: Request, access: Access, tenantId?: string): 
 export function describeAccess(access: Access): string {
   if (access.kind === 'admin') return 'Needs an admin key.';
   if (access.kind === 'any-key') return 'Needs any valid key.';
+  if (access.kind === 'portal-session') return 'Needs a portal session credential (hrps_…), not an API key.';
   if (access.scopes.length === 0) return 'Needs an admin key or any key of this tenant.';
   return `Needs ${access.scopes.join(' or ')} (or an admin key)${access.why ? `: ${access.why}` : ''}.`;
 }

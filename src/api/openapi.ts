@@ -124,6 +124,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   403: 'The key lacks the needed scope, or the route needs the admin key',
   404: 'Not found, or belongs to another tenant',
   409: 'Conflicts with what exists',
+  410: 'Gone: the portal link was used, has expired or was revoked',
   413: 'Body over the configured limit',
   415: 'Body is not JSON',
   431: 'Request header fields over the size limit (answered before any route runs)',

@@ -28,7 +28,8 @@ export function routeLabel(req: Request): string {
 /** Ids a reader of the log filters on: the caller's tenant and the resources named in the path. */
 function requestIds(req: Request): Record<string, string> {
   const ids: Record<string, string> = {};
-  const tenantId = req.principal?.kind === 'tenant' ? req.principal.tenantId : /\/tenants\/(ten_[0-9a-z]+)/.exec(req.path)?.[1];
+  const tenantId =
+    req.principal && req.principal.kind !== 'admin' ? req.principal.tenantId : /\/tenants\/(ten_[0-9a-z]+)/.exec(req.path)?.[1];
   if (tenantId) ids.tenantId = tenantId;
   for (const [key, prefix] of [
     ['deliveryId', 'dlv'],

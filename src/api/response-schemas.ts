@@ -24,6 +24,35 @@ export const tenantResponse = z.strictObject({
   updatedAt: timestamp,
 });
 
+/** A portal session as lists show it: never its tokens. */
+export const portalSessionResponse = z.strictObject({
+  id: z.string(),
+  tenantId: z.string(),
+  status: z
+    .enum(['unused', 'active', 'expired', 'revoked'])
+    .describe('unused: the link was not opened yet; active: opened, its browser session is valid; expired; revoked'),
+  readOnly: z.boolean(),
+  endpointIds: z.array(z.string()).nullable().describe('null: every endpoint of the tenant'),
+  eventTypes: z.array(z.string()).nullable().describe('null: every event type'),
+  allowedOrigins: z.array(z.string()),
+  branding: z.strictObject({ displayName: z.string().optional(), logoUrl: z.string().optional(), accentColor: z.string().optional() }),
+  createdBy: z.string().describe('"admin", or the id of the tenant key that made it'),
+  createdAt: timestamp,
+  expiresAt: timestamp,
+  exchangedAt: timestamp.nullable().describe('When the link was opened (it works once)'),
+  revokedAt: timestamp.nullable(),
+});
+
+export const createdPortalSessionResponse = portalSessionResponse.extend({
+  url: z.string().describe('The one-time link (shown only here): open it, or set it as an iframe src, once'),
+});
+
+export const portalExchangeResponse = z.strictObject({
+  sessionToken: z.string().describe('The browser session credential (hrps_…): a Bearer token for /v1, until expiresAt'),
+  expiresAt: timestamp,
+  session: portalSessionResponse,
+});
+
 /** A key as lists show it: never the key itself. */
 export const apiKeySummaryResponse = z.strictObject({
   id: z.string(),

@@ -3,13 +3,15 @@
 import type { z } from 'zod';
 import type { ApiKeyScope } from '../domain/api-keys';
 import { presentBody, type PresentedBody } from '../domain/response-body';
-import type { ApiKeyRow, AttemptRow, DeliveryRow, EventRow, EventTypeRow, TenantRow } from '../db/schema';
+import type { ApiKeyRow, AttemptRow, DeliveryRow, EventRow, EventTypeRow, PortalSessionRow, TenantRow } from '../db/schema';
+import { portalSessionStatus } from '../domain/portal-sessions';
 import { redactAuth } from '../domain/endpoint-auth';
 import { redactCustomHeaders } from '../domain/endpoint-headers';
 import type { RetryPolicy } from '../domain/retry-policy';
 import type { EndpointStatsSeries } from '../domain/endpoint-stats';
 import type { Endpoint } from '../services/endpoints.service';
 import type {
+  portalSessionResponse,
   apiKeySummaryResponse,
   attemptResponse,
   deliveryResponse,
@@ -157,6 +159,25 @@ function attemptBody(row: AttemptRow): PresentedBody & { bodyTruncated: boolean;
     ...presentBody(row.response_body_bytes, row.response_body_truncated),
     bodyTruncated: row.response_body_truncated,
     bodyLength: row.response_body_length === null ? null : Number(row.response_body_length),
+  };
+}
+
+/** A portal session: its options and state, never its link or session token. */
+export function toPortalSessionResponse(row: PortalSessionRow & { expired: boolean }): z.infer<typeof portalSessionResponse> {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    status: portalSessionStatus({ revoked: row.revoked_at !== null, expired: row.expired, exchanged: row.exchanged_at !== null }),
+    readOnly: row.read_only,
+    endpointIds: row.endpoint_ids,
+    eventTypes: row.event_types,
+    allowedOrigins: row.allowed_origins,
+    branding: row.branding,
+    createdBy: row.created_by,
+    createdAt: iso(row.created_at),
+    expiresAt: iso(row.expires_at),
+    exchangedAt: iso(row.exchanged_at),
+    revokedAt: iso(row.revoked_at),
   };
 }
 

@@ -17,7 +17,7 @@ import { isSigningSecret } from '../domain/signature';
 
 const jsonObject = z.record(z.string(), z.unknown());
 const shortText = z.string().max(1000);
-const identifier = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9a-z]{26}$`), `must be a ${prefix}_… id`);
+export const identifier = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9a-z]{26}$`), `must be a ${prefix}_… id`);
 
 export const eventTypeName = z
   .string()

@@ -1,6 +1,8 @@
 // Queries on deliveries: planning them, reading them, listing them, updating their state.
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { afterCursor, cursorImpliesUntil, type PageCursor } from './pagination';
+import { deliveryInPortalView } from './portal-view.repository';
+import type { PortalView } from '../domain/portal-sessions';
 import { statusClassRange, type AttemptErrorKind, type ResponseStatusClass } from '../domain/attempt-error-kinds';
 import { OPEN_DELIVERY_STATUSES } from '../domain/delivery-status';
 import type { Deferral } from '../domain/delivery-wait';
@@ -121,6 +123,8 @@ export interface DeliveryCriteria {
 export interface DeliveryFilter extends DeliveryCriteria {
   cursor?: PageCursor | undefined;
   limit: number;
+  /** A limited portal session's view; absent for keys. */
+  view?: PortalView | undefined;
 }
 
 /** Narrows any select over `deliveries` (unaliased) to the rows matching `criteria`. */
@@ -158,6 +162,7 @@ export function deliveryListQuery(db: Kysely<Database>, filter: DeliveryFilter) 
   // A cursor already bounds created_at below `until`; repeating the bound only slows the plan.
   const until = filter.until && cursorImpliesUntil(filter.cursor, filter.until) ? undefined : filter.until;
   let query = whereDeliveryMatches(db.selectFrom('deliveries').selectAll(), { ...filter, until });
+  if (filter.view) query = query.where(deliveryInPortalView(db, filter.tenantId, filter.view));
   if (filter.cursor) query = query.where(afterCursor(filter.cursor));
   return query
     .orderBy('created_at', 'desc')

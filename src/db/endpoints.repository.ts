@@ -1,6 +1,8 @@
 // Queries on endpoints and their signing secrets.
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { PortalView } from '../domain/portal-sessions';
 import { afterCursor, type PageCursor } from './pagination';
+import { subscribedWithin } from './portal-view.repository';
 import type { Database, EndpointRow, EndpointSecretRow, EndpointUpdate, NewEndpointRow } from './schema';
 
 export async function insertEndpointWithSecret(
@@ -58,15 +60,30 @@ export async function findEndpointForTargetedDelivery(
 /** Newest first, deleted ones left out; reads `limit + 1` rows (see toPage). */
 export async function listEndpoints(
   db: Kysely<Database>,
-  filter: { tenantId: string; cursor?: PageCursor; limit: number },
+  filter: { tenantId: string; cursor?: PageCursor; limit: number; view?: PortalView | undefined },
 ): Promise<EndpointRow[]> {
   let query = db.selectFrom('endpoints').selectAll().where('tenant_id', '=', filter.tenantId).where('deleted_at', 'is', null);
+  if (filter.view?.endpointIds) query = query.where('id', 'in', [...filter.view.endpointIds]);
+  if (filter.view?.eventTypes) query = query.where(subscribedWithin(filter.view.eventTypes));
   if (filter.cursor) query = query.where(afterCursor(filter.cursor));
   return query
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(filter.limit + 1)
     .execute();
+}
+
+/** Which of these ids are live endpoints of the tenant. */
+export async function findEndpointIdsOfTenant(db: Kysely<Database>, tenantId: string, ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const rows = await db
+    .selectFrom('endpoints')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .where('deleted_at', 'is', null)
+    .execute();
+  return rows.map((row) => row.id);
 }
 
 /** Locks a live endpoint for the rest of the transaction (serialises edits and rotations). */

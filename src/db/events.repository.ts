@@ -1,6 +1,8 @@
 // Queries on events.
 import type { Kysely } from 'kysely';
 import { afterCursor, cursorImpliesUntil, type PageCursor } from './pagination';
+import { eventInPortalView } from './portal-view.repository';
+import type { PortalView } from '../domain/portal-sessions';
 import type { Database, EventRow, NewEventRow } from './schema';
 
 export async function insertEvent(db: Kysely<Database>, row: NewEventRow): Promise<EventRow> {
@@ -37,6 +39,8 @@ export interface EventFilter {
   until?: Date;
   cursor?: PageCursor;
   limit: number;
+  /** A limited portal session's view; absent for keys. */
+  view?: PortalView | undefined;
 }
 
 /** Newest first; reads `limit + 1` rows (see toPage). */
@@ -44,6 +48,7 @@ export async function listEvents(db: Kysely<Database>, filter: EventFilter): Pro
   let query = db.selectFrom('events').selectAll().where('tenant_id', '=', filter.tenantId);
   if (filter.type) query = query.where('type', '=', filter.type);
   if (filter.resourceId) query = query.where('resource_id', '=', filter.resourceId);
+  if (filter.view) query = query.where(eventInPortalView(db, filter.tenantId, filter.view));
   if (filter.since) query = query.where('created_at', '>=', filter.since);
   if (filter.until && !cursorImpliesUntil(filter.cursor, filter.until)) query = query.where('created_at', '<', filter.until);
   if (filter.cursor) query = query.where(afterCursor(filter.cursor));

@@ -225,6 +225,33 @@ export interface EndpointConcurrencyWaiterTable {
   woken_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** A portal session: its one-time link, then (once exchanged) the browser's session credential. */
+export interface PortalSessionTable {
+  id: string;
+  tenant_id: string;
+  link_token_hash: string;
+  session_token_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  read_only: boolean;
+  /** null: every endpoint of the tenant. */
+  endpoint_ids: string[] | null;
+  /** null: every event type. */
+  event_types: string[] | null;
+  allowed_origins: string[];
+  branding: Json<PortalBrandingColumn>;
+  /** "admin", or the id of the tenant key that made it. */
+  created_by: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  exchanged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface PortalBrandingColumn {
+  displayName?: string;
+  logoUrl?: string;
+  accentColor?: string;
+}
+
 export interface Database {
   tenants: TenantTable;
   api_keys: ApiKeyTable;
@@ -238,6 +265,7 @@ export interface Database {
   endpoint_rate_limits: EndpointRateLimitTable;
   endpoint_concurrency_leases: EndpointConcurrencyLeaseTable;
   endpoint_concurrency_waiters: EndpointConcurrencyWaiterTable;
+  portal_sessions: PortalSessionTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;
@@ -260,3 +288,5 @@ export type DeliveryStopRequestRow = Selectable<DeliveryStopRequestTable>;
 export type NewDeliveryStopRequestRow = Insertable<DeliveryStopRequestTable>;
 export type AttemptRow = Selectable<AttemptTable>;
 export type NewAttemptRow = Insertable<AttemptTable>;
+export type PortalSessionRow = Selectable<PortalSessionTable>;
+export type NewPortalSessionRow = Insertable<PortalSessionTable>;

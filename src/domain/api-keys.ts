@@ -1,5 +1,6 @@
 // API key format, hashing and scopes. Keys are shown once; only their SHA-256 is stored.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { PortalLimits } from './portal-sessions';
 
 /**
  * - `endpoints:read`: endpoints (without secrets), events and the delivery log: a log viewer.
@@ -8,11 +9,20 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  * - `endpoints:write`: every change to endpoints and deliveries; it reads secrets too, because
  *   rotating answers with the new secret and a writer can point the endpoint anywhere anyway.
  * - `events:publish`: publishing, and reading events.
+ * - `portal:sessions`: making, listing and revoking portal sessions (one-time links for the
+ *   tenant's customers), e.g. for the SaaS backend that embeds the portal.
  */
-export const apiKeyScopes = ['endpoints:read', 'endpoints:secrets', 'endpoints:write', 'events:publish'] as const;
+export const apiKeyScopes = ['endpoints:read', 'endpoints:secrets', 'endpoints:write', 'events:publish', 'portal:sessions'] as const;
 export type ApiKeyScope = (typeof apiKeyScopes)[number];
 
-export type Principal = { kind: 'admin' } | { kind: 'tenant'; tenantId: string; keyId: string; scopes: ApiKeyScope[] };
+/**
+ * Who is calling: the deployment's admin, a tenant key, or a portal session's browser credential
+ * (its scopes follow from the session's options; `keyId` is the session id, for rate limits and logs).
+ */
+export type Principal =
+  | { kind: 'admin' }
+  | { kind: 'tenant'; tenantId: string; keyId: string; scopes: ApiKeyScope[] }
+  | { kind: 'portal'; tenantId: string; keyId: string; scopes: ApiKeyScope[]; limits: PortalLimits };
 
 const KEY_PREFIX = 'hr_';
 const KEY_RANDOM_BYTES = 24;

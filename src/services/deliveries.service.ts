@@ -4,6 +4,7 @@ import { findDelivery, listDeliveries as queryDeliveries, type DeliveryFilter } 
 import { toPage } from '../db/pagination';
 import type { AttemptErrorKind, ResponseStatusClass } from '../domain/attempt-error-kinds';
 import type { DeliveryStatus } from '../domain/delivery-status';
+import type { PortalView } from '../domain/portal-sessions';
 import { NotFoundError } from '../domain/errors';
 import type { ServiceContext } from './context';
 import { readCursor, type PageQuery } from './cursor';
@@ -28,9 +29,10 @@ export async function getDeliveryWithAttempts(ctx: ServiceContext, tenantId: str
 }
 
 /** The validated query string → the repository's filter (shared with the delivery-log benchmark). */
-export function toDeliveryFilter(tenantId: string, query: ListDeliveriesInput): DeliveryFilter {
+export function toDeliveryFilter(tenantId: string, query: ListDeliveriesInput, view?: PortalView): DeliveryFilter {
   return {
     tenantId,
+    view,
     endpointId: query.endpointId,
     eventType: query.eventType,
     status: query.status,
@@ -44,8 +46,9 @@ export function toDeliveryFilter(tenantId: string, query: ListDeliveriesInput): 
   };
 }
 
-export async function listDeliveries(ctx: ServiceContext, tenantId: string, query: ListDeliveriesInput) {
+/** `view`: a limited portal session's (absent for keys). */
+export async function listDeliveries(ctx: ServiceContext, tenantId: string, query: ListDeliveriesInput, view?: PortalView) {
   await getTenant(ctx, tenantId); // an unknown tenant is a 404, not an empty log
-  const rows = await queryDeliveries(ctx.db, toDeliveryFilter(tenantId, query));
+  const rows = await queryDeliveries(ctx.db, toDeliveryFilter(tenantId, query, view));
   return toPage(rows, query.limit);
 }

@@ -1,5 +1,6 @@
 // Endpoints: creation with a generated (or given) signing secret, sealed at rest; edits, soft
 // deletion and secret rotation with a grace period.
+import type { PortalView } from '../domain/portal-sessions';
 import {
   expireSigningSecrets,
   findEndpoint,
@@ -119,9 +120,10 @@ export async function getEndpoint(ctx: ServiceContext, tenantId: string, id: str
   return displayed(ctx, row);
 }
 
-export async function listEndpoints(ctx: ServiceContext, tenantId: string, query: PageQuery): Promise<Page<Endpoint>> {
+/** `view`: a limited portal session's (absent for keys). */
+export async function listEndpoints(ctx: ServiceContext, tenantId: string, query: PageQuery, view?: PortalView): Promise<Page<Endpoint>> {
   await getTenant(ctx, tenantId);
-  const page = toPage(await queryEndpoints(ctx.db, { tenantId, cursor: readCursor(query.cursor), limit: query.limit }), query.limit);
+  const page = toPage(await queryEndpoints(ctx.db, { tenantId, cursor: readCursor(query.cursor), limit: query.limit, view }), query.limit);
   return { data: page.data.map((row) => displayed(ctx, row)), nextCursor: page.nextCursor };
 }
 

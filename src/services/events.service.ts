@@ -1,5 +1,6 @@
 // Publishing through the API: record the event and its deliveries, start the delivery
 // workflows, answer. No publish workflow in between (see publishing.service.ts).
+import type { PortalView } from '../domain/portal-sessions';
 import { findEvent, listEvents as queryEvents } from '../db/events.repository';
 import { toPage } from '../db/pagination';
 import { NotFoundError } from '../domain/errors';
@@ -62,10 +63,12 @@ export async function getEvent(ctx: ServiceContext, tenantId: string, id: string
   return event;
 }
 
-export async function listEvents(ctx: ServiceContext, tenantId: string, query: ListEventsInput) {
+/** `view`: a limited portal session's (absent for keys). */
+export async function listEvents(ctx: ServiceContext, tenantId: string, query: ListEventsInput, view?: PortalView) {
   await getTenant(ctx, tenantId); // an unknown tenant is a 404, not an empty list
   const rows = await queryEvents(ctx.db, {
     tenantId,
+    view,
     type: query.type,
     resourceId: query.resourceId,
     since: query.since ? new Date(query.since) : undefined,

@@ -5,7 +5,7 @@ import { apiKeyScopes, type ApiKeyScope } from '../../src/domain/api-keys';
 import { createKey, createTenant } from '../support/api';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 
-type Access = 'admin' | 'any key of the tenant' | ApiKeyScope[];
+type Access = 'admin' | 'any key of the tenant' | 'portal session' | ApiKeyScope[];
 
 const SCOPES_TABLE: Record<string, Access> = {
   'POST /v1/tenants': 'admin',
@@ -14,6 +14,10 @@ const SCOPES_TABLE: Record<string, Access> = {
   'POST /v1/tenants/{tenantId}/api-keys': 'admin',
   'GET /v1/tenants/{tenantId}/api-keys': 'admin',
   'DELETE /v1/tenants/{tenantId}/api-keys/{id}': 'admin',
+  'POST /v1/tenants/{tenantId}/portal-sessions': ['portal:sessions'],
+  'GET /v1/tenants/{tenantId}/portal-sessions': ['portal:sessions'],
+  'DELETE /v1/tenants/{tenantId}/portal-sessions/{id}': ['portal:sessions'],
+  'GET /v1/portal-session': 'portal session',
   'POST /v1/event-types': 'admin',
   'GET /v1/event-types': 'any key of the tenant',
   'PATCH /v1/event-types/{name}': 'admin',
@@ -43,6 +47,7 @@ const SCOPES_TABLE: Record<string, Access> = {
 /** A well-formed id of the kind the path names, that exists nowhere. */
 function placeholderId(path: string): string {
   if (path.includes('/api-keys/')) return 'key_00000000000000000000000000';
+  if (path.includes('/portal-sessions/')) return 'ps_00000000000000000000000000';
   if (path.includes('/endpoints/')) return 'ep_00000000000000000000000000';
   if (path.includes('/events/')) return 'evt_00000000000000000000000000';
   if (path.includes('/deliveries/')) return 'dlv_00000000000000000000000000';
@@ -86,6 +91,8 @@ describe('scopes of every route', () => {
       const access = SCOPES_TABLE[route]!;
       if (access === 'admin')
         expect({ route, description }).toEqual({ route, description: expect.stringMatching(/^Needs an admin key\./) });
+      else if (access === 'portal session')
+        expect({ route, description }).toEqual({ route, description: expect.stringMatching(/^Needs a portal session credential/) });
       else if (access === 'any key of the tenant')
         expect({ route, description }).toEqual({ route, description: expect.stringMatching(/any (valid )?key/) });
       else for (const scope of access) expect({ route, description }).toEqual({ route, description: expect.stringContaining(scope) });
@@ -104,9 +111,11 @@ describe('scopes of every route', () => {
       const access = SCOPES_TABLE[route]!;
 
       const admin = await send(hookrelay.adminKey);
-      expect({ route, admin: [401, 403].includes(admin.status) }).toEqual({ route, admin: false });
+      // Only a portal session's credential asks about its own session (test/api/portal-access.test.ts).
+      const adminAllowed = access !== 'portal session';
+      expect({ route, admin: ![401, 403].includes(admin.status) }).toEqual({ route, admin: adminAllowed });
       for (const scope of apiKeyScopes) {
-        const allowed = access === 'any key of the tenant' || (access !== 'admin' && access.includes(scope));
+        const allowed = access === 'any key of the tenant' || (access !== 'admin' && access !== 'portal session' && access.includes(scope));
         const res = await send(keys[scope]);
         const passed = res.status !== 401 && res.status !== 403;
         expect({ route, scope, passed, status: passed ? 'past the check' : res.status }).toEqual({

@@ -1,13 +1,20 @@
 // A route's access is declared once (src/api/auth.ts): the handler checks it with requireAccess
 // and the OpenAPI description starts with describeAccess's sentence. These pin both readings.
 import type { Request } from 'express';
-import { adminOnly, anyKey, anyTenantKey, describeAccess, requireAccess, tenantScopes } from '../../src/api/auth';
+import { adminOnly, anyKey, anyTenantKey, describeAccess, portalSessionOnly, requireAccess, tenantScopes } from '../../src/api/auth';
 import type { Principal } from '../../src/domain/api-keys';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../src/domain/errors';
 
 const as = (principal?: Principal) => ({ principal }) as Request;
 const admin = as({ kind: 'admin' });
 const reader = as({ kind: 'tenant', tenantId: 't1', keyId: 'k1', scopes: ['endpoints:read'] });
+const portal = as({
+  kind: 'portal',
+  tenantId: 't1',
+  keyId: 'ps_1',
+  scopes: ['endpoints:read'],
+  limits: { readOnly: true, endpointIds: null, eventTypes: null },
+});
 
 describe('describeAccess', () => {
   it('states each kind of access as the OpenAPI descriptions do', () => {
@@ -35,6 +42,17 @@ describe('requireAccess', () => {
     expect(() => requireAccess(reader, tenantScopes(['endpoints:read', 'events:publish']), 't1')).not.toThrow();
     expect(() => requireAccess(reader, tenantScopes(['endpoints:write']), 't1')).toThrow(ForbiddenError);
     expect(() => requireAccess(reader, tenantScopes(['endpoints:read']), 't2')).toThrow(NotFoundError);
+  });
+
+  it('holds a portal session to its tenant and scopes, and keeps its own route to it', () => {
+    expect(() => requireAccess(portal, adminOnly)).toThrow(ForbiddenError);
+    expect(() => requireAccess(portal, tenantScopes(['endpoints:read']), 't1')).not.toThrow();
+    expect(() => requireAccess(portal, tenantScopes(['endpoints:write']), 't1')).toThrow(ForbiddenError);
+    expect(() => requireAccess(portal, tenantScopes(['endpoints:read']), 't2')).toThrow(NotFoundError);
+    expect(() => requireAccess(portal, portalSessionOnly)).not.toThrow();
+    expect(() => requireAccess(reader, portalSessionOnly)).toThrow(ForbiddenError);
+    expect(() => requireAccess(admin, portalSessionOnly)).toThrow(ForbiddenError);
+    expect(describeAccess(portalSessionOnly)).toBe('Needs a portal session credential (hrps_…), not an API key.');
   });
 
   it('refuses a request nobody authenticated', () => {

@@ -2,7 +2,8 @@
 import { Router } from 'express';
 import type { ServiceContext } from '../../services/context';
 import { getDeliveryWithAttempts, listDeliveries } from '../../services/deliveries.service';
-import { requireAccess, tenantScopes } from '../auth';
+import { principalOf, requireAccess, tenantScopes } from '../auth';
+import { assertDeliveryInView, portalViewOf } from '../../services/portal-view.service';
 import { toAttemptResponse, toDeliveryResponse } from '../responses';
 import { deliveryParams, listDeliveriesQuery, noQuery, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
@@ -21,7 +22,7 @@ export function deliveriesRouter(ctx: ServiceContext): Router {
     const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
     requireAccess(req, access.listDeliveries, tenantId);
     const query = parseInput(listDeliveriesQuery, req.query, 'query');
-    const page = await listDeliveries(ctx, tenantId, query);
+    const page = await listDeliveries(ctx, tenantId, query, portalViewOf(principalOf(req)));
     res.json({ data: page.data.map(toDeliveryResponse), nextCursor: page.nextCursor });
   });
 
@@ -29,6 +30,7 @@ export function deliveriesRouter(ctx: ServiceContext): Router {
     const { tenantId, id } = parseInput(deliveryParams, req.params, 'params');
     requireAccess(req, access.getDelivery, tenantId);
     parseInput(noQuery, req.query, 'query');
+    await assertDeliveryInView(ctx, principalOf(req), tenantId, id);
     const { delivery, attempts } = await getDeliveryWithAttempts(ctx, tenantId, id);
     res.json({ ...toDeliveryResponse(delivery), attempts: attempts.map(toAttemptResponse) });
   });

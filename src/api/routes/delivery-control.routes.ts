@@ -6,7 +6,8 @@ import type { ServiceContext } from '../../services/context';
 import { cancelDelivery, recoverEndpoint, resendDelivery } from '../../services/delivery-control.service';
 import { disableEndpoint, enableEndpoint, sendTestEvent } from '../../services/endpoint-control.service';
 import { getEndpoint } from '../../services/endpoints.service';
-import { requireAccess, tenantScopes } from '../auth';
+import { principalOf, requireAccess, tenantScopes } from '../auth';
+import { assertDeliveryInView, assertEndpointInView } from '../../services/portal-view.service';
 import { followUpLogging } from '../follow-up-logging';
 import { toEndpointResponse } from '../responses';
 import { deliveryParams, disableEndpointBody, endpointParams, noBody, noQuery, recoverEndpointBody, resendDeliveryBody } from '../schemas';
@@ -32,6 +33,7 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
     const { tenantId, id } = parseInput(deliveryParams, req.params, 'params');
     requireAccess(req, access.resend, tenantId);
     parseInput(noQuery, req.query, 'query');
+    await assertDeliveryInView(ctx, principalOf(req), tenantId, id);
     const { position } = parseInput(resendDeliveryBody, req.body ?? {}, 'body');
     const result = await resendDelivery(ctx, tenantId, id, { ...followUpLogging(req), position: position ?? 'back' });
     res.status(202).json(result satisfies z.infer<typeof resendResponse>);
@@ -41,6 +43,7 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
     const { tenantId, id } = parseInput(deliveryParams, req.params, 'params');
     requireAccess(req, access.cancel, tenantId);
     parseInput(noQuery, req.query, 'query');
+    await assertDeliveryInView(ctx, principalOf(req), tenantId, id);
     parseInput(noBody, req.body ?? {}, 'body');
     res.status(202).json((await cancelDelivery(ctx, tenantId, id)) satisfies z.infer<typeof cancelResponse>);
   });
@@ -49,6 +52,7 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireAccess(req, access.enable, tenantId);
     parseInput(noQuery, req.query, 'query');
+    await assertEndpointInView(ctx, principalOf(req), tenantId, id);
     parseInput(noBody, req.body ?? {}, 'body');
     await enableEndpoint(ctx, tenantId, id);
     res.json(toEndpointResponse(await getEndpoint(ctx, tenantId, id)));
@@ -58,6 +62,7 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireAccess(req, access.disable, tenantId);
     parseInput(noQuery, req.query, 'query');
+    await assertEndpointInView(ctx, principalOf(req), tenantId, id);
     const body = parseInput(disableEndpointBody, req.body ?? {}, 'body');
     await disableEndpoint(ctx, tenantId, id, body.reason ?? 'disabled by request', followUpLogging(req));
     res.json(toEndpointResponse(await getEndpoint(ctx, tenantId, id)));
@@ -67,6 +72,7 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireAccess(req, access.sendTest, tenantId);
     parseInput(noQuery, req.query, 'query');
+    await assertEndpointInView(ctx, principalOf(req), tenantId, id);
     parseInput(noBody, req.body ?? {}, 'body');
     const result = await sendTestEvent(ctx, tenantId, id, followUpLogging(req));
     res.status(202).json({ id: result.eventId, deliveryCount: result.deliveryCount } satisfies z.infer<typeof testEventResponse>);
@@ -76,6 +82,7 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireAccess(req, access.recover, tenantId);
     parseInput(noQuery, req.query, 'query');
+    await assertEndpointInView(ctx, principalOf(req), tenantId, id);
     const body = parseInput(recoverEndpointBody, req.body, 'body');
     const { deliveryIds } = await recoverEndpoint(
       ctx,

@@ -2,7 +2,8 @@
 import { Router } from 'express';
 import type { ServiceContext } from '../../services/context';
 import { getEndpointStats } from '../../services/endpoint-stats.service';
-import { requireAccess, tenantScopes } from '../auth';
+import { principalOf, requireAccess, tenantScopes } from '../auth';
+import { assertEndpointInView } from '../../services/portal-view.service';
 import { toEndpointStatsResponse } from '../responses';
 import { endpointParams, endpointStatsQuery } from '../schemas';
 import { parseInput } from '../validation';
@@ -19,6 +20,7 @@ export function endpointStatsRouter(ctx: ServiceContext): Router {
   router.get('/v1/tenants/:tenantId/endpoints/:id/stats', async (req, res) => {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireAccess(req, access.getEndpointStats, tenantId);
+    await assertEndpointInView(ctx, principalOf(req), tenantId, id);
     const query = parseInput(endpointStatsQuery, req.query, 'query');
     res.json(toEndpointStatsResponse(id, await getEndpointStats(ctx, tenantId, id, query)));
   });

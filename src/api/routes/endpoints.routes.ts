@@ -11,7 +11,8 @@ import {
   rotateEndpointSecret,
   updateEndpoint,
 } from '../../services/endpoints.service';
-import { requireAccess, tenantScopes } from '../auth';
+import { principalOf, requireAccess, tenantScopes } from '../auth';
+import { assertEndpointInView, assertMayCreateEndpoint, assertMaySubscribe, portalViewOf } from '../../services/portal-view.service';
 import { followUpLogging } from '../follow-up-logging';
 import { toEndpointResponse } from '../responses';
 import {
@@ -48,8 +49,10 @@ export function endpointsRouter(ctx: ServiceContext): Router {
   router.post('/v1/tenants/:tenantId/endpoints', async (req, res) => {
     const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
     requireAccess(req, access.createEndpoint, tenantId);
+    assertMayCreateEndpoint(principalOf(req));
     parseInput(noQuery, req.query, 'query');
     const body = parseInput(createEndpointBody, req.body, 'body');
+    assertMaySubscribe(principalOf(req), body.eventTypes);
     res.status(201).json(toEndpointResponse(await createEndpoint(ctx, tenantId, body)));
   });
 
@@ -57,7 +60,7 @@ export function endpointsRouter(ctx: ServiceContext): Router {
     const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
     requireAccess(req, access.listEndpoints, tenantId);
     const query = parseInput(listEndpointsQuery, req.query, 'query');
-    const page = await listEndpoints(ctx, tenantId, query);
+    const page = await listEndpoints(ctx, tenantId, query, portalViewOf(principalOf(req)));
     res.json({ data: page.data.map(toEndpointResponse), nextCursor: page.nextCursor });
   });
 
@@ -65,6 +68,7 @@ export function endpointsRouter(ctx: ServiceContext): Router {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireAccess(req, access.getEndpoint, tenantId);
     parseInput(noQuery, req.query, 'query');
+    await assertEndpointInView(ctx, principalOf(req), tenantId, id);
     res.json(toEndpointResponse(await getEndpoint(ctx, tenantId, id)));
   });
 
@@ -73,6 +77,8 @@ export function endpointsRouter(ctx: ServiceContext): Router {
     requireAccess(req, access.updateEndpoint, tenantId);
     parseInput(noQuery, req.query, 'query');
     const body = parseInput(updateEndpointBody, req.body, 'body');
+    await assertEndpointInView(ctx, principalOf(req), tenantId, id);
+    assertMaySubscribe(principalOf(req), body.eventTypes);
     res.json(toEndpointResponse(await updateEndpoint(ctx, tenantId, id, body)));
   });
 
@@ -80,6 +86,7 @@ export function endpointsRouter(ctx: ServiceContext): Router {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireAccess(req, access.deleteEndpoint, tenantId);
     parseInput(noQuery, req.query, 'query');
+    await assertEndpointInView(ctx, principalOf(req), tenantId, id);
     await deleteEndpoint(ctx, tenantId, id, followUpLogging(req));
     res.status(204).end();
   });
@@ -89,6 +96,7 @@ export function endpointsRouter(ctx: ServiceContext): Router {
     // Not endpoints:read: a log viewer's key must not be able to sign webhooks (see apiKeyScopes).
     requireAccess(req, access.getSecrets, tenantId);
     parseInput(noQuery, req.query, 'query');
+    await assertEndpointInView(ctx, principalOf(req), tenantId, id);
     res
       .set('cache-control', 'no-store')
       .json((await getEndpointSecrets(ctx, tenantId, id)) satisfies z.infer<typeof endpointSecretsResponse>);
@@ -98,6 +106,7 @@ export function endpointsRouter(ctx: ServiceContext): Router {
     const { tenantId, id } = parseInput(endpointParams, req.params, 'params');
     requireAccess(req, access.rotateSecret, tenantId);
     parseInput(noQuery, req.query, 'query');
+    await assertEndpointInView(ctx, principalOf(req), tenantId, id);
     // The body is optional here: no body means the default grace period.
     const body = parseInput(rotateSecretBody, req.body ?? {}, 'body');
     const rotated = await rotateEndpointSecret(ctx, tenantId, id, body, {

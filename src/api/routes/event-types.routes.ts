@@ -3,7 +3,8 @@ import { Router } from 'express';
 import type { z } from 'zod';
 import type { ServiceContext } from '../../services/context';
 import { createEventType, listEventTypes, updateEventType } from '../../services/event-types.service';
-import { adminOnly, anyKey, requireAccess } from '../auth';
+import { adminOnly, anyKey, principalOf, requireAccess } from '../auth';
+import { eventTypeInView } from '../../services/portal-view.service';
 import { toEventTypeResponse } from '../responses';
 import { createEventTypeBody, eventTypeParams, listEventTypesQuery, noQuery, updateEventTypeBody } from '../schemas';
 import { parseInput } from '../validation';
@@ -30,7 +31,11 @@ export function eventTypesRouter(ctx: ServiceContext): Router {
   router.get('/v1/event-types', async (req, res) => {
     requireAccess(req, access.listEventTypes);
     const query = parseInput(listEventTypesQuery, req.query, 'query');
-    const groups = await listEventTypes(ctx, query);
+    const principal = principalOf(req);
+    // A portal session limited to some event types sees only those in the catalog.
+    const groups = (await listEventTypes(ctx, query))
+      .map((group) => ({ ...group, eventTypes: group.eventTypes.filter((row) => eventTypeInView(principal, row.name)) }))
+      .filter((group) => group.eventTypes.length > 0);
     // The catalog is small and keyed by name: it comes whole (nextCursor is always null).
     res.json({
       data: groups.flatMap((group) => group.eventTypes.map(toEventTypeResponse)),

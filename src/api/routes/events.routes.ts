@@ -4,7 +4,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { ServiceContext } from '../../services/context';
 import { getEvent, listEvents, publishBatchFromApi, publishFromApi } from '../../services/events.service';
-import { requireAccess, tenantScopes } from '../auth';
+import { principalOf, requireAccess, tenantScopes } from '../auth';
+import { assertEventInView, portalViewOf } from '../../services/portal-view.service';
 import { toEventResponse } from '../responses';
 import { eventParams, listEventsQuery, noQuery, publishBatchBody, publishEventBody, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
@@ -80,7 +81,7 @@ export function eventsRouter(ctx: ServiceContext): Router {
     const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
     requireAccess(req, access.listEvents, tenantId);
     const query = parseInput(listEventsQuery, req.query, 'query');
-    const page = await listEvents(ctx, tenantId, query);
+    const page = await listEvents(ctx, tenantId, query, portalViewOf(principalOf(req)));
     res.json({ data: page.data.map(toEventResponse), nextCursor: page.nextCursor });
   });
 
@@ -88,6 +89,7 @@ export function eventsRouter(ctx: ServiceContext): Router {
     const { tenantId, id } = parseInput(eventParams, req.params, 'params');
     requireAccess(req, access.getEvent, tenantId);
     parseInput(noQuery, req.query, 'query');
+    await assertEventInView(ctx, principalOf(req), tenantId, id);
     res.json(toEventResponse(await getEvent(ctx, tenantId, id)));
   });
 
