@@ -12,8 +12,6 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json<T> = ColumnType<T, string | T, string | T>;
-/** A nullable column rows before 2026-12-03 lack: optional on insert. */
-type OptionalOnInsert<T> = ColumnType<T | null, T | null | undefined, T | null>;
 /** A JSON column with a database default: optional on insert. */
 type JsonWithDefault<T> = ColumnType<T, string | T | undefined, string | T>;
 
@@ -185,18 +183,6 @@ export interface AttemptTable {
   response_body_length: ColumnType<string | null, number | null | undefined, number | null>;
   error_kind: string | null;
   error_message: string | null;
-  /** The timing breakdown (ms from the attempt's start); null where a phase did not happen (a reused connection, a failure before it). */
-  dns_ms: OptionalOnInsert<number>;
-  connect_ms: OptionalOnInsert<number>;
-  tls_ms: OptionalOnInsert<number>;
-  first_byte_ms: OptionalOnInsert<number>;
-  connection_reused: OptionalOnInsert<boolean>;
-  /** The peer actually connected to (after DNS and the SSRF guard). */
-  remote_address: OptionalOnInsert<string>;
-  remote_port: OptionalOnInsert<number>;
-  request_body_bytes: OptionalOnInsert<number>;
-  /** For error kind `tls`: expired, hostname_mismatch, unknown_ca, … (domain/tls-failure.ts). */
-  tls_failure_reason: OptionalOnInsert<string>;
   created_at: CreatedAt;
 }
 
