@@ -12,11 +12,13 @@ import { endpointScreen } from './screens/endpoint.js';
 import { endpointHealthPanel } from './screens/endpoint-health.js';
 import { endpointFormScreen } from './screens/endpoint-form.js';
 import { endpointsScreen } from './screens/endpoints.js';
+import { endpointReplayPanel, replayScreen, replaysScreen } from './screens/replays.js';
 import { loginScreen } from './screens/login.js';
 import { tenantsScreen } from './screens/tenants.js';
 import { registerEndpointPanel } from './screens/endpoint-panels.js';
 
 registerEndpointPanel(endpointHealthPanel);
+registerEndpointPanel(endpointReplayPanel);
 
 configureApi({
   credential: operatorSession.key,
@@ -28,6 +30,7 @@ function renderNav() {
   const signedIn = operatorSession.key();
   const items = [];
   if (signedIn && tenantId()) items.push(h('a', { href: '#/endpoints' }, 'Endpoints'));
+  if (signedIn && tenantId()) items.push(h('a', { href: '#/replays' }, 'Replays'));
   if (signedIn && operatorSession.role() === 'admin') items.push(h('a', { href: '#/tenants' }, 'Tenants'));
   items.push(h('span', { class: 'spacer' }));
   if (signedIn && tenantId()) items.push(h('span', { class: 'mono', title: 'Current tenant' }, tenantId()));
@@ -52,6 +55,8 @@ const table = [
   [/^#\/endpoints\/(\w+)\/edit$/, endpointFormScreen],
   [/^#\/endpoints\/(\w+)$/, endpointScreen],
   [/^#\/deliveries\/(\w+)$/, deliveryScreen],
+  [/^#\/replays$/, replaysScreen],
+  [/^#\/replays\/(\w+)$/, replayScreen],
 ];
 
 fetch('/console/config.json')

@@ -14,6 +14,7 @@ import * as endpointCircuit from './2026_12_02T220000_endpoint_circuit';
 import * as deliveryOrdering from './2026_12_02T230000_delivery_ordering';
 import * as portalSessions from './2026_12_03T010000_portal_sessions';
 import * as attemptEndpointStats from './2026_12_03T020000_attempt_endpoint_stats';
+import * as replays from './2026_12_03T030000_replays';
 import * as endpointPayloadFilters from './2026_12_03T040000_endpoint_payload_filters';
 
 export const migrations: Record<string, Migration> = {
@@ -30,5 +31,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02T230000_delivery_ordering': deliveryOrdering,
   '2026_12_03T010000_portal_sessions': portalSessions,
   '2026_12_03T020000_attempt_endpoint_stats': attemptEndpointStats,
+  '2026_12_03T030000_replays': replays,
   '2026_12_03T040000_endpoint_payload_filters': endpointPayloadFilters,
 };

@@ -195,6 +195,10 @@ export const configSchema = z.object({
   HOOKRELAY_INLINE_START_MAX_DELIVERIES: z.coerce.number().int().min(0).max(1_000_000).default(100),
   /** Endpoints a tenant may have (deleted ones not counted); creating one more is a 409. */
   HOOKRELAY_MAX_ENDPOINTS_PER_TENANT: z.coerce.number().int().min(1).max(10_000_000).default(25_000),
+  /** Replays: deliveries started per second to an endpoint without a rateLimitPerSecond (one with a limit gets its limit). */
+  HOOKRELAY_REPLAY_DEFAULT_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Replays: a replay's unfinished deliveries to one endpoint before it starts more (a slow receiver slows the replay). */
+  HOOKRELAY_REPLAY_MAX_IN_FLIGHT_PER_ENDPOINT: z.coerce.number().int().min(1).max(100_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

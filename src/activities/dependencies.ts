@@ -6,7 +6,7 @@ import type { Database } from '../db/schema';
 import type { CircuitPolicy } from '../domain/endpoint-circuit';
 import type { SecretBox } from '../domain/secret-box';
 import type { DeliveryMetrics } from '../metrics/metrics';
-import type { PublishEventInput, PublishEventResult } from '../workflows/contracts';
+import type { PublishEventInput, PublishEventResult, ReplayStep } from '../workflows/contracts';
 import type { EndpointGate } from './endpoint-gate';
 import type { TenantPostSlots } from './tenant-fair-share-rule';
 import type { WebhookHttpClient } from './webhook-http';
@@ -28,6 +28,8 @@ export interface ActivityUseCases {
   ): Promise<PublishEventResult[]>;
   /** Disables the endpoint and stops its waiting deliveries but `exceptDeliveryId` (services/endpoint-control.service). */
   disableEndpoint(tenantId: string, endpointId: string, reason: string, options: { exceptDeliveryId: string }): Promise<unknown>;
+  /** One paced step of a replay job (services/replay-steps.service). */
+  runReplayStep(replayId: string): Promise<ReplayStep>;
 }
 
 export interface ActivityDependencies {

@@ -6,6 +6,7 @@ import { createDeliveryLifecycleActivities } from './delivery-lifecycle';
 import type { ActivityDependencies } from './dependencies';
 import { createEndpointGate } from './endpoint-gate';
 import { createPublishActivities } from './publish';
+import { createReplayActivities } from './replay';
 import { DEFAULT_CIRCUIT_POLICY } from '../domain/endpoint-circuit';
 
 export type { ActivityDependencies, ActivityUseCases } from './dependencies';
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createPublishActivities(deps),
     ...createAttemptActivities(deps, gate),
     ...createDeliveryLifecycleActivities(deps, gate),
+    ...createReplayActivities(deps),
   };
 }
 

@@ -16,6 +16,7 @@ import { endpointStatsRouter, registerEndpointStatsPaths } from './routes/endpoi
 import { eventTypesRouter, registerEventTypesPaths } from './routes/event-types.routes';
 import { eventsRouter, registerEventsPaths } from './routes/events.routes';
 import { registerTenantsPaths, tenantsRouter } from './routes/tenants.routes';
+import { registerReplaysPaths, replaysRouter } from './routes/replays.routes';
 import { HookrelayMetrics } from '../metrics/metrics';
 import { requestObservability } from './request-observability';
 import { consoleRouter, registerConsolePaths, type ConsoleOptions } from './routes/console.routes';
@@ -71,6 +72,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     registerEventsPaths,
     registerDeliveriesPaths,
     registerDeliveryControlPaths,
+    registerReplaysPaths,
   ]);
   app.use(methodNotAllowed(openApiDocument));
   app.get('/openapi.json', (_req, res) => {
@@ -116,6 +118,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   app.use(eventsRouter(services));
   app.use(deliveriesRouter(services));
   app.use(deliveryControlRouter(services));
+  app.use(replaysRouter(services));
 
   app.use((req, res) => {
     sendProblem(res, problem(404, 'not-found', 'Not found', `No route for ${req.method} ${req.path}`));

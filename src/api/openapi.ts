@@ -25,6 +25,7 @@ import {
   publishBatchResponse,
   publishResponse,
   recoverResponse,
+  replayResponse,
   resendResponse,
   tenantResponse,
   testEventResponse,
@@ -49,6 +50,7 @@ const componentSchemas = {
   ResendResult: resendResponse,
   CancelResult: cancelResponse,
   RecoverResult: recoverResponse,
+  Replay: replayResponse,
   TestEventResult: testEventResponse,
   FilterTestResult: filterTestResponse,
 };

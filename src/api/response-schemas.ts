@@ -5,6 +5,8 @@ import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { WAIT_REASONS } from '../domain/delivery-wait';
 import { ENDPOINT_HEALTH_STATES } from '../domain/endpoint-circuit';
 import { STATS_BUCKETS } from '../domain/endpoint-stats';
+import { REPLAY_MODES, REPLAY_STATUSES, REPLAYABLE_DELIVERY_STATUSES } from '../domain/replay';
+import { ATTEMPT_ERROR_KINDS, RESPONSE_STATUS_CLASSES } from '../domain/attempt-error-kinds';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { apiKeyScopes } from '../domain/api-keys';
@@ -253,7 +255,43 @@ export const resendResponse = z.strictObject({
 
 export const cancelResponse = z.strictObject({ deliveryId: z.string(), status: z.literal('cancelling') });
 
-export const recoverResponse = z.strictObject({ deliveryCount: z.number().int(), deliveryIds: z.array(z.string()) });
+export const recoverResponse = z.strictObject({
+  deliveryCount: z.number().int(),
+  deliveryIds: z.array(z.string()),
+  replayId: z.string().describe('The replay (mode failed) that sends them, paced: GET …/replays/{replayId} shows its progress'),
+});
+
+export const replayResponse = z.strictObject({
+  id: z.string(),
+  tenantId: z.string(),
+  mode: z.enum(REPLAY_MODES),
+  status: z
+    .enum(REPLAY_STATUSES)
+    .describe('pending: not started yet; running: sending, paced; settling: all sent, waiting for outcomes; completed; cancelled'),
+  statusReason: z.string().nullable(),
+  filter: z.strictObject({
+    endpointIds: z.array(z.string()).optional(),
+    eventTypes: z.array(z.string()).optional(),
+    status: z.array(z.enum(REPLAYABLE_DELIVERY_STATUSES)).optional(),
+    statusClass: z.enum(RESPONSE_STATUS_CLASSES).optional(),
+    errorKind: z.enum(ATTEMPT_ERROR_KINDS).optional(),
+    resourceId: z.string().optional(),
+    since: timestamp.optional(),
+    until: timestamp.describe('Fixed when the replay was created if the request left it open'),
+  }),
+  counts: z.strictObject({
+    matched: z.number().int().describe('What it found to send (counted when it starts, exact once it has paged through every match)'),
+    started: z.number().int().describe('Deliveries it created and started'),
+    delivered: z.number().int().describe('… that succeeded'),
+    failed: z.number().int().describe('… that ended failed or cancelled'),
+  }),
+  idempotencyKey: z.string().nullable(),
+  workflowId: z.string(),
+  cancelRequestedAt: timestamp.nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  finishedAt: timestamp.nullable(),
+});
 
 export const testEventResponse = z.strictObject({ id: z.string(), deliveryCount: z.number().int() });
 

@@ -10,6 +10,7 @@ import { redactCustomHeaders } from '../domain/endpoint-headers';
 import type { RetryPolicy } from '../domain/retry-policy';
 import type { EndpointStatsSeries } from '../domain/endpoint-stats';
 import type { Endpoint } from '../services/endpoints.service';
+import type { ReplayView } from '../services/replays.service';
 import type {
   portalSessionResponse,
   apiKeySummaryResponse,
@@ -19,6 +20,7 @@ import type {
   endpointStatsResponse,
   eventResponse,
   eventTypeResponse,
+  replayResponse,
   tenantResponse,
 } from './response-schemas';
 
@@ -191,5 +193,23 @@ export function toEndpointStatsResponse(endpointId: string, series: EndpointStat
     bucketSeconds: window.bucketSeconds,
     totals: series.totals,
     buckets: series.buckets.map(({ start, end, ...figures }) => ({ start: iso(start), end: iso(end), ...figures })),
+  };
+}
+
+export function toReplayResponse({ replay, counts }: ReplayView): z.infer<typeof replayResponse> {
+  return {
+    id: replay.id,
+    tenantId: replay.tenant_id,
+    mode: replay.mode,
+    status: replay.status,
+    statusReason: replay.status_reason,
+    filter: replay.filter,
+    counts,
+    idempotencyKey: replay.idempotency_key,
+    workflowId: replay.workflow_id,
+    cancelRequestedAt: iso(replay.cancel_requested_at),
+    createdAt: iso(replay.created_at),
+    updatedAt: iso(replay.updated_at),
+    finishedAt: iso(replay.finished_at),
   };
 }

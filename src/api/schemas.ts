@@ -14,6 +14,7 @@ import { payloadFilterSchema } from '../domain/payload-filter';
 import { MAX_BATCH_EVENTS } from '../domain/publish-batch';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { isSigningSecret } from '../domain/signature';
+import { REPLAY_MODES, REPLAYABLE_DELIVERY_STATUSES } from '../domain/replay';
 
 const jsonObject = z.record(z.string(), z.unknown());
 const shortText = z.string().max(1000);
@@ -29,6 +30,7 @@ export const tenantIdParam = z.strictObject({ tenantId: identifier('ten') });
 export const endpointParams = z.strictObject({ tenantId: identifier('ten'), id: identifier('ep') });
 export const deliveryParams = z.strictObject({ tenantId: identifier('ten'), id: identifier('dlv') });
 export const eventParams = z.strictObject({ tenantId: identifier('ten'), id: identifier('evt') });
+export const replayParams = z.strictObject({ tenantId: identifier('ten'), id: identifier('rpl') });
 export const apiKeyParams = z.strictObject({ tenantId: identifier('ten'), id: identifier('key') });
 export const eventTypeParams = z.strictObject({ name: eventTypeName });
 
@@ -295,3 +297,43 @@ export const endpointStatsQuery = z
     message: 'since must be before until',
     path: ['since'],
   });
+/** A replay: what to resend (SPEC §9); every filter is optional but `mode`, and they all apply together. */
+export const createReplayBody = z
+  .strictObject({
+    mode: z
+      .enum(REPLAY_MODES)
+      .describe(
+        'failed: resend finished deliveries that did not succeed; missing: send events an endpoint is subscribed to now but never got (say while it was disabled)',
+      ),
+    endpointIds: z.array(identifier('ep')).min(1).max(100).optional().describe('Only these endpoints (default: every enabled endpoint)'),
+    eventTypes: z.array(eventTypeName).min(1).max(100).optional(),
+    status: z
+      .array(z.enum(REPLAYABLE_DELIVERY_STATUSES))
+      .min(1)
+      .optional()
+      .describe('mode failed only: the statuses to resend (default [failed])'),
+    statusClass: z
+      .enum(RESPONSE_STATUS_CLASSES)
+      .optional()
+      .describe("mode failed only: the class of the delivery's last response status (as the delivery log's filter)"),
+    errorKind: z
+      .enum(ATTEMPT_ERROR_KINDS)
+      .optional()
+      .describe("mode failed only: the delivery's last error kind (as the delivery log's filter)"),
+    resourceId: z.string().min(1).max(500).optional(),
+    since: z.iso.datetime({ offset: true }).optional().describe('Deliveries (failed) or events (missing) created at or after this'),
+    until: z.iso.datetime({ offset: true }).optional().describe('… and before this (default: when the replay is created)'),
+    idempotencyKey: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe('Or the Idempotency-Key header: a repeat within 24 h answers the same replay'),
+  })
+  .refine((body) => body.until === undefined || body.since === undefined || Date.parse(body.since) < Date.parse(body.until), {
+    message: 'since must be before until',
+    path: ['since'],
+  });
+export type CreateReplayBody = z.infer<typeof createReplayBody>;
+
+export const listReplaysQuery = z.strictObject({ ...paginationQuery });

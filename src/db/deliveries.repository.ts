@@ -51,6 +51,7 @@ export async function countDeliveriesOfEvent(db: Kysely<Database>, eventId: stri
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .where('event_id', '=', eventId)
     .where('retry_of_id', 'is', null)
+    .where('replay_id', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(count);
 }

@@ -31,7 +31,8 @@ export interface UnstartedDelivery extends PlannedDelivery {
 
 /**
  * Deliveries recorded before `createdBefore` whose workflow was never started, oldest first,
- * after `after` (keyset), through the partial index on unstarted rows.
+ * after `after` (keyset), through the partial index on unstarted rows. A replay's deliveries are
+ * left out: their replay starts them at its pace.
  */
 export async function findUnstartedDeliveries(
   db: Kysely<Database>,
@@ -42,6 +43,7 @@ export async function findUnstartedDeliveries(
     .innerJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
     .select([...plannedDeliveryColumns, 'deliveries.created_at'])
     .where('deliveries.workflow_started_at', 'is', null)
+    .where('deliveries.replay_id', 'is', null)
     .where('deliveries.created_at', '<', options.createdBefore);
   if (options.after) {
     const { createdAt, id } = options.after;
@@ -66,7 +68,7 @@ export function toPlannedDelivery(
 }
 
 /**
- * The deliveries a publish planned for its event (resends excluded), with what starting their
+ * The deliveries a publish planned for its event (resends and replays excluded), with what starting their
  * workflows needs; with `unstartedOnly`, only those whose workflow was never started.
  */
 export async function findPlannedDeliveriesOfEvent(
@@ -79,7 +81,8 @@ export async function findPlannedDeliveriesOfEvent(
     .innerJoin('endpoints', 'endpoints.id', 'deliveries.endpoint_id')
     .select(plannedDeliveryColumns)
     .where('deliveries.event_id', '=', eventId)
-    .where('deliveries.retry_of_id', 'is', null);
+    .where('deliveries.retry_of_id', 'is', null)
+    .where('deliveries.replay_id', 'is', null);
   if (options.unstartedOnly) query = query.where('deliveries.workflow_started_at', 'is', null);
   const rows = await query.orderBy('deliveries.id').execute();
   return rows.map(toPlannedDelivery);

@@ -38,18 +38,20 @@ export async function listFailedDeliveriesToRecover(
 }
 
 /**
- * Inserts one resend per original delivery for the recover `recoverKey`, in one statement
+ * Inserts one resend per original delivery for the recover `recoverKey`, as deliveries of its
+ * replay (which starts them, paced), in one statement
  * whatever the count (three array parameters). A delivery this recover already resent is
  * skipped by the unique (recover_key, retry_of_id) index, so concurrent repeats cannot double it.
  */
 export async function insertRecoverResends(
   trx: Transaction<Database>,
   recoverKey: string,
+  replayId: string,
   resends: Array<{ id: string; workflowId: string; retryOfId: string }>,
 ): Promise<void> {
   if (resends.length === 0) return;
-  await sql`insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, resource_id, retry_of_id, workflow_id, recover_key, workflow_started_at)
-    select n.id, d.tenant_id, d.event_id, d.endpoint_id, d.event_type, d.resource_id, d.id, n.workflow_id, ${recoverKey}, null
+  await sql`insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, resource_id, retry_of_id, workflow_id, recover_key, replay_id, workflow_started_at)
+    select n.id, d.tenant_id, d.event_id, d.endpoint_id, d.event_type, d.resource_id, d.id, n.workflow_id, ${recoverKey}, ${replayId}, null
     from unnest(${resends.map((r) => r.id)}::text[], ${resends.map((r) => r.workflowId)}::text[], ${resends.map((r) => r.retryOfId)}::text[])
       as n(id, workflow_id, retry_of_id)
     join deliveries d on d.id = n.retry_of_id

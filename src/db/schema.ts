@@ -5,6 +5,7 @@ import type { WaitReason } from '../domain/delivery-wait';
 import type { EndpointHealthState } from '../domain/endpoint-circuit';
 import type { EndpointOrdering } from '../domain/delivery-ordering';
 import type { StoredHeaders } from '../domain/endpoint-headers';
+import type { ReplayCursor, ReplayFilter, ReplayMode, ReplayStatus } from '../domain/replay';
 
 export type { AttemptTrigger, DeliveryStatus };
 
@@ -138,6 +139,8 @@ export interface DeliveryTable {
   ordering_position: ColumnType<string | null, string | null | undefined, never>;
   /** The recover request that created this resend (unique per retry_of_id); null otherwise. */
   recover_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The replay that created this delivery (at most one per event and endpoint, recovers aside); null otherwise. */
+  replay_id: ColumnType<string | null, string | null | undefined, string | null>;
   workflow_id: string;
   /**
    * When its workflow was started; null while recorded but not started (the sweeper starts it).
@@ -238,6 +241,28 @@ export interface PortalBrandingColumn {
   accentColor?: string;
 }
 
+/** A replay job (domain/replay.ts): its filters, where its paging stands, and its state. */
+export interface ReplayTable {
+  id: string;
+  tenant_id: string;
+  mode: ReplayMode;
+  filter: Json<ReplayFilter>;
+  idempotency_key: string | null;
+  status: ColumnType<ReplayStatus, ReplayStatus | undefined, ReplayStatus>;
+  /** Matches counted when the job started (exact once planning_done). */
+  matched: ColumnType<number, number | undefined, number>;
+  cursor: ColumnType<ReplayCursor | null, string | null | undefined, string | null>;
+  planning_done: ColumnType<boolean, boolean | undefined, boolean>;
+  workflow_id: string;
+  /** When its workflow was (last) started; null: the sweeper starts it. */
+  workflow_started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  cancel_requested_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  status_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface Database {
   tenants: TenantTable;
   api_keys: ApiKeyTable;
@@ -252,6 +277,7 @@ export interface Database {
   endpoint_concurrency_leases: EndpointConcurrencyLeaseTable;
   endpoint_concurrency_waiters: EndpointConcurrencyWaiterTable;
   portal_sessions: PortalSessionTable;
+  replays: ReplayTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;
@@ -276,3 +302,5 @@ export type AttemptRow = Selectable<AttemptTable>;
 export type NewAttemptRow = Insertable<AttemptTable>;
 export type PortalSessionRow = Selectable<PortalSessionTable>;
 export type NewPortalSessionRow = Insertable<PortalSessionTable>;
+export type ReplayRow = Selectable<ReplayTable>;
+export type NewReplayRow = Insertable<ReplayTable>;

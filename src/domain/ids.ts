@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid';
 
 const nextUlid = monotonicFactory();
 
-export type IdPrefix = 'ten' | 'key' | 'ep' | 'evt' | 'dlv' | 'hc' | 'ps';
+export type IdPrefix = 'ten' | 'key' | 'ep' | 'evt' | 'dlv' | 'hc' | 'ps' | 'rpl';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid().toLowerCase()}`;

@@ -5,6 +5,7 @@ import type { ServiceContext } from './context';
 import { recordEventsAndStartDeliveries } from './batch-publishing.service';
 import { disableEndpoint } from './endpoint-control.service';
 import { recordEventAndStartDeliveries, type PublishOptions } from './publishing.service';
+import { runReplayStep } from './replay-steps.service';
 
 export function activityUseCases(ctx: ServiceContext) {
   return {
@@ -14,5 +15,6 @@ export function activityUseCases(ctx: ServiceContext) {
       recordEventsAndStartDeliveries(ctx, inputs, options),
     disableEndpoint: (tenantId: string, endpointId: string, reason: string, options: { exceptDeliveryId: string }) =>
       disableEndpoint(ctx, tenantId, endpointId, reason, options),
+    runReplayStep: (replayId: string) => runReplayStep(ctx, replayId),
   };
 }

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import type { UrlPolicy } from '../domain/endpoint-url';
+import type { ReplayPacing } from '../domain/replay';
 import type { SecretBox } from '../domain/secret-box';
 
 export interface ServiceContext {
@@ -21,6 +22,8 @@ export interface ServiceContext {
   fanOut?: FanOutOptions;
   /** Endpoints a tenant may have (HOOKRELAY_MAX_ENDPOINTS_PER_TENANT); unlimited when absent. */
   maxEndpointsPerTenant?: number;
+  /** How fast replays send (HOOKRELAY_REPLAY_*); DEFAULT_REPLAY_PACING when absent. */
+  replayPacing?: ReplayPacing;
   /** Where publishing reports what it counts; nothing is counted when absent. */
   metrics?: PublishingMetrics;
 }

@@ -5,7 +5,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { findDelivery, insertDeliveries } from '../db/deliveries.repository';
 import { insertRecoverResends, listFailedDeliveriesToRecover, listRecoverResends } from '../db/recover-resends.repository';
 import { findEndpoint } from '../db/endpoints.repository';
-import type { DeliveryRow, EndpointRow } from '../db/schema';
+import type { DeliveryRow, EndpointRow, ReplayRow } from '../db/schema';
+import { insertReplay, lockReplay, replayDeliveryTotals, updateReplay } from '../db/replays.repository';
+import { OPEN_REPLAY_STATUSES, replayWorkflowId } from '../domain/replay';
 import { lockLineForPlacement } from '../db/delivery-ordering.repository';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import { isOpenDeliveryStatus } from '../domain/delivery-status';
@@ -16,6 +18,7 @@ import type { PlannedDelivery } from '../workflows/contracts';
 import { cancelSignal, resendSignal } from '../workflows/messages';
 import type { ServiceContext } from './context';
 import { followUp, type FollowUpOptions } from './follow-up.service';
+import { claimIdempotencyKey, startReplay } from './replays.service';
 
 export const MAX_RECOVER_DELIVERIES = 10_000;
 
@@ -132,11 +135,12 @@ export async function cancelDelivery(
 }
 
 /**
- * Resends every failed delivery of the endpoint created in [since, until) as new deliveries.
- * Idempotent and resumable: the resends are recorded in one transaction under a key naming the
- * request (endpoint and window, an open window by its start), and a delivery is resent at most
- * once per key. A repeat answers every resend of the key, starts those an interrupted earlier
- * run left unstarted, and resends only failed deliveries of the window not yet resent by it.
+ * Resends every failed delivery of the endpoint created in [since, until) as new deliveries, as a
+ * replay (mode `failed`) whose workflow sends them at its pace. Idempotent and resumable: the
+ * resends are recorded in one transaction under a key naming the request (endpoint and window, an
+ * open window by its start), and a delivery is resent at most once per key. A repeat answers every
+ * resend of the key and records the failed deliveries of the window not yet resent by it: into
+ * the key's replay while that still runs, else into a new replay that takes the key over.
  */
 export async function recoverEndpoint(
   ctx: ServiceContext,
@@ -144,13 +148,15 @@ export async function recoverEndpoint(
   endpointId: string,
   window: { since: Date; until?: Date },
   options: FollowUpOptions = {},
-): Promise<{ deliveryIds: string[] }> {
+): Promise<{ replayId: string; deliveryIds: string[] }> {
   const until = window.until ?? new Date();
   if (window.since >= until) throw new InvalidInputError('Empty window', [{ path: 'body.since', message: 'must be before until' }]);
   const key = recoverKey(endpointId, window);
-  const resends = await ctx.db.transaction().execute(async (trx) => {
+  const { replay, resends } = await ctx.db.transaction().execute(async (trx) => {
     const endpoint = await findEndpoint(trx, tenantId, endpointId);
     if (!endpoint) throw new NotFoundError('endpoint', endpointId);
+    const existing = await claimIdempotencyKey(trx, tenantId, `recover:${key}`);
+    const open = existing && (await lockReplay(trx, existing.id));
     const failed = await listFailedDeliveriesToRecover(trx, {
       tenantId,
       endpointId,
@@ -159,16 +165,38 @@ export async function recoverEndpoint(
       recoverKey: key,
       limit: MAX_RECOVER_DELIVERIES,
     });
+    let replay = open && isOpenReplay(open) ? open : existing;
+    if (!replay || (failed.length > 0 && !isOpenReplay(replay))) {
+      if (replay) await updateReplay(trx, replay.id, { idempotency_key: null });
+      const id = newId('rpl');
+      replay = await insertReplay(trx, {
+        id,
+        tenant_id: tenantId,
+        mode: 'failed',
+        filter: JSON.stringify({ endpointIds: [endpointId], since: window.since.toISOString(), until: until.toISOString() }),
+        idempotency_key: `recover:${key}`,
+        workflow_id: replayWorkflowId(id),
+        // The recover plans its resends itself (below): the replay only starts them, paced.
+        planning_done: true,
+      });
+    }
     await insertRecoverResends(
       trx,
       key,
+      replay.id,
       failed.map((delivery) => {
         const id = newId('dlv');
         return { id, workflowId: deliveryWorkflowId(id), retryOfId: delivery.id };
       }),
     );
-    return listRecoverResends(trx, endpointId, key);
+    const { total } = await replayDeliveryTotals(trx, replay.id);
+    await updateReplay(trx, replay.id, { matched: total });
+    return { replay, resends: await listRecoverResends(trx, endpointId, key) };
   });
-  await followUp(ctx, { deliveries: resends.filter((resend) => !resend.started) }, options);
-  return { deliveryIds: resends.map((resend) => resend.deliveryId) };
+  if (replay.workflow_started_at === null && isOpenReplay(replay)) await startReplay(ctx, replay, options);
+  return { replayId: replay.id, deliveryIds: resends.map((resend) => resend.deliveryId) };
+}
+
+function isOpenReplay(replay: ReplayRow): boolean {
+  return (OPEN_REPLAY_STATUSES as readonly string[]).includes(replay.status);
 }

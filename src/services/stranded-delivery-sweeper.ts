@@ -2,12 +2,14 @@
 // (the API process died between its commit and the follow-up, or Temporal refused it):
 //   - starts every delivery row whose workflow was never started, whatever recorded it
 //     (publish, resend, recover, test event, operational event);
-//   - carries out pending requests to stop an endpoint's waiting deliveries (disable, delete).
+//   - carries out pending requests to stop an endpoint's waiting deliveries (disable, delete);
+//   - starts the workflow of every open replay whose start failed (its own deliveries it starts itself).
 // Normally finds nothing. Several workers may sweep at once: both steps are idempotent.
 import type { Logger } from 'pino';
 import type { ServiceContext } from './context';
 import { carryOutStopRequests } from './stop-requests.service';
 import { startStrandedDeliveries } from './publishing.service';
+import { startStrandedReplays } from './replays.service';
 
 export interface StrandedDeliverySweepOptions {
   /** How often to look (default 30 s). */
@@ -39,6 +41,12 @@ export function startStrandedDeliverySweeper(
         logger?.warn({ ...started, err: firstError }, 'some deliveries could not be started; trying again at the next interval');
     } catch (error) {
       logger?.warn({ err: error }, 'stranded-delivery sweep failed; trying again at the next interval');
+    }
+    try {
+      const replays = await startStrandedReplays(services, { olderThanMs: options.olderThanMs });
+      if (replays.started > 0 || replays.failed > 0) logger?.warn(replays, 'started replay workflows that were recorded but never started');
+    } catch (error) {
+      logger?.warn({ err: error }, 'stranded-replay sweep failed; trying again at the next interval');
     }
   };
   const timer = setInterval(() => {

@@ -22,6 +22,7 @@ import type { deliveryWorkflow } from '../workflows/delivery.workflow';
 import type { TemporalConnectionOptions } from './connection-options';
 import type { publishEventWorkflow } from '../workflows/publish.workflow';
 import type { publishEventsWorkflow } from '../workflows/publish-batch.workflow';
+import type { replayWorkflow } from '../workflows/replay.workflow';
 
 /** `tls` and `apiKey` for a Temporal cluster with mTLS or Temporal Cloud (see temporalConnectionOptions). */
 export interface TemporalClientOptions extends TemporalConnectionOptions {
@@ -161,4 +162,23 @@ export async function startDeliveryWorkflow(
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     return { eagerlyStarted: false };
   }
+}
+
+/**
+ * Starts a replay's workflow. Idempotent: a running one is joined; one that already ran is run
+ * again, and finds its replay finished at its first step.
+ */
+export async function startReplayWorkflow(
+  client: Client,
+  replay: { replayId: string; workflowId: string; summary: string },
+  options: { taskQueue: string },
+): Promise<void> {
+  await client.workflow.start<typeof replayWorkflow>('replayWorkflow', {
+    taskQueue: options.taskQueue,
+    workflowId: replay.workflowId,
+    args: [{ replayId: replay.replayId }],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    staticSummary: replay.summary.slice(0, 190),
+  });
 }

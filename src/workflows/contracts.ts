@@ -131,3 +131,16 @@ export interface ScheduledRetry {
   /** Deliveries to wake so they look again at what they wait behind (a FIFO line's head now retries). */
   wakeWorkflowIds: string[];
 }
+
+export interface ReplayWorkflowInput {
+  replayId: string;
+}
+
+/** What one step of a replay says to do next. */
+export type ReplayStep =
+  /** Step again after `waitMs` (the pace, or an endpoint's circuit holding the replay). */
+  | { outcome: 'continue'; waitMs: number }
+  /** Every match is started; step again (slower and slower) until their deliveries finish. */
+  | { outcome: 'settling' }
+  /** The replay is over: completed, cancelled, or its row is gone (tenant deleted). */
+  | { outcome: 'finished'; status: 'completed' | 'cancelled' | 'gone' };

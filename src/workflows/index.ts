@@ -2,4 +2,5 @@
 export { deliveryWorkflow } from './delivery.workflow';
 export { publishEventWorkflow } from './publish.workflow';
 export { publishEventsWorkflow } from './publish-batch.workflow';
+export { replayWorkflow } from './replay.workflow';
 export { retentionWorkflow } from './retention.workflow';

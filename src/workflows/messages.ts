@@ -12,3 +12,9 @@ export const cancelSignal = defineSignal<[{ reason?: string }?]>('cancel');
  */
 export const wakeSignal = defineSignal('wake');
 export const stateQuery = defineQuery<DeliveryState>('state');
+
+/**
+ * A replay was asked to stop (the request is recorded on its row first): its wait ends now and
+ * its next step ends it, instead of at the next paced step.
+ */
+export const replayCancelSignal = defineSignal('cancelReplay');

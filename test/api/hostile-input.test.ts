@@ -78,7 +78,22 @@ describe('hostile input', () => {
       if (delivery?.status !== 'succeeded') await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(delivery?.status).toBe('succeeded');
-    ids = { tenantId, endpointId: endpoint.body.id, eventId: published.body.id, deliveryId: delivery!.id, name: 'invoice.activated' };
+    // A replay with nothing to send, finished before the test looks at the database.
+    const replay = await hookrelay.request('POST', `/v1/tenants/${tenantId}/replays`, { body: { mode: 'failed' } });
+    expect(replay.status).toBe(202);
+    for (let i = 0; i < 100; i++) {
+      const row = await hookrelay.db.selectFrom('replays').select('status').where('id', '=', replay.body.id).executeTakeFirstOrThrow();
+      if (row.status === 'completed') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    ids = {
+      tenantId,
+      endpointId: endpoint.body.id,
+      eventId: published.body.id,
+      deliveryId: delivery!.id,
+      replayId: replay.body.id,
+      name: 'invoice.activated',
+    };
 
     const doc = await hookrelay.request('GET', '/openapi.json', { key: null });
     operations = [];
@@ -109,6 +124,7 @@ describe('hostile input', () => {
   function idFor(template: string): string {
     if (template.includes('/deliveries/')) return 'deliveryId';
     if (template.includes('/events/')) return 'eventId';
+    if (template.includes('/replays/')) return 'replayId';
     return 'endpointId';
   }
 
@@ -299,6 +315,7 @@ describe('hostile input', () => {
       'PATCH /v1/tenants/{tenantId}/endpoints/{id}': { name: 'n' },
       'POST /v1/tenants/{tenantId}/events': { type: 'invoice.activated', data: {} },
       'POST /v1/tenants/{tenantId}/endpoints/{id}/recover': { since: '2020-01-01T00:00:00Z' },
+      'POST /v1/tenants/{tenantId}/replays': { mode: 'failed' },
     };
     return JSON.stringify(bodies[`${method} ${template}`] ?? {});
   }

@@ -42,6 +42,10 @@ const SCOPES_TABLE: Record<string, Access> = {
   'GET /v1/tenants/{tenantId}/deliveries/{id}': ['endpoints:read'],
   'POST /v1/tenants/{tenantId}/deliveries/{id}/resend': ['endpoints:write'],
   'POST /v1/tenants/{tenantId}/deliveries/{id}/cancel': ['endpoints:write'],
+  'POST /v1/tenants/{tenantId}/replays': ['endpoints:write'],
+  'GET /v1/tenants/{tenantId}/replays': ['endpoints:read'],
+  'GET /v1/tenants/{tenantId}/replays/{id}': ['endpoints:read'],
+  'POST /v1/tenants/{tenantId}/replays/{id}/cancel': ['endpoints:write'],
 };
 
 /** A well-formed id of the kind the path names, that exists nowhere. */
@@ -51,6 +55,7 @@ function placeholderId(path: string): string {
   if (path.includes('/endpoints/')) return 'ep_00000000000000000000000000';
   if (path.includes('/events/')) return 'evt_00000000000000000000000000';
   if (path.includes('/deliveries/')) return 'dlv_00000000000000000000000000';
+  if (path.includes('/replays/')) return 'rpl_00000000000000000000000000';
   throw new Error(`no placeholder for ${path}`);
 }
 

@@ -14,6 +14,7 @@ import {
   chromiumLookupFromEnvironment,
   findChromium,
 } from '../support/chromium';
+import { seedFailedDeliveries } from '../support/failed-deliveries';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 
@@ -218,6 +219,49 @@ describe('web console', () => {
     await page.locator('#api-key').waitFor();
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
   });
+
+  itInBrowser(
+    inBrowser('shows replays and their progress: one started from the endpoint page and cancelled, one from the form'),
+    async () => {
+      if (!chromiumLookup.found) throw new Error(`The browser test is required here, but ${noBrowser}: ${HOW_TO_GET_CHROMIUM}`);
+      const created = await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints`, {
+        body: { name: 'Replayed', url: receiver.url, eventTypes: ['invoice.activated'], enabled: true, rateLimitPerSecond: 1 },
+      });
+      const endpointId = created.body.id as string;
+      await seedFailedDeliveries(hookrelay.db, { tenantId, endpointId, count: 6, lastResponseStatus: 503 });
+      await page.goto(`${hookrelay.apiUrl}/console/`);
+      await page.locator('#api-key').waitFor();
+      await page.fill('#api-key', hookrelay.adminKey);
+      await page.click('#sign-in');
+      await page.click(`tr[data-tenant="${tenantId}"]`);
+
+      // From the endpoint page: resend its failed deliveries, watch the progress, cancel.
+      await page.goto(`${hookrelay.apiUrl}/console/#/endpoints/${endpointId}`);
+      await page.click('#replay-failed');
+      await page.waitForURL((url) => /#\/replays\/rpl_\w+$/.test(url.hash));
+      const replayId = /#\/replays\/(rpl_\w+)$/.exec(page.url())![1]!;
+      await page.locator('.replay-progress .counts').getByText('6 matched').waitFor();
+      await page.locator('#replay-status').getByText('running').waitFor();
+      await shot('07-replay');
+      await page.click('#cancel-replay');
+      await page.locator('#replay-status').getByText('cancelled').waitFor({ timeout: 20_000 });
+      const cancelled = await hookrelay.request('GET', `/v1/tenants/${tenantId}/replays/${replayId}`);
+      expect(cancelled.body.status).toBe('cancelled');
+      expect(cancelled.body.counts.started).toBeLessThan(6);
+
+      // From the form: send what endpoints missed (nothing here), listed with the first.
+      await page.click('a[href="#/replays"]');
+      await page.locator(`#replays tr[data-replay="${replayId}"]`).getByText('cancelled').waitFor();
+      await page.selectOption('#replay-mode', 'missing');
+      await page.fill('#replay-endpointIds', endpointId);
+      await page.click('#start-replay');
+      await page.waitForURL((url) => /#\/replays\/rpl_\w+$/.test(url.hash) && !url.hash.endsWith(replayId));
+      await page.locator('#replay-status').getByText('completed').waitFor({ timeout: 20_000 });
+      await page.click('a[href="#/replays"]');
+      await page.locator('#replays tbody tr').nth(1).waitFor();
+      await shot('08-replays');
+    },
+  );
 
   it('serves the console with a strict content security policy and its config', async () => {
     const res = await fetch(`${hookrelay.apiUrl}/console/`);

@@ -258,7 +258,11 @@ describe('no half-done writes while Temporal is unreachable', () => {
     await harness.proxy.stop();
     const first = await recover();
     expect(first.status).toBe(202);
-    expect(first.body).toEqual({ deliveryCount: 2, deliveryIds: [expect.stringMatching(/^dlv_/), expect.stringMatching(/^dlv_/)] });
+    expect(first.body).toEqual({
+      deliveryCount: 2,
+      deliveryIds: [expect.stringMatching(/^dlv_/), expect.stringMatching(/^dlv_/)],
+      replayId: expect.stringMatching(/^rpl_/),
+    });
     const repeat = await recover();
     expect(repeat.status).toBe(202);
     expect(repeat.body).toEqual(first.body);

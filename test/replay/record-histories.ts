@@ -8,6 +8,8 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Client as PgClient } from 'pg';
 import { deliveryWorkflowId, newId } from '../../src/domain/ids';
+import { replayWorkflowId } from '../../src/domain/replay';
+import { seedFailedDeliveries } from '../support/failed-deliveries';
 import { publishBatchWorkflowId, publishEvent, publishEvents, publishWorkflowId } from '../../src/temporal/client';
 import { createTenant, ensureEventType } from '../support/api';
 import { startReceiver, type Receiver } from '../support/receiver';
@@ -250,4 +252,42 @@ test('record the history of a batch publish', async () => {
   const events = [0, 1, 2].map((n) => ({ tenantId: tenant, type: 'invoice.activated', data: { n }, eventId: newId('evt') }));
   await publishEvents(hookrelay.temporal, events, { taskQueue: hookrelay.taskQueue });
   saveHistory('publish-batch-three-events.pb', await hookrelay.temporal.workflow.getHandle(publishBatchWorkflowId(events)).fetchHistory());
+});
+
+// Issue 14: replay jobs. A replay of three failed deliveries at 1/s (steps, waits, settling), one
+// cancelled mid-way, and a recover (a replay of its own planned resends).
+test('record histories of replays', async () => {
+  const tenant = await createTenant(hookrelay, 'Replays');
+  const created = await hookrelay.request('POST', `/v1/tenants/${tenant}/endpoints`, {
+    body: { name: 'p', url: receiver.url, eventTypes: ['invoice.activated'], enabled: true, rateLimitPerSecond: 1 },
+  });
+  const endpointId = created.body.id as string;
+  receiver.respondWith(() => ({ status: 200 }));
+  const replayed = async (name: string, start: () => Promise<string>, act: (replayId: string) => Promise<void> = async () => undefined) => {
+    const replayId = await start();
+    await act(replayId);
+    const handle = hookrelay.temporal.workflow.getHandle(replayWorkflowId(replayId));
+    await handle.result();
+    saveHistory(`replay-${name}.pb`, await handle.fetchHistory());
+  };
+  const replay = async () => {
+    const res = await hookrelay.request('POST', `/v1/tenants/${tenant}/replays`, { body: { mode: 'failed' } });
+    return res.body.id as string;
+  };
+  await seedFailedDeliveries(hookrelay.db, { tenantId: tenant, endpointId, count: 3, lastResponseStatus: 503 });
+  await replayed('three-paced', replay);
+
+  await seedFailedDeliveries(hookrelay.db, { tenantId: tenant, endpointId, count: 5, lastResponseStatus: 503 });
+  await replayed('cancelled', replay, async (replayId) => {
+    await waitFor(async () => receiver.requests.length >= 4);
+    await hookrelay.request('POST', `/v1/tenants/${tenant}/replays/${replayId}/cancel`);
+  });
+
+  await seedFailedDeliveries(hookrelay.db, { tenantId: tenant, endpointId, count: 2, lastResponseStatus: 500 });
+  await replayed('recover', async () => {
+    const res = await hookrelay.request('POST', `/v1/tenants/${tenant}/endpoints/${endpointId}/recover`, {
+      body: { since: new Date(Date.now() - 3_600_000).toISOString() },
+    });
+    return res.body.replayId as string;
+  });
 });

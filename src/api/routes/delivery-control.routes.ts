@@ -84,14 +84,14 @@ export function deliveryControlRouter(ctx: ServiceContext): Router {
     parseInput(noQuery, req.query, 'query');
     await assertEndpointInView(ctx, principalOf(req), tenantId, id);
     const body = parseInput(recoverEndpointBody, req.body, 'body');
-    const { deliveryIds } = await recoverEndpoint(
+    const { replayId, deliveryIds } = await recoverEndpoint(
       ctx,
       tenantId,
       id,
       { since: new Date(body.since), until: body.until ? new Date(body.until) : undefined },
       followUpLogging(req),
     );
-    res.status(202).json({ deliveryCount: deliveryIds.length, deliveryIds } satisfies z.infer<typeof recoverResponse>);
+    res.status(202).json({ deliveryCount: deliveryIds.length, deliveryIds, replayId } satisfies z.infer<typeof recoverResponse>);
   });
 
   return router;
@@ -132,10 +132,14 @@ export function registerDeliveryControlPaths({
   path({
     method: 'post',
     path: '/v1/tenants/{tenantId}/endpoints/{id}/recover',
-    summary: 'Resend every failed delivery of the endpoint created in [since, until) as new deliveries',
+    summary:
+      'Resend every failed delivery of the endpoint created in [since, until) as new deliveries, sent paced by a replay (mode failed; replayId)',
     access: access.recover,
     request: { params: endpointParams, body: body(recoverEndpointBody) },
-    responses: { 202: json(RecoverResult, 'The new deliveries'), ...problems(400, 401, 403, 404, 413, 415) },
+    responses: {
+      202: json(RecoverResult, 'The new deliveries (recorded now, started by the replay at its pace)'),
+      ...problems(400, 401, 403, 404, 413, 415),
+    },
   });
   path({
     method: 'post',

@@ -10,6 +10,7 @@ import { toEventResponse } from '../responses';
 import { eventParams, listEventsQuery, noQuery, publishBatchBody, publishEventBody, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
 import { InvalidInputError } from '../../domain/errors';
+import { idempotencyKeyOf } from '../idempotency-key';
 import type { ApiPaths } from '../openapi';
 import type { publishBatchResponse, publishResponse } from '../response-schemas';
 import { MAX_BATCH_EVENTS } from '../../domain/publish-batch';
@@ -30,19 +31,10 @@ export function eventsRouter(ctx: ServiceContext): Router {
     requireAccess(req, access.publishEvent, tenantId);
     parseInput(noQuery, req.query, 'query');
     const body = parseInput(publishEventBody, req.body, 'body');
-    const headerKey = req.get('idempotency-key');
-    if (headerKey !== undefined && body.idempotencyKey !== undefined && headerKey !== body.idempotencyKey) {
-      throw new InvalidInputError('Idempotency key given twice', [
-        { path: 'headers.idempotency-key', message: 'differs from body.idempotencyKey' },
-      ]);
-    }
-    if (headerKey !== undefined && (headerKey.length < 1 || headerKey.length > 255)) {
-      throw new InvalidInputError('Invalid idempotency key', [{ path: 'headers.idempotency-key', message: 'must be 1 to 255 characters' }]);
-    }
     const result = await publishFromApi(
       ctx,
       tenantId,
-      { ...body, idempotencyKey: body.idempotencyKey ?? headerKey },
+      { ...body, idempotencyKey: idempotencyKeyOf(req, body.idempotencyKey) },
       {
         onStartFailed: (error) =>
           req.log.warn({ err: error }, 'event recorded; its delivery workflows will be started by the worker sweeper'),
