@@ -214,6 +214,28 @@ export interface EndpointConcurrencyWaiterTable {
   woken_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** A replay job (domain/replay.ts): its filters, where its paging stands, and its state. */
+export interface ReplayTable {
+  id: string;
+  tenant_id: string;
+  mode: ReplayMode;
+  filter: Json<ReplayFilter>;
+  idempotency_key: string | null;
+  status: ColumnType<ReplayStatus, ReplayStatus | undefined, ReplayStatus>;
+  /** Matches counted when the job started (exact once planning_done). */
+  matched: ColumnType<number, number | undefined, number>;
+  cursor: ColumnType<ReplayCursor | null, string | null | undefined, string | null>;
+  planning_done: ColumnType<boolean, boolean | undefined, boolean>;
+  workflow_id: string;
+  /** When its workflow was (last) started; null: the sweeper starts it. */
+  workflow_started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  cancel_requested_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  status_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 /** A portal session: its one-time link, then (once exchanged) the browser's session credential. */
 export interface PortalSessionTable {
   id: string;
@@ -241,28 +263,6 @@ export interface PortalBrandingColumn {
   accentColor?: string;
 }
 
-/** A replay job (domain/replay.ts): its filters, where its paging stands, and its state. */
-export interface ReplayTable {
-  id: string;
-  tenant_id: string;
-  mode: ReplayMode;
-  filter: Json<ReplayFilter>;
-  idempotency_key: string | null;
-  status: ColumnType<ReplayStatus, ReplayStatus | undefined, ReplayStatus>;
-  /** Matches counted when the job started (exact once planning_done). */
-  matched: ColumnType<number, number | undefined, number>;
-  cursor: ColumnType<ReplayCursor | null, string | null | undefined, string | null>;
-  planning_done: ColumnType<boolean, boolean | undefined, boolean>;
-  workflow_id: string;
-  /** When its workflow was (last) started; null: the sweeper starts it. */
-  workflow_started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  cancel_requested_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  status_reason: ColumnType<string | null, string | null | undefined, string | null>;
-  created_at: CreatedAt;
-  updated_at: UpdatedAt;
-  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-}
-
 export interface Database {
   tenants: TenantTable;
   api_keys: ApiKeyTable;
@@ -276,8 +276,8 @@ export interface Database {
   endpoint_rate_limits: EndpointRateLimitTable;
   endpoint_concurrency_leases: EndpointConcurrencyLeaseTable;
   endpoint_concurrency_waiters: EndpointConcurrencyWaiterTable;
-  portal_sessions: PortalSessionTable;
   replays: ReplayTable;
+  portal_sessions: PortalSessionTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;
@@ -300,7 +300,7 @@ export type DeliveryStopRequestRow = Selectable<DeliveryStopRequestTable>;
 export type NewDeliveryStopRequestRow = Insertable<DeliveryStopRequestTable>;
 export type AttemptRow = Selectable<AttemptTable>;
 export type NewAttemptRow = Insertable<AttemptTable>;
-export type PortalSessionRow = Selectable<PortalSessionTable>;
-export type NewPortalSessionRow = Insertable<PortalSessionTable>;
 export type ReplayRow = Selectable<ReplayTable>;
 export type NewReplayRow = Insertable<ReplayTable>;
+export type PortalSessionRow = Selectable<PortalSessionTable>;
+export type NewPortalSessionRow = Insertable<PortalSessionTable>;
