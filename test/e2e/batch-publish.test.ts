@@ -129,6 +129,16 @@ describe('batch publish', () => {
       },
     });
     expectProblem(operational, 400, ['body.events.1.type']);
+    const unstorable = await hookrelay.request('POST', batchPath(), {
+      key: publishKey,
+      body: {
+        events: [
+          { type: 'invoice.activated', data: {} },
+          { type: 'invoice.activated', data: { note: 'nul \u0000 here' } },
+        ],
+      },
+    });
+    expectProblem(unstorable, 400, ['body.events.1.data.note']);
     expect(await eventCount()).toBe(before);
 
     // Nothing of the refused batch was kept: its key publishes afresh.
