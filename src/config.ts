@@ -195,6 +195,12 @@ export const configSchema = z.object({
   HOOKRELAY_INLINE_START_MAX_DELIVERIES: z.coerce.number().int().min(0).max(1_000_000).default(100),
   /** Endpoints a tenant may have (deleted ones not counted); creating one more is a 409. */
   HOOKRELAY_MAX_ENDPOINTS_PER_TENANT: z.coerce.number().int().min(1).max(10_000_000).default(25_000),
+  /** OpenTelemetry tracing: OTLP over HTTP to this base URL (…/v1/traces); off when unset. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlString(['http:', 'https:']).optional(),
+  /** The service.name of this process's spans (default hookrelay-api, hookrelay-worker, or hookrelay for npm start). */
+  OTEL_SERVICE_NAME: optionalString,
+  /** With tracing on, every POST to a receiver carries the W3C traceparent of its attempt span. */
+  HOOKRELAY_TRACEPARENT_TO_RECEIVERS: booleanFromEnv.default(false),
   /** Replays: deliveries started per second to an endpoint without a rateLimitPerSecond (one with a limit gets its limit). */
   HOOKRELAY_REPLAY_DEFAULT_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Replays: a replay's unfinished deliveries to one endpoint before it starts more (a slow receiver slows the replay). */

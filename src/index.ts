@@ -5,6 +5,7 @@ export {
   publishEvent,
   publishEvents,
   publishWorkflowId,
+  tracingClientInterceptors,
   type PublishRequest,
 } from './temporal/client';
 export type { PublishEventInput, PublishEventResult, DeliveryState } from './workflows/contracts';

@@ -8,6 +8,7 @@ import { apiRateLimit, createServiceContext, startApiServer } from './runtime';
 import { HookrelayMetrics } from './metrics/metrics';
 import { connectTemporalClient } from './temporal/client';
 import { temporalConnectionOptions } from './temporal/connection-options';
+import { startTracing } from './tracing';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit({ requireEncryptionKey: true });
@@ -20,9 +21,14 @@ async function main(): Promise<void> {
     logger.warn('HOOKRELAY_ADMIN_KEY is not set: no admin operations are possible');
   }
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  const tracing = startTracing({
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: config.OTEL_SERVICE_NAME ?? 'hookrelay-api',
+  });
   const temporal = await connectTemporalClient({
     ...temporalConnectionOptions(config.TEMPORAL_ADDRESS, config),
     namespace: config.TEMPORAL_NAMESPACE,
+    tracing: tracing !== undefined,
   });
   const ctx = createServiceContext(config, { db, temporal, encryptionKey: config.encryptionKeys });
   const api = await startApiServer(ctx, {
@@ -44,7 +50,7 @@ async function main(): Promise<void> {
     deadlineMs: graceMs + 5_000,
     stop: async () => {
       await api.close(graceMs);
-      await Promise.all([db.destroy(), temporal.connection.close()]);
+      await Promise.all([db.destroy(), temporal.connection.close(), tracing?.shutdown()]);
     },
   });
 }

@@ -21,6 +21,8 @@ import { temporalConnectionOptions, type TemporalConnectionOptions } from './tem
 import { createHookrelayWorker } from './temporal/create-worker';
 import { ensureRetentionSchedule } from './temporal/retention-schedule';
 import { installTemporalLogging } from './temporal/runtime-logging';
+import { tracingClientInterceptors } from './temporal/client';
+import { startTracing } from './tracing';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit({ defaults: DEVELOPMENT_DEFAULTS });
@@ -97,7 +99,16 @@ async function main(): Promise<void> {
     // eagerly, their first workflow task handed straight to this process's worker.
     const connection = await NativeConnection.connect(connectionOptions);
     cleanups.push(() => connection.close());
-    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const tracing = startTracing({
+      otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: config.OTEL_SERVICE_NAME ?? 'hookrelay',
+    });
+    if (tracing) cleanups.push(() => tracing.shutdown());
+    const temporal = new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      ...(tracing && { interceptors: tracingClientInterceptors() }),
+    });
     // One process: the worker's delivery metrics and the API's request metrics share a registry.
     const metrics = new HookrelayMetrics({ processMetrics: true });
     const ctx = createServiceContext(config, { db, temporal, encryptionKey, eagerWorkflowStart: true });
@@ -110,6 +121,8 @@ async function main(): Promise<void> {
       services: ctx,
       ...deliveryTuning(config),
       workflowBundlePath: config.HOOKRELAY_WORKFLOW_BUNDLE,
+      tracing,
+      sendTraceparent: config.HOOKRELAY_TRACEPARENT_TO_RECEIVERS,
     });
     const workerRun = worker.run();
     cleanups.push(async () => {

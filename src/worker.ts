@@ -14,6 +14,8 @@ import { temporalConnectionOptions } from './temporal/connection-options';
 import { ensureRetentionSchedule } from './temporal/retention-schedule';
 import { createHookrelayWorker } from './temporal/create-worker';
 import { installTemporalLogging } from './temporal/runtime-logging';
+import { tracingClientInterceptors } from './temporal/client';
+import { startTracing } from './tracing';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit({ requireEncryptionKey: true });
@@ -27,7 +29,16 @@ async function main(): Promise<void> {
   // One connection for the worker and the client its activities use: the delivery workflows a
   // publishEventWorkflow starts are started eagerly, on this worker, without a task-queue hop.
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.TEMPORAL_ADDRESS, config));
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const tracing = startTracing({
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: config.OTEL_SERVICE_NAME ?? 'hookrelay-worker',
+  });
+  // Its activities start the delivery workflows of a typed-client publish: the trace goes on into them.
+  const temporal = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    ...(tracing && { interceptors: tracingClientInterceptors() }),
+  });
   const metrics = new HookrelayMetrics({ processMetrics: true });
   const metricsServer =
     config.HOOKRELAY_WORKER_METRICS_PORT === undefined
@@ -43,8 +54,10 @@ async function main(): Promise<void> {
     services,
     ...deliveryTuning(config),
     workflowBundlePath: config.HOOKRELAY_WORKFLOW_BUNDLE ?? prebuiltBundle(),
+    tracing,
+    sendTraceparent: config.HOOKRELAY_TRACEPARENT_TO_RECEIVERS,
   });
-  const running = worker.run().finally(() => Promise.all([db.destroy(), metricsServer?.close()]));
+  const running = worker.run().finally(() => Promise.all([db.destroy(), metricsServer?.close(), tracing?.shutdown()]));
   exitGracefullyOnSignals({
     logger,
     // The worker's own bounds: activities are cancelled after the grace time, and it stops

@@ -13,6 +13,7 @@ export const { values: flags } = parseArgs({
     out: { type: 'string', default: 'artifacts/bench.json' },
     label: { type: 'string', default: 'run' },
     'sqlite-pragmas': { type: 'string', default: 'on' },
+    tracing: { type: 'string', default: 'off' },
     'profile-worker': { type: 'string' },
     // As `npm run worker` and the compose file run a worker.
     'worker-node-options': { type: 'string', default: '--max-old-space-size=256' },

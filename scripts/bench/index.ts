@@ -14,6 +14,7 @@
 //   (i) batch publish: events/s with batches of 100 (API and client) against single publishes
 // Flags: --seconds 60 (the sustained API run), --short 20 (the others), --parked 10000,
 //        --concurrency 64, --database-url, --temporal-address, --only a,b,c,d,e,f,g,
+//        --tracing on (the worker exports OpenTelemetry spans over OTLP to an in-process sink: what tracing costs),
 //        --sqlite-pragmas off (the dev server without WAL / synchronous=OFF, to measure them),
 //        --profile-worker DIR (a V8 CPU profile of the worker process, written when it stops),
 //        --worker-node-options (NODE_OPTIONS of the worker processes; default '--max-old-space-size=256',

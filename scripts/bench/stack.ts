@@ -1,6 +1,7 @@
 // The stack every measured part runs against: PostgreSQL and a Temporal dev server (unless
 // --database-url / --temporal-address), the bench receiver, the worker (its own process, or in
 // this one with --topology single) and the API (in this process, or its own with --api-process).
+import { createServer } from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -90,6 +91,17 @@ export async function startStack(workDir: string, stops: Array<() => Promise<unk
 
   const receiver = await startBenchReceiver();
   stops.push(() => receiver.close());
+  // --tracing on: the worker exports its spans (every workflow, activity and POST) to a sink here.
+  const tracingEnv: Record<string, string> = {};
+  if (flags.tracing === 'on') {
+    const sink = await startOtlpSink();
+    stops.push(async () => {
+      log(`tracing: the OTLP sink received ${sink.exports()} exports, ${(sink.bytes() / 1e6).toFixed(1)} MB`);
+      await sink.close();
+    });
+    tracingEnv.OTEL_EXPORTER_OTLP_ENDPOINT = sink.endpoint;
+    tracingEnv.HOOKRELAY_TRACEPARENT_TO_RECEIVERS = 'true';
+  }
   const encryptionKey = SecretBox.generateKey();
   const adminKey = `bench-admin-${randomUUID()}`;
   const env = {
@@ -103,6 +115,7 @@ export async function startStack(workDir: string, stops: Array<() => Promise<unk
     HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: 'info',
     ...pickTuningEnv(),
+    ...tracingEnv,
   };
   const config = parseConfig({ ...env, NODE_ENV: 'development' });
   const db = createDatabase({ connectionString: databaseUrl, poolSize: config.DATABASE_POOL_SIZE });
@@ -112,6 +125,8 @@ export async function startStack(workDir: string, stops: Array<() => Promise<unk
   let apiPid: number | undefined;
   let temporal: Client;
   let ctx: ServiceContext;
+  if (flags.topology === 'single' && flags.tracing === 'on')
+    throw new Error('--tracing on needs --topology split (the worker process traces)');
   if (flags.topology === 'single') {
     log('starting the worker in this process (eager workflow start) …');
     const connection = await NativeConnection.connect({ address: temporalAddress });
@@ -239,6 +254,28 @@ export function pickTuningEnv(): Record<string, string> {
       picked[name] = value;
   }
   return picked;
+}
+
+/** An OTLP/HTTP endpoint that accepts and counts span exports, for --tracing on. */
+async function startOtlpSink(): Promise<{ endpoint: string; exports(): number; bytes(): number; close(): Promise<void> }> {
+  let exports = 0;
+  let bytes = 0;
+  const server = createServer((req, res) => {
+    req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    req.on('end', () => {
+      exports++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    exports: () => exports,
+    bytes: () => bytes,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 const quiet = {

@@ -16,6 +16,7 @@ import { storableText } from '../domain/response-body';
 import type { AttemptInput, AttemptOutcome, SentAttempt, UnrecordedAttemptReport } from '../workflows/contracts';
 import { UNDELIVERABLE_FAILURE } from '../workflows/contracts';
 import { attemptRow, sentAttempt } from './attempt-records';
+import { tracedPost } from './attempt-tracing';
 import { openEndpointCredentials } from './endpoint-credentials';
 import type { EndpointGate } from './endpoint-gate';
 import type { ActivityDependencies } from './dependencies';
@@ -54,7 +55,10 @@ export function createAttemptActivities(deps: ActivityDependencies, gate: Endpoi
     // receiver never gets a POST the log does not show (the workflow waits for this step).
     const cancellation = abortedUnlessCancelRequested(cancellationSignal());
     const timeoutMs = delivery.timeoutMs ?? deps.defaultTimeoutMs;
-    const result = await http.post({ url: delivery.url, headers: prepared.headers, body: prepared.body, timeoutMs, cancellation });
+    const subject = { ...delivery, deliveryId: input.deliveryId, attemptNumber: input.attemptNumber };
+    const result = await tracedPost(subject, prepared.headers, deps.sendTraceparent ?? false, (headers) =>
+      http.post({ url: delivery.url, headers, body: prepared.body, timeoutMs, cancellation }),
+    );
     const sent = sentAttempt(input, now, delivery, prepared, result);
     const status = sent.response?.status ?? null;
     deps.metrics?.attemptFinished({ status, errorKind: sent.error?.kind ?? null, durationMs: sent.durationMs });

@@ -51,4 +51,6 @@ export interface ActivityDependencies {
   metrics?: DeliveryMetrics;
   /** Where an attempt that could not be recorded, or a delivery that cannot be sent, is reported. */
   logger?: Logger;
+  /** HOOKRELAY_TRACEPARENT_TO_RECEIVERS: each POST carries the W3C `traceparent` of its span (tracing on). */
+  sendTraceparent?: boolean;
 }

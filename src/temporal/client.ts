@@ -11,7 +11,10 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
 } from '@temporalio/client';
+import type { ClientInterceptors } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { InvalidInputError } from '../domain/errors';
+import { withPublishSpan } from '../domain/publish-span';
 import { newId } from '../domain/ids';
 import { MAX_BATCH_EVENTS, MAX_BATCH_JSON_BYTES } from '../domain/publish-batch';
 import { assertPublisherMayPublish } from '../domain/operational-event-types';
@@ -27,11 +30,22 @@ import type { replayWorkflow } from '../workflows/replay.workflow';
 /** `tls` and `apiKey` for a Temporal cluster with mTLS or Temporal Cloud (see temporalConnectionOptions). */
 export interface TemporalClientOptions extends TemporalConnectionOptions {
   namespace: string;
+  /** Carry the active OpenTelemetry trace into the workflows this client starts (tracingClientInterceptors). */
+  tracing?: boolean;
 }
 
-export async function connectTemporalClient({ namespace, ...connectionOptions }: TemporalClientOptions): Promise<Client> {
+export async function connectTemporalClient({ namespace, tracing, ...connectionOptions }: TemporalClientOptions): Promise<Client> {
   const connection = await Connection.connect(connectionOptions);
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, ...(tracing && { interceptors: tracingClientInterceptors() }) });
+}
+
+/**
+ * The client interceptor that carries the active trace into the workflows a client starts (and
+ * its signals and queries): pass it to a Temporal Client of your own, or `tracing: true` to
+ * connectTemporalClient, with an OpenTelemetry tracer provider registered in the process.
+ */
+export function tracingClientInterceptors(): ClientInterceptors {
+  return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
 }
 
 export type PublishRequest = Omit<PublishEventInput, 'eventId' | 'targetEndpointId'> & { eventId?: string };
@@ -57,7 +71,12 @@ export async function publishEvent(client: Client, request: PublishRequest, opti
   assertPublisherMayPublish(request.type, 'type');
   const unstorable = unstorableJsonIssues(request, '');
   if (unstorable.length > 0) throw new InvalidInputError('The event cannot be stored', unstorable);
-  return executePublishWorkflow(client, { ...request, eventId: request.eventId ?? newId('evt') }, options);
+  const subject = { tenantId: request.tenantId, eventType: request.type, eventCount: 1, via: 'client' as const };
+  return withPublishSpan(subject, undefined, async (span) => {
+    const result = await executePublishWorkflow(client, { ...request, eventId: request.eventId ?? newId('evt') }, options);
+    span.setAttributes({ 'hookrelay.event.id': result.eventId, 'hookrelay.delivery_count': result.deliveryCount });
+    return result;
+  });
 }
 
 /**
@@ -85,13 +104,15 @@ export async function publishEvents(
     throw new InvalidInputError('Batch too large', [{ path: 'events', message: `must be at most ${MAX_BATCH_JSON_BYTES} bytes as JSON` }]);
   }
   try {
-    return await client.workflow.execute<typeof publishEventsWorkflow>('publishEventsWorkflow', {
-      taskQueue: options.taskQueue,
-      workflowId: publishBatchWorkflowId(events),
-      args: [{ events }],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      staticSummary: `publish ${events.length} events`,
-    });
+    return await withPublishSpan({ eventCount: events.length, via: 'client' }, undefined, () =>
+      client.workflow.execute<typeof publishEventsWorkflow>('publishEventsWorkflow', {
+        taskQueue: options.taskQueue,
+        workflowId: publishBatchWorkflowId(events),
+        args: [{ events }],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        staticSummary: `publish ${events.length} events`,
+      }),
+    );
   } catch (error) {
     throw refusedPublish(error) ?? error;
   }

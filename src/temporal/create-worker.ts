@@ -13,6 +13,7 @@ import type { ServiceContext } from '../services/context';
 import { USER_AGENT } from '../version';
 import type { Logger } from 'pino';
 import { activityLoggingInterceptor } from './activity-logging';
+import { tracingActivityInterceptor, tracingSinks, workflowSource, type WorkerTracing } from './worker-tracing';
 import type { TemporalConnectionOptions } from './connection-options';
 import {
   defaultStrandedDeliverySweep,
@@ -50,6 +51,10 @@ export interface HookrelayWorkerOptions {
    * slow tenant's share waits on a timer (default 32 in all, a slow tenant half of what the others leave).
    */
   fairShare?: FairShareLimits;
+  /** OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT); off when absent, and nothing is installed. */
+  tracing?: WorkerTracing;
+  /** With tracing on, receivers get each POST's W3C traceparent (HOOKRELAY_TRACEPARENT_TO_RECEIVERS). */
+  sendTraceparent?: boolean;
   /** Starting the deliveries of events recorded but never started (default every 30 s). */
   strandedDeliverySweep?: StrandedDeliverySweepOptions;
   tuning?: Pick<
@@ -91,16 +96,23 @@ export async function createHookrelayWorker(options: HookrelayWorkerOptions): Pr
     circuitPolicy: options.circuitPolicy,
     metrics: options.metrics,
     logger: options.logger?.child({ component: 'delivery' }),
+    sendTraceparent: options.tracing !== undefined && options.sendTraceparent === true,
   });
+  const { workflowModules, ...source } = workflowSource(options.workflowBundlePath, options.tracing);
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
     taskQueue: options.services.taskQueue,
     activities,
-    ...(options.logger ? { interceptors: { activity: [activityLoggingInterceptor(options.logger)] } } : {}),
-    ...(options.workflowBundlePath
-      ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: require.resolve('../workflows') }),
+    interceptors: {
+      activity: [
+        ...(options.logger ? [activityLoggingInterceptor(options.logger)] : []),
+        ...(options.tracing ? [tracingActivityInterceptor] : []),
+      ],
+      ...(workflowModules.length > 0 && { workflowModules }),
+    },
+    ...source,
+    ...tracingSinks(options.tracing),
     // After the grace time running activities are cancelled (a cancelled attempt is retried by its
     // workflow on another worker); after the force time the worker stops waiting for them.
     shutdownGraceTime: shutdownGraceMs,

@@ -17,6 +17,7 @@ import type { ServiceContext } from '../../src/services/context';
 import { connectTemporalClient } from '../../src/temporal/client';
 import { createHookrelayWorker, type HookrelayWorker } from '../../src/temporal/create-worker';
 import { installTemporalLogging } from '../../src/temporal/runtime-logging';
+import type { Tracing } from '../../src/tracing';
 import type { StrandedDeliverySweepOptions } from '../../src/services/stranded-delivery-sweeper';
 
 export interface TestStack {
@@ -102,6 +103,8 @@ export interface TestHookrelayOptions {
   temporalClient?: TemporalClient;
   /** The worker's sweeper of unfinished follow-ups (default every 30 s). */
   strandedDeliverySweep?: StrandedDeliverySweepOptions;
+  /** OpenTelemetry tracing of this process (src/tracing.ts): the client and the worker trace into it. */
+  tracing?: Tracing;
 }
 
 /** `overrides` are environment variables; private networks are allowed unless they say otherwise. */
@@ -135,7 +138,8 @@ export async function startTestHookrelay(
     ...overrides,
   });
   const temporal =
-    options.temporalClient ?? (await connectTemporalClient({ address: stack.temporalAddress, namespace: config.TEMPORAL_NAMESPACE }));
+    options.temporalClient ??
+    (await connectTemporalClient({ address: stack.temporalAddress, namespace: config.TEMPORAL_NAMESPACE, tracing: !!options.tracing }));
   const ctx = createServiceContext(config, { db: database.db, temporal, encryptionKey });
   const newWorker = () =>
     createHookrelayWorker({
@@ -148,6 +152,8 @@ export async function startTestHookrelay(
       logger: options.logger,
       workflowBundlePath: stack.workflowBundlePath,
       strandedDeliverySweep: options.strandedDeliverySweep,
+      tracing: options.tracing,
+      sendTraceparent: config.HOOKRELAY_TRACEPARENT_TO_RECEIVERS,
     });
   const worker = await newWorker();
   const workerRun = worker.run();

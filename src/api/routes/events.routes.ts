@@ -14,6 +14,7 @@ import { idempotencyKeyOf } from '../idempotency-key';
 import type { ApiPaths } from '../openapi';
 import type { publishBatchResponse, publishResponse } from '../response-schemas';
 import { MAX_BATCH_EVENTS } from '../../domain/publish-batch';
+import { withPublishSpan } from '../../domain/publish-span';
 
 /** Who may call each route: checked by its handler, stated in its OpenAPI description. */
 const access = {
@@ -31,15 +32,20 @@ export function eventsRouter(ctx: ServiceContext): Router {
     requireAccess(req, access.publishEvent, tenantId);
     parseInput(noQuery, req.query, 'query');
     const body = parseInput(publishEventBody, req.body, 'body');
-    const result = await publishFromApi(
-      ctx,
-      tenantId,
-      { ...body, idempotencyKey: idempotencyKeyOf(req, body.idempotencyKey) },
-      {
-        onStartFailed: (error) =>
-          req.log.warn({ err: error }, 'event recorded; its delivery workflows will be started by the worker sweeper'),
-      },
-    );
+    const subject = { tenantId, eventType: body.type, eventCount: 1, via: 'http' as const };
+    const result = await withPublishSpan(subject, req.headers, async (span) => {
+      const published = await publishFromApi(
+        ctx,
+        tenantId,
+        { ...body, idempotencyKey: idempotencyKeyOf(req, body.idempotencyKey) },
+        {
+          onStartFailed: (error) =>
+            req.log.warn({ err: error }, 'event recorded; its delivery workflows will be started by the worker sweeper'),
+        },
+      );
+      span.setAttributes({ 'hookrelay.event.id': published.eventId, 'hookrelay.delivery_count': published.deliveryCount });
+      return published;
+    });
     // 202: accepted and durably recorded; deliveries proceed asynchronously. A repeat is 200.
     res
       .status(result.duplicate ? 200 : 202)
@@ -59,10 +65,12 @@ export function eventsRouter(ctx: ServiceContext): Router {
       ]);
     }
     const body = parseInput(publishBatchBody, req.body, 'body');
-    const results = await publishBatchFromApi(ctx, tenantId, body.events, {
-      onStartFailed: (error) =>
-        req.log.warn({ err: error }, 'batch recorded; its delivery workflows will be started by the worker sweeper'),
-    });
+    const results = await withPublishSpan({ tenantId, eventCount: body.events.length, via: 'http' }, req.headers, () =>
+      publishBatchFromApi(ctx, tenantId, body.events, {
+        onStartFailed: (error) =>
+          req.log.warn({ err: error }, 'batch recorded; its delivery workflows will be started by the worker sweeper'),
+      }),
+    );
     // 202 as soon as one event is new; 200 when every event repeats an earlier publish (as a single repeat).
     res.status(results.every((result) => result.duplicate) ? 200 : 202).json({
       results: results.map((result) => ({ id: result.eventId, deliveryCount: result.deliveryCount, duplicate: result.duplicate })),
