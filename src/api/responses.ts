@@ -98,6 +98,7 @@ export function toEndpointResponse({ row, auth, authKeyUnavailable }: Endpoint):
       nextProbeAt: iso(row.health_next_probe_at),
     },
     ordering: row.ordering && { mode: row.ordering.mode, key: row.ordering.key ?? null },
+    filter: row.filter,
     metadata: row.metadata,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),

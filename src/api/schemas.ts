@@ -10,6 +10,7 @@ import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { endpointAuthSchema } from '../domain/endpoint-auth';
 import { STATS_BUCKETS } from '../domain/endpoint-stats';
 import { customHeadersSchema } from '../domain/endpoint-headers';
+import { payloadFilterSchema } from '../domain/payload-filter';
 import { MAX_BATCH_EVENTS } from '../domain/publish-batch';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { isSigningSecret } from '../domain/signature';
@@ -174,6 +175,7 @@ export const createEndpointBody = z.strictObject({
       'Half-open probes of the circuit go here (a signed POST, see README "Endpoint back-off") instead of spending a real delivery; validated like url',
     ),
   ordering: endpointOrderingSchema.nullable().optional(),
+  filter: payloadFilterSchema.nullable().optional(),
   metadata: jsonObject.optional(),
   secret: z
     .string()
@@ -218,6 +220,21 @@ export const publishEventBody = z.strictObject({
   occurredAt: z.iso.datetime({ offset: true }).optional(),
   idempotencyKey: z.string().min(1).max(255).optional(),
 });
+
+/** Try a filter (the endpoint's own when absent) on a given event, a stored one, or the newest subscribed one. */
+export const testFilterBody = z
+  .strictObject({
+    filter: payloadFilterSchema.optional().describe("The filter to try; the endpoint's stored filter when absent"),
+    event: publishEventBody
+      .omit({ idempotencyKey: true })
+      .optional()
+      .describe('An event as a publisher would send it (not stored, not delivered)'),
+    eventId: identifier('evt').optional().describe('A stored event of this tenant'),
+  })
+  .refine((body) => body.event === undefined || body.eventId === undefined, {
+    message: 'give event or eventId, not both',
+    path: ['eventId'],
+  });
 
 /** A batch publish: each event as a single publish takes it, its own idempotency key in its own field. */
 export const publishBatchBody = z.strictObject({

@@ -71,6 +71,8 @@ export interface EndpointTable {
   rate_limit_per_second: number | null;
   /** In-flight POSTs allowed across all workers; null: no limit. */
   max_concurrent_requests: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Payload filter (domain/payload-filter.ts), validated on write; null: every subscribed event. */
+  filter: ColumnType<JsonObject | null, string | null | undefined, string | null>;
   /** FIFO delivery (domain/delivery-ordering.ts); null: unordered. */
   ordering: ColumnType<EndpointOrdering | null, string | null | undefined, string | null>;
   /** The last position a delivery to this endpoint took (the insert trigger counts it up). */

@@ -26,6 +26,14 @@ export interface ServiceContext {
   retentionDays?: number;
   /** How fast replays send (HOOKRELAY_REPLAY_*); DEFAULT_REPLAY_PACING when absent. */
   replayPacing?: ReplayPacing;
+  /** Where publishing reports what it counts; nothing is counted when absent. */
+  metrics?: PublishingMetrics;
+}
+
+/** What publishing counts (metrics/metrics.ts implements it). */
+export interface PublishingMetrics {
+  /** Subscribed endpoints whose payload filter refused a published event (no delivery created). */
+  eventsFilteredOut?(count: number): void;
 }
 
 export interface FanOutOptions {

@@ -46,6 +46,8 @@ export interface RecordedEvent extends PublishEventResult {
    * recorded them without starting them (then those).
    */
   deliveries: PlannedDelivery[];
+  /** Subscribed endpoints whose payload filter refused the event: no delivery for them. */
+  filteredOut: number;
 }
 
 export interface DeliveryWorkflowInput {
