@@ -33,6 +33,7 @@ const SCOPES_TABLE: Record<string, Access> = {
   'POST /v1/tenants/{tenantId}/endpoints/{id}/disable': ['endpoints:write'],
   'POST /v1/tenants/{tenantId}/endpoints/{id}/test': ['endpoints:write'],
   'POST /v1/tenants/{tenantId}/endpoints/{id}/recover': ['endpoints:write'],
+  'POST /v1/tenants/{tenantId}/endpoints/{id}/filter/test': ['endpoints:read'],
   'POST /v1/tenants/{tenantId}/events': ['events:publish'],
   'POST /v1/tenants/{tenantId}/events/batch': ['events:publish'],
   'GET /v1/tenants/{tenantId}/events': ['endpoints:read', 'events:publish'],
