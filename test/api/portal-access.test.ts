@@ -16,6 +16,7 @@ const PORTAL_ACCESS: Record<string, Need> = {
   'POST /v1/tenants': 'never',
   'GET /v1/tenants': 'never',
   'GET /v1/tenants/{tenantId}': 'read',
+  'PATCH /v1/tenants/{tenantId}': 'never',
   'POST /v1/tenants/{tenantId}/api-keys': 'never',
   'GET /v1/tenants/{tenantId}/api-keys': 'never',
   'DELETE /v1/tenants/{tenantId}/api-keys/{id}': 'never',
@@ -37,6 +38,8 @@ const PORTAL_ACCESS: Record<string, Need> = {
   'POST /v1/tenants/{tenantId}/endpoints/{id}/enable': 'write',
   'POST /v1/tenants/{tenantId}/endpoints/{id}/disable': 'write',
   'POST /v1/tenants/{tenantId}/endpoints/{id}/test': 'write',
+  // Without an event in the body it reads the tenant's newest event: sessions without limits only.
+  'POST /v1/tenants/{tenantId}/endpoints/{id}/filter/test': 'tenant-wide read',
   'POST /v1/tenants/{tenantId}/endpoints/{id}/recover': 'write',
   'POST /v1/tenants/{tenantId}/events': 'never',
   'POST /v1/tenants/{tenantId}/events/batch': 'never',

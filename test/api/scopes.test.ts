@@ -11,6 +11,7 @@ const SCOPES_TABLE: Record<string, Access> = {
   'POST /v1/tenants': 'admin',
   'GET /v1/tenants': 'admin',
   'GET /v1/tenants/{tenantId}': 'any key of the tenant',
+  'PATCH /v1/tenants/{tenantId}': 'admin',
   'POST /v1/tenants/{tenantId}/api-keys': 'admin',
   'GET /v1/tenants/{tenantId}/api-keys': 'admin',
   'DELETE /v1/tenants/{tenantId}/api-keys/{id}': 'admin',

@@ -2,7 +2,8 @@
 import { Router } from 'express';
 import type { ServiceContext } from '../../services/context';
 import { testEndpointFilter } from '../../services/payload-filter.service';
-import { requireAccess, tenantScopes } from '../auth';
+import { assertEndpointInView, assertEventInView, assertUnlimitedPortal } from '../../services/portal-view.service';
+import { principalOf, requireAccess, tenantScopes } from '../auth';
 import { endpointParams, noQuery, testFilterBody } from '../schemas';
 import { parseInput } from '../validation';
 import type { ApiPaths } from '../openapi';
@@ -20,6 +21,12 @@ export function endpointFilterRouter(ctx: ServiceContext): Router {
     requireAccess(req, access.testFilter, tenantId);
     parseInput(noQuery, req.query, 'query');
     const body = parseInput(testFilterBody, req.body ?? {}, 'body');
+    // A portal session sees only its view: the endpoint, the stored event it names, and the
+    // newest event of the endpoint's types only when the session is not limited.
+    const principal = principalOf(req);
+    await assertEndpointInView(ctx, principal, tenantId, id);
+    if (body.eventId !== undefined) await assertEventInView(ctx, principal, tenantId, body.eventId);
+    else if (body.event === undefined) assertUnlimitedPortal(principal);
     res.json(await testEndpointFilter(ctx, tenantId, id, body));
   });
 
