@@ -15,6 +15,8 @@ import * as deliveryOrdering from './2026_12_02T230000_delivery_ordering';
 import * as portalSessions from './2026_12_03T010000_portal_sessions';
 import * as attemptEndpointStats from './2026_12_03T020000_attempt_endpoint_stats';
 import * as replays from './2026_12_03T030000_replays';
+import * as endpointPayloadFilters from './2026_12_03T040000_endpoint_payload_filters';
+import * as partitionedAttemptLog from './2026_12_03T050000_partitioned_attempt_log';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22T000000_initial_schema': initialSchema,
@@ -31,4 +33,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_03T010000_portal_sessions': portalSessions,
   '2026_12_03T020000_attempt_endpoint_stats': attemptEndpointStats,
   '2026_12_03T030000_replays': replays,
+  '2026_12_03T040000_endpoint_payload_filters': endpointPayloadFilters,
+  '2026_12_03T050000_partitioned_attempt_log': partitionedAttemptLog,
 };

@@ -51,6 +51,7 @@ export function createServiceContext(
       inlineStartMaxDeliveries: config.HOOKRELAY_INLINE_START_MAX_DELIVERIES,
     },
     maxEndpointsPerTenant: config.HOOKRELAY_MAX_ENDPOINTS_PER_TENANT,
+    retentionDays: config.HOOKRELAY_RETENTION_DAYS,
     replayPacing: {
       defaultPerSecond: config.HOOKRELAY_REPLAY_DEFAULT_RATE_PER_SECOND,
       maxInFlightPerEndpoint: config.HOOKRELAY_REPLAY_MAX_IN_FLIGHT_PER_ENDPOINT,

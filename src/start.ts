@@ -14,12 +14,12 @@ import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './dev/embedd
 import { findTemporalBinary, temporalCli } from './dev/temporal-binaries';
 import { startTemporalDevServer, type TemporalDevServer } from './dev/temporal-dev-server';
 import { createLogger } from './logger';
+import { setUpRetention } from './retention-setup';
 import { SecretBox } from './domain/secret-box';
 import { apiRateLimit, createServiceContext, deliveryTuning, persistedValue, resolveAdminKey, startApiServer } from './runtime';
 import { HookrelayMetrics } from './metrics/metrics';
 import { temporalConnectionOptions, type TemporalConnectionOptions } from './temporal/connection-options';
 import { createHookrelayWorker } from './temporal/create-worker';
-import { ensureRetentionSchedule } from './temporal/retention-schedule';
 import { installTemporalLogging } from './temporal/runtime-logging';
 import { tracingClientInterceptors } from './temporal/client';
 import { startTracing } from './tracing';
@@ -112,7 +112,11 @@ async function main(): Promise<void> {
     // One process: the worker's delivery metrics and the API's request metrics share a registry.
     const metrics = new HookrelayMetrics({ processMetrics: true });
     const ctx = createServiceContext(config, { db, temporal, encryptionKey, eagerWorkflowStart: true });
-    await ensureRetentionSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, retentionDays: config.HOOKRELAY_RETENTION_DAYS });
+    await setUpRetention(db, temporal, logger, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      namespace: config.TEMPORAL_NAMESPACE,
+      retentionDays: config.HOOKRELAY_RETENTION_DAYS,
+    });
     const worker = await createHookrelayWorker({
       connection,
       metrics,

@@ -7,11 +7,11 @@ import { loadConfigOrExit } from './config';
 import { createDatabase } from './db/connection';
 import { exitGracefullyOnSignals } from './graceful-shutdown';
 import { createLogger } from './logger';
+import { setUpRetention } from './retention-setup';
 import { createServiceContext, deliveryTuning } from './runtime';
 import { HookrelayMetrics } from './metrics/metrics';
 import { startMetricsServer } from './metrics/metrics-server';
 import { temporalConnectionOptions } from './temporal/connection-options';
-import { ensureRetentionSchedule } from './temporal/retention-schedule';
 import { createHookrelayWorker } from './temporal/create-worker';
 import { installTemporalLogging } from './temporal/runtime-logging';
 import { tracingClientInterceptors } from './temporal/client';
@@ -45,7 +45,11 @@ async function main(): Promise<void> {
       ? undefined
       : await startMetricsServer(metrics, { port: config.HOOKRELAY_WORKER_METRICS_PORT, host: config.HOST });
   const services = createServiceContext(config, { db, temporal, encryptionKey: config.encryptionKeys, eagerWorkflowStart: true });
-  await ensureRetentionSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, retentionDays: config.HOOKRELAY_RETENTION_DAYS });
+  await setUpRetention(db, temporal, logger, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    namespace: config.TEMPORAL_NAMESPACE,
+    retentionDays: config.HOOKRELAY_RETENTION_DAYS,
+  });
   const worker = await createHookrelayWorker({
     connection,
     metrics,

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
+import { ensureAttemptPartitions } from '../../src/db/attempt-partitions.repository';
 import { createDatabase } from '../../src/db/connection';
 import { endpointStatsStatement, STATS_WORK_MEM } from '../../src/db/endpoint-stats.repository';
 import { migrateToLatest } from '../../src/db/migrate';
@@ -60,13 +61,14 @@ async function seed(db: Kysely<Database>): Promise<void> {
       ${id('ep_', sql`endpoint`)}, 'bench.happened', 'succeeded', ${sql.lit(ATTEMPTS_PER_DELIVERY)}, 'delivery-' || ${id('dlv_', sql`g`)}, created_at, created_at
     from spread`.execute(db);
   // 88% 2xx, 5% 5xx, 2% 4xx, 5% no answer (timeout or connection); latency mostly tens of ms, a long tail.
+  await ensureAttemptPartitions(db, new Date(UNTIL.getTime() - (SPAN_DAYS + 1) * DAY_MS), UNTIL);
   await sql`insert into attempts (delivery_id, endpoint_id, number, trigger, started_at, duration_ms, request_url, request_headers,
-      response_status, error_kind, error_message)
+      response_status, error_kind, error_message, delivery_created_at)
     select ${id('dlv_', sql`s.g`)}, ${id('ep_', sql`s.endpoint`)}, n, 'scheduled', s.created_at + (n - 1) * interval '5 minutes',
       (15 + 3000 * power(random(), 6))::int, 'https://example.com/hook', '{}'::jsonb,
       case when r < 0.88 then 200 when r < 0.93 then 503 when r < 0.95 then 404 else null end,
       case when r >= 0.97 then 'timeout' when r >= 0.95 then 'connection' else null end,
-      case when r >= 0.95 then 'bench' else null end
+      case when r >= 0.95 then 'bench' else null end, s.created_at::timestamptz(3)
     from spread s cross join generate_series(1, ${sql.lit(ATTEMPTS_PER_DELIVERY)}) n, lateral (select random() + 0 * n as r) x`.execute(db);
   await sql`vacuum analyze`.execute(db);
 }

@@ -3,9 +3,9 @@
 // and what must happen to other deliveries or the endpoint comes back as follow-ups for the workflow.
 import { ApplicationFailure, CancelledFailure, cancellationSignal } from '@temporalio/activity';
 import { describeDatabaseError, isPermanentDatabaseError } from '../db/database-errors';
-import { loadDeliveryForAttempt, recordAttempt, type DeliveryForAttempt } from '../db/attempts.repository';
+import { loadDeliveryForAttempt, recordAttempt, type AttemptToRecord, type DeliveryForAttempt } from '../db/attempts.repository';
 import { markDeliveryWaiting, updateDelivery } from '../db/deliveries.repository';
-import type { DeliveryUpdate, NewAttemptRow } from '../db/schema';
+import type { DeliveryUpdate } from '../db/schema';
 import { attemptOutcome, type FollowUps } from '../domain/attempt-outcome';
 import { attemptRequest } from '../domain/attempt-request';
 import { isFinishedDeliveryStatus } from '../domain/delivery-status';
@@ -180,7 +180,7 @@ export function createAttemptActivities(deps: ActivityDependencies, gate: Endpoi
       'attempt recorded without its details: the database refused them',
     );
     const original = sent.error ? ` The attempt's own error was ${sent.error.kind}: ${sent.error.message}` : '';
-    const minimal: NewAttemptRow = {
+    const minimal: AttemptToRecord = {
       ...attemptRow({ ...sent, response: sent.response && { ...sent.response, headers: {}, bodyBase64: '' } }),
       request_headers: JSON.stringify({}),
       response_body_bytes: null,

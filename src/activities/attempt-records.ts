@@ -1,7 +1,6 @@
 // One POST as the data that crosses into workflow history (SentAttempt) and as the attempt row
 // that records it: plain mappings, no I/O.
-import type { DeliveryForAttempt } from '../db/attempts.repository';
-import type { NewAttemptRow } from '../db/schema';
+import type { AttemptToRecord, DeliveryForAttempt } from '../db/attempts.repository';
 import type { AttemptInput, SentAttempt } from '../workflows/contracts';
 import type { HttpAttemptResult } from './webhook-http';
 
@@ -39,7 +38,7 @@ export function sentAttempt(
   };
 }
 
-export function attemptRow(sent: SentAttempt): NewAttemptRow {
+export function attemptRow(sent: SentAttempt): AttemptToRecord {
   return {
     delivery_id: sent.deliveryId,
     endpoint_id: sent.endpoint.id,

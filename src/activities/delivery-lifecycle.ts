@@ -2,7 +2,7 @@
 // (a follow-up the workflow carries out, through the one service that disables endpoints), and the
 // retention purge.
 import { findDeliveryById, finishOpenDelivery, updateDelivery } from '../db/deliveries.repository';
-import { purgeOlderThan } from '../db/retention.repository';
+import { PURGE_BATCH_SIZE, purgeExpiredLog } from './retention';
 import type {
   FinishedDelivery,
   DisableEndpointInput,
@@ -56,8 +56,8 @@ export function createDeliveryLifecycleActivities(deps: ActivityDependencies, ga
   }
 
   async function purgeExpiredData(input: PurgeInput): Promise<PurgeResult> {
-    const cutoff = new Date(Date.now() - input.retentionDays * 24 * 3_600_000);
-    return purgeOlderThan(db, cutoff, input.batchSize ?? 5000);
+    const batchSize = input.batchSize ?? PURGE_BATCH_SIZE;
+    return purgeExpiredLog(db, { retentionDays: input.retentionDays, batchSize, now: new Date() });
   }
 
   return { scheduleRetry, disableEndpoint, finishDelivery, purgeExpiredData };

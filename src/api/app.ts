@@ -21,6 +21,7 @@ import { HookrelayMetrics } from '../metrics/metrics';
 import { requestObservability } from './request-observability';
 import { consoleRouter, registerConsolePaths, type ConsoleOptions } from './routes/console.routes';
 import { metricsRouter, registerMetricsPaths } from './routes/metrics.routes';
+import { endpointFilterRouter, registerEndpointFilterPaths } from './routes/endpoint-filter.routes';
 import { portalRouter, registerPortalPaths } from './routes/portal.routes';
 import { portalSessionsRouter, registerPortalSessionsPaths, type PortalSessionOptions } from './routes/portal-sessions.routes';
 import { healthResponse, jsonObject } from './response-schemas';
@@ -53,6 +54,8 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   const metrics = options.metrics ?? new HookrelayMetrics();
   metrics.collectBacklogFrom(ctx.db);
+  // Publishing through the API counts into this process's registry (filtered-out events).
+  const services: ServiceContext = { ...ctx, metrics: ctx.metrics ?? metrics };
   app.use(requestObservability({ logger: options.logger, metrics }));
   // In the order of the routes: the document lists paths as they are registered.
   const openApiDocument = buildOpenApiDocument([
@@ -60,11 +63,12 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     registerMetricsPaths,
     registerConsolePaths,
     registerPortalPaths,
-    registerTenantsPaths,
+    (paths) => registerTenantsPaths(paths, ctx.retentionDays),
     registerPortalSessionsPaths,
     registerEventTypesPaths,
     registerEndpointsPaths,
     registerEndpointStatsPaths,
+    registerEndpointFilterPaths,
     registerEventsPaths,
     registerDeliveriesPaths,
     registerDeliveryControlPaths,
@@ -105,15 +109,16 @@ export function createApp(ctx: ServiceContext, options: AppOptions): Express {
     if (hasBody && !req.is(jsonTypes)) throw new UnsupportedMediaTypeError(req.get('content-type') ?? 'a body without content type');
     next();
   });
-  app.use(tenantsRouter(ctx));
-  app.use(portalSessionsRouter(ctx, options.portal ?? {}));
-  app.use(eventTypesRouter(ctx));
-  app.use(endpointsRouter(ctx));
-  app.use(endpointStatsRouter(ctx));
-  app.use(eventsRouter(ctx));
-  app.use(deliveriesRouter(ctx));
-  app.use(deliveryControlRouter(ctx));
-  app.use(replaysRouter(ctx));
+  app.use(tenantsRouter(services));
+  app.use(portalSessionsRouter(services, options.portal ?? {}));
+  app.use(eventTypesRouter(services));
+  app.use(endpointsRouter(services));
+  app.use(endpointStatsRouter(services));
+  app.use(endpointFilterRouter(services));
+  app.use(eventsRouter(services));
+  app.use(deliveriesRouter(services));
+  app.use(deliveryControlRouter(services));
+  app.use(replaysRouter(services));
 
   app.use((req, res) => {
     sendProblem(res, problem(404, 'not-found', 'Not found', `No route for ${req.method} ${req.path}`));

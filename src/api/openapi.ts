@@ -29,6 +29,7 @@ import {
   resendResponse,
   tenantResponse,
   testEventResponse,
+  filterTestResponse,
 } from './response-schemas';
 
 /** The named schemas (#/components/schemas), in the document's order. */
@@ -51,6 +52,7 @@ const componentSchemas = {
   RecoverResult: recoverResponse,
   Replay: replayResponse,
   TestEventResult: testEventResponse,
+  FilterTestResult: filterTestResponse,
 };
 
 /**

@@ -22,6 +22,11 @@ export const tenantResponse = z.strictObject({
   id: z.string(),
   name: z.string(),
   metadata: jsonObject,
+  retentionDays: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Days this tenant's delivery log is kept, when shorter than the deployment's; null: the deployment's"),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -120,9 +125,27 @@ export const endpointResponse = z.strictObject({
     .strictObject({ mode: z.literal('fifo'), key: z.enum(['resourceId']).nullable() })
     .nullable()
     .describe('FIFO delivery, per resourceId (key) or for the whole endpoint (key null); null: unordered'),
+  filter: jsonObject
+    .nullable()
+    .describe('The payload filter as stored (validated on write): only events it matches get a delivery; null: every subscribed event'),
   metadata: jsonObject,
   createdAt: timestamp,
   updatedAt: timestamp,
+});
+
+export const filterTestResponse = z.strictObject({
+  matched: z.boolean().describe('The filter passes the event (no filter passes every event)'),
+  subscribed: z.boolean().describe("The endpoint subscribes to the event's type: with matched, the event gets a delivery"),
+  filter: jsonObject.nullable().describe('The filter tried'),
+  eventSource: z
+    .enum(['given', 'stored', 'newest'])
+    .describe('given in the request, stored (eventId), or the newest event of a subscribed type'),
+  event: jsonObject.describe('The envelope the filter saw, as a receiver gets it'),
+  reason: z.string().describe('Why it matched or not, in one sentence'),
+  explanation: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe('Each condition: { condition, matched, reason, actual?, clauses? } (clauses for $and / $or / $not); null without a filter'),
 });
 
 export const endpointSecretsResponse = z.strictObject({

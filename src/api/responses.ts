@@ -31,7 +31,14 @@ function iso(date: Date | null): string | null {
 }
 
 export function toTenantResponse(row: TenantRow): z.infer<typeof tenantResponse> {
-  return { id: row.id, name: row.name, metadata: row.metadata, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
+  return {
+    id: row.id,
+    name: row.name,
+    metadata: row.metadata,
+    retentionDays: row.retention_days,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
 }
 
 /** An API key as lists show it: never the key, only its first characters (`prefix`). */
@@ -91,6 +98,7 @@ export function toEndpointResponse({ row, auth, authKeyUnavailable }: Endpoint):
       nextProbeAt: iso(row.health_next_probe_at),
     },
     ordering: row.ordering && { mode: row.ordering.mode, key: row.ordering.key ?? null },
+    filter: row.filter,
     metadata: row.metadata,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),

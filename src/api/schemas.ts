@@ -10,6 +10,7 @@ import { DELIVERY_STATUSES } from '../domain/delivery-status';
 import { endpointAuthSchema } from '../domain/endpoint-auth';
 import { STATS_BUCKETS } from '../domain/endpoint-stats';
 import { customHeadersSchema } from '../domain/endpoint-headers';
+import { payloadFilterSchema } from '../domain/payload-filter';
 import { MAX_BATCH_EVENTS } from '../domain/publish-batch';
 import { retryPolicySchema } from '../domain/retry-policy';
 import { isSigningSecret } from '../domain/signature';
@@ -38,10 +39,38 @@ export const noQuery = z.strictObject({});
 /** Routes that take no body accept none, or an empty object; anything else is an unknown field. */
 export const noBody = z.strictObject({});
 
-export const createTenantBody = z.strictObject({
-  name: z.string().min(1).max(200),
-  metadata: jsonObject.optional(),
-});
+/** The longest HOOKRELAY_RETENTION_DAYS (config.ts); a deployment's own is the bound of a tenant's. */
+const MAX_RETENTION_DAYS = 3650;
+
+/**
+ * The tenant bodies for a deployment whose retention is `deploymentRetentionDays`: a tenant may
+ * keep its log for fewer days, never more, and the OpenAPI document states that bound.
+ */
+export function tenantBodies(deploymentRetentionDays = MAX_RETENTION_DAYS) {
+  const retentionDays = z
+    .number()
+    .int()
+    .min(1)
+    .max(deploymentRetentionDays)
+    .describe(
+      `Keep this tenant's delivery log (attempts, finished deliveries, their events) for fewer days than the deployment's ${deploymentRetentionDays} (HOOKRELAY_RETENTION_DAYS); never more`,
+    );
+  return {
+    create: z.strictObject({
+      name: z.string().min(1).max(200),
+      metadata: jsonObject.optional(),
+      retentionDays: retentionDays.optional(),
+    }),
+    /** Only the fields given change; `retentionDays: null` goes back to the deployment's retention. */
+    update: z.strictObject({
+      name: z.string().min(1).max(200).optional(),
+      metadata: jsonObject.optional(),
+      retentionDays: retentionDays.nullable().optional(),
+    }),
+  };
+}
+
+export const { create: createTenantBody, update: updateTenantBody } = tenantBodies();
 
 /** A key may expire at a time (`expiresAt`) or after a while (`expiresInSeconds`), not both; at most 10 years ahead. */
 export const createApiKeyBody = z
@@ -146,6 +175,7 @@ export const createEndpointBody = z.strictObject({
       'Half-open probes of the circuit go here (a signed POST, see README "Endpoint back-off") instead of spending a real delivery; validated like url',
     ),
   ordering: endpointOrderingSchema.nullable().optional(),
+  filter: payloadFilterSchema.nullable().optional(),
   metadata: jsonObject.optional(),
   secret: z
     .string()
@@ -191,6 +221,21 @@ export const publishEventBody = z.strictObject({
   idempotencyKey: z.string().min(1).max(255).optional(),
 });
 
+/** Try a filter (the endpoint's own when absent) on a given event, a stored one, or the newest subscribed one. */
+export const testFilterBody = z
+  .strictObject({
+    filter: payloadFilterSchema.optional().describe("The filter to try; the endpoint's stored filter when absent"),
+    event: publishEventBody
+      .omit({ idempotencyKey: true })
+      .optional()
+      .describe('An event as a publisher would send it (not stored, not delivered)'),
+    eventId: identifier('evt').optional().describe('A stored event of this tenant'),
+  })
+  .refine((body) => body.event === undefined || body.eventId === undefined, {
+    message: 'give event or eventId, not both',
+    path: ['eventId'],
+  });
+
 /** A batch publish: each event as a single publish takes it, its own idempotency key in its own field. */
 export const publishBatchBody = z.strictObject({
   events: z
@@ -201,6 +246,7 @@ export const publishBatchBody = z.strictObject({
 });
 
 export type CreateTenantBody = z.infer<typeof createTenantBody>;
+export type UpdateTenantBody = z.infer<typeof updateTenantBody>;
 export type CreateApiKeyBody = z.infer<typeof createApiKeyBody>;
 export type CreateEventTypeBody = z.infer<typeof createEventTypeBody>;
 export type CreateEndpointBody = z.infer<typeof createEndpointBody>;

@@ -1,5 +1,6 @@
 // Queries on attempts: what one attempt loads, and recording it with the delivery's new state.
 import { sql, type Kysely } from 'kysely';
+import { ensureAttemptPartitionForDelivery } from './attempt-partitions.repository';
 import type { AttemptRow, Database, DeliveryUpdate, NewAttemptRow } from './schema';
 
 /** Everything one attempt needs, in one round trip: delivery, event, endpoint and signing secrets. */
@@ -64,7 +65,29 @@ export type DeliveryForAttempt = NonNullable<Awaited<ReturnType<typeof loadDeliv
  */
 export async function recordAttempt(
   db: Kysely<Database>,
-  attempt: NewAttemptRow,
+  attempt: AttemptToRecord,
+  delivery: DeliveryUpdate,
+  endpoint: { id: string; succeeded: boolean },
+): Promise<void> {
+  try {
+    await recordAttemptStatement(db, attempt, delivery, endpoint);
+  } catch (error) {
+    // Partitions are made days ahead; should that have failed, the insert makes its own and goes on.
+    if (!isMissingPartitionError(error)) throw error;
+    await ensureAttemptPartitionForDelivery(db, attempt.delivery_id);
+    await recordAttemptStatement(db, attempt, delivery, endpoint);
+  }
+}
+
+/** An attempt row as the activity knows it: the partition key comes from the delivery's row. */
+export type AttemptToRecord = Omit<NewAttemptRow, 'delivery_created_at'>;
+
+const isMissingPartitionError = (error: unknown) =>
+  (error as { code?: unknown }).code === '23514' && /no partition of relation/.test((error as Error).message);
+
+async function recordAttemptStatement(
+  db: Kysely<Database>,
+  attempt: AttemptToRecord,
   delivery: DeliveryUpdate,
   endpoint: { id: string; succeeded: boolean },
 ): Promise<void> {
@@ -72,9 +95,13 @@ export async function recordAttempt(
     .with('recorded_attempt', (qb) =>
       qb
         .insertInto('attempts')
-        .values(attempt)
+        .values((eb) => ({
+          ...attempt,
+          // The partition key; null (refused: not null) when the delivery is gone.
+          delivery_created_at: eb.selectFrom('deliveries').select('created_at').where('id', '=', attempt.delivery_id),
+        }))
         .onConflict((oc) =>
-          oc.columns(['delivery_id', 'number']).doUpdateSet((eb) => ({
+          oc.columns(['delivery_id', 'number', 'delivery_created_at']).doUpdateSet((eb) => ({
             trigger: eb.ref('excluded.trigger'),
             started_at: eb.ref('excluded.started_at'),
             duration_ms: eb.ref('excluded.duration_ms'),
@@ -113,6 +140,13 @@ export async function recordAttempt(
     .execute();
 }
 
-export async function listAttempts(db: Kysely<Database>, deliveryId: string): Promise<AttemptRow[]> {
-  return db.selectFrom('attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('number').execute();
+/** A delivery's attempts; its creation time prunes the read to the one partition that holds them. */
+export async function listAttempts(db: Kysely<Database>, delivery: { id: string; created_at: Date }): Promise<AttemptRow[]> {
+  return db
+    .selectFrom('attempts')
+    .selectAll()
+    .where('delivery_id', '=', delivery.id)
+    .where('delivery_created_at', '=', delivery.created_at)
+    .orderBy('number')
+    .execute();
 }

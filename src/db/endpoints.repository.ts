@@ -139,15 +139,15 @@ export async function replaceCurrentSecret(
   await trx.insertInto('endpoint_secrets').values({ endpoint_id: endpointId, secret_sealed: sealedSecret }).execute();
 }
 
-/** Enabled endpoints of the tenant subscribed to `eventType` or to `*`. */
+/** Enabled endpoints of the tenant subscribed to `eventType` or to `*`, with their payload filters. */
 export async function findSubscribedEndpoints(
   db: Kysely<Database>,
   tenantId: string,
   eventType: string,
-): Promise<Pick<EndpointRow, 'id' | 'url'>[]> {
+): Promise<Pick<EndpointRow, 'id' | 'url' | 'filter'>[]> {
   return db
     .selectFrom('endpoints')
-    .select(['id', 'url'])
+    .select(['id', 'url', 'filter'])
     .where('tenant_id', '=', tenantId)
     .where('enabled', '=', true)
     .where('deleted_at', 'is', null)

@@ -58,3 +58,14 @@ export async function listEvents(db: Kysely<Database>, filter: EventFilter): Pro
     .limit(filter.limit + 1)
     .execute();
 }
+
+/** The tenant's newest event of one of these types (`*` among them: of any type). */
+export async function findNewestEventOfTypes(
+  db: Kysely<Database>,
+  tenantId: string,
+  types: readonly string[],
+): Promise<EventRow | undefined> {
+  let query = db.selectFrom('events').selectAll().where('tenant_id', '=', tenantId);
+  if (!types.includes('*')) query = query.where('type', 'in', types.length > 0 ? [...types] : ['']);
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+}

@@ -22,6 +22,8 @@ export interface TenantTable {
   id: string;
   name: string;
   metadata: JsonWithDefault<JsonObject>;
+  /** A retention shorter than the deployment's, in days; null: the deployment's. */
+  retention_days: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -69,6 +71,8 @@ export interface EndpointTable {
   rate_limit_per_second: number | null;
   /** In-flight POSTs allowed across all workers; null: no limit. */
   max_concurrent_requests: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Payload filter (domain/payload-filter.ts), validated on write; null: every subscribed event. */
+  filter: ColumnType<JsonObject | null, string | null | undefined, string | null>;
   /** FIFO delivery (domain/delivery-ordering.ts); null: unordered. */
   ordering: ColumnType<EndpointOrdering | null, string | null | undefined, string | null>;
   /** The last position a delivery to this endpoint took (the insert trigger counts it up). */
@@ -185,6 +189,8 @@ export interface AttemptTable {
   error_kind: string | null;
   error_message: string | null;
   created_at: CreatedAt;
+  /** The delivery's created_at: the partition key (one partition per UTC day; see db/attempt-partitions.repository). */
+  delivery_created_at: ColumnType<Date, Date | string, never>;
 }
 
 /** The rate limiter's state for one limited endpoint (domain/rate-limit.ts). */
@@ -280,6 +286,7 @@ export interface Database {
 
 export type TenantRow = Selectable<TenantTable>;
 export type NewTenantRow = Insertable<TenantTable>;
+export type TenantUpdate = Updateable<TenantTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type NewApiKeyRow = Insertable<ApiKeyTable>;
 export type EventTypeRow = Selectable<EventTypeTable>;

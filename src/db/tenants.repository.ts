@@ -1,10 +1,19 @@
 // Queries on tenants.
 import type { Kysely } from 'kysely';
 import { afterCursor, type PageCursor } from './pagination';
-import type { Database, NewTenantRow, TenantRow } from './schema';
+import type { Database, NewTenantRow, TenantRow, TenantUpdate } from './schema';
 
 export async function insertTenant(db: Kysely<Database>, row: NewTenantRow): Promise<TenantRow> {
   return db.insertInto('tenants').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateTenant(db: Kysely<Database>, id: string, update: TenantUpdate): Promise<TenantRow | undefined> {
+  return db
+    .updateTable('tenants')
+    .set({ ...update, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export async function findTenantById(db: Kysely<Database>, id: string): Promise<TenantRow | undefined> {

@@ -12,7 +12,12 @@ export interface EnvelopeEvent {
 }
 
 export function envelopeBody(event: EnvelopeEvent): string {
-  return JSON.stringify({
+  return JSON.stringify(envelope(event));
+}
+
+/** The envelope as an object: what a receiver parses, and what payload filters evaluate. */
+export function envelope(event: EnvelopeEvent): Record<string, unknown> {
+  return {
     id: event.id,
     type: event.type,
     timestamp: event.occurredAt.toISOString(),
@@ -22,5 +27,5 @@ export function envelopeBody(event: EnvelopeEvent): string {
     ...(event.triggeredBy !== null && { triggeredBy: event.triggeredBy }),
     data: event.data,
     ...(event.previous !== null && { previous: event.previous }),
-  });
+  };
 }

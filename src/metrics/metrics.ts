@@ -31,6 +31,8 @@ export interface DeliveryMetrics {
   endpointHealthChanged?(from: EndpointHealthState, to: EndpointHealthState): void;
   /** A half-open probe sent to an endpoint's healthCheckUrl (not an attempt of any delivery). */
   healthCheckFinished?(result: 'healthy' | 'unhealthy'): void;
+  /** Subscribed endpoints whose payload filter refused a published event (publish workflows run in the worker). */
+  eventsFilteredOut?(count: number): void;
 }
 
 /** "2xx" … "5xx" for an answer, "error" when none came (the error kind is a separate label). */
@@ -49,6 +51,7 @@ export class HookrelayMetrics implements DeliveryMetrics {
   private postsInFlight: (() => number) | undefined;
   private readonly healthTransitions: Counter<'from' | 'to'>;
   private readonly healthChecks: Counter<'result'>;
+  private readonly filteredOut: Counter;
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   private backlogSource: Kysely<Database> | undefined;
@@ -150,7 +153,16 @@ export class HookrelayMetrics implements DeliveryMetrics {
         for (const state of ENDPOINT_HEALTH_STATES) this.set({ state }, counts[state]);
       },
     });
+    this.filteredOut = new Counter({
+      name: 'hookrelay_events_filtered_out_total',
+      help: "Published events not delivered to a subscribed endpoint because the endpoint's payload filter did not match (one per event and endpoint)",
+      registers,
+    });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'hookrelay_' });
+  }
+
+  eventsFilteredOut(count: number): void {
+    this.filteredOut.inc(count);
   }
 
   /** Scrapes then report the open deliveries of this database. */

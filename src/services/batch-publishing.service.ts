@@ -50,6 +50,8 @@ export async function recordEventsAndStartDeliveries(
   options: PublishOptions = {},
 ): Promise<PublishEventResult[]> {
   const recorded = await recordEvents(ctx.db, inputs, { freshEventId: options.freshEventId });
+  const filteredOut = recorded.reduce((sum, event) => sum + event.filteredOut, 0);
+  if (filteredOut > 0) ctx.metrics?.eventsFilteredOut?.(filteredOut);
   // A key repeated within the batch hands back its first event's (still unstarted) deliveries again: start each once.
   const deliveries = new Map(recorded.flatMap((event) => event.deliveries).map((delivery) => [delivery.deliveryId, delivery]));
   await startRecordedDeliveries(ctx, [...deliveries.values()], options);

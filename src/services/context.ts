@@ -22,8 +22,18 @@ export interface ServiceContext {
   fanOut?: FanOutOptions;
   /** Endpoints a tenant may have (HOOKRELAY_MAX_ENDPOINTS_PER_TENANT); unlimited when absent. */
   maxEndpointsPerTenant?: number;
+  /** The deployment's retention (HOOKRELAY_RETENTION_DAYS): a tenant may ask for less, never more. */
+  retentionDays?: number;
   /** How fast replays send (HOOKRELAY_REPLAY_*); DEFAULT_REPLAY_PACING when absent. */
   replayPacing?: ReplayPacing;
+  /** Where publishing reports what it counts; nothing is counted when absent. */
+  metrics?: PublishingMetrics;
+}
+
+/** What publishing counts (metrics/metrics.ts implements it). */
+export interface PublishingMetrics {
+  /** Subscribed endpoints whose payload filter refused a published event (no delivery created). */
+  eventsFilteredOut?(count: number): void;
 }
 
 export interface FanOutOptions {

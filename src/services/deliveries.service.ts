@@ -25,7 +25,7 @@ export interface ListDeliveriesInput extends PageQuery {
 export async function getDeliveryWithAttempts(ctx: ServiceContext, tenantId: string, id: string) {
   const delivery = await findDelivery(ctx.db, tenantId, id);
   if (!delivery) throw new NotFoundError('delivery', id);
-  return { delivery, attempts: await listAttempts(ctx.db, id) };
+  return { delivery, attempts: await listAttempts(ctx.db, delivery) };
 }
 
 /** The validated query string → the repository's filter (shared with the delivery-log benchmark). */

@@ -49,8 +49,9 @@ export async function disableEndpoint(
       { freshEventId: true },
     );
     const stopRequest = await requestStopOfWaitingDeliveries(trx, endpointId, `endpoint disabled: ${reason}`, options.exceptDeliveryId);
-    return { endpoint: disabled, work: { stopRequest, deliveries: recorded.deliveries } };
+    return { endpoint: disabled, filteredOut: recorded.filteredOut, work: { stopRequest, deliveries: recorded.deliveries } };
   });
+  if (changed.filteredOut) ctx.metrics?.eventsFilteredOut?.(changed.filteredOut);
   if (changed.work) await followUp(ctx, changed.work, options);
   return changed.endpoint;
 }

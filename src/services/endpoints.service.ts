@@ -46,6 +46,8 @@ export interface CreateEndpointInput {
   healthCheckUrl?: string | null | undefined;
   /** FIFO delivery (domain/delivery-ordering.ts); null: unordered. */
   ordering?: EndpointOrdering | null | undefined;
+  /** Payload filter (domain/payload-filter.ts), validated by the caller's schema; null: every subscribed event. */
+  filter?: Record<string, unknown> | null | undefined;
   metadata?: Record<string, unknown> | undefined;
   secret?: string | undefined;
 }
@@ -102,6 +104,7 @@ export async function createEndpoint(ctx: ServiceContext, tenantId: string, inpu
         max_concurrent_requests: input.maxConcurrentRequests ?? null,
         health_check_url: input.healthCheckUrl ?? null,
         ordering: input.ordering ? JSON.stringify(input.ordering) : null,
+        filter: input.filter ? JSON.stringify(input.filter) : null,
         metadata: JSON.stringify(input.metadata ?? {}),
         disabled_reason: null,
       },
@@ -145,6 +148,7 @@ export async function updateEndpoint(ctx: ServiceContext, tenantId: string, id: 
   if (input.maxConcurrentRequests !== undefined) update.max_concurrent_requests = input.maxConcurrentRequests;
   if (input.healthCheckUrl !== undefined) update.health_check_url = input.healthCheckUrl;
   if (input.ordering !== undefined) update.ordering = input.ordering === null ? null : JSON.stringify(input.ordering);
+  if (input.filter !== undefined) update.filter = input.filter === null ? null : JSON.stringify(input.filter);
   if (input.metadata !== undefined) update.metadata = JSON.stringify(input.metadata);
   const row = await ctx.db.transaction().execute(async (trx) => {
     const current = await lockEndpoint(trx, tenantId, id);

@@ -47,3 +47,10 @@ export function assertMaySubscribe(principal: Principal, eventTypes: readonly st
 export function eventTypeInView(principal: Principal, name: string): boolean {
   return principal.kind !== 'portal' || principal.limits.eventTypes === null || principal.limits.eventTypes.includes(name);
 }
+
+/** Tenant-wide operations (replays) are for sessions without limits: their filters are not held to a view. */
+export function assertUnlimitedPortal(principal: Principal): void {
+  if (portalViewOf(principal)) {
+    throw new ForbiddenError('This portal session is limited to some endpoints or event types; replays span the whole tenant');
+  }
+}

@@ -13,6 +13,7 @@ import { findPlannedDeliveriesOfEvent, findUnstartedDeliveries, markWorkflowsSta
 import { findEndpointForTargetedDelivery } from '../db/endpoints.repository';
 import { findEvent, findEventByIdempotencyKey, insertEvent, releaseIdempotencyKey } from '../db/events.repository';
 import type { Database } from '../db/schema';
+import { passesStoredFilter } from '../domain/payload-filter-evaluation';
 import { NotFoundError } from '../domain/errors';
 import { deliveryWorkflowId, newId } from '../domain/ids';
 import { idempotencyLockKey } from '../domain/publish-batch';
@@ -21,6 +22,7 @@ import type { PlannedDelivery, PublishEventInput, PublishEventResult, RecordedEv
 import { forEachWithConcurrency } from './bounded-concurrency';
 import { defaultFanOut, type ServiceContext } from './context';
 import { assertPublishableAs } from './event-types.service';
+import { storedEnvelope } from './payload-filter.service';
 import { directLookups, type PublishLookups } from './publish-lookups';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -46,7 +48,7 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
     const recorded = options.freshEventId ? undefined : await findEvent(trx, input.tenantId, input.eventId);
     if (recorded) {
       const deliveries = await findPlannedDeliveriesOfEvent(trx, recorded.id);
-      return { eventId: recorded.id, deliveryCount: deliveries.length, duplicate: false, deliveries };
+      return { eventId: recorded.id, deliveryCount: deliveries.length, duplicate: false, deliveries, filteredOut: 0 };
     }
     if (input.idempotencyKey) {
       // Serialise publishers of the same key so two concurrent requests cannot both fan out.
@@ -60,6 +62,7 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
           deliveryCount: await countDeliveriesOfEvent(trx, existing.id),
           duplicate: true,
           deliveries: unstarted,
+          filteredOut: 0,
         };
       }
       if (existing) await releaseIdempotencyKey(trx, existing.id);
@@ -68,7 +71,8 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
     if (!(await lookups.tenantExists(trx, input.tenantId))) throw new NotFoundError('tenant', input.tenantId);
     if (!input.targetEndpointId) assertPublishableAs(await lookups.eventType(trx, input.type), input);
 
-    const endpoints = input.targetEndpointId
+    // A targeted delivery (the endpoint's test event) goes whatever the endpoint's filter says.
+    const subscribed = input.targetEndpointId
       ? await findEndpointForTargetedDelivery(trx, input.tenantId, input.targetEndpointId)
       : await lookups.subscribedEndpoints(trx, input.tenantId, input.type);
     const now = new Date();
@@ -84,6 +88,8 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
       idempotency_key: input.idempotencyKey ?? null,
       occurred_at: input.occurredAt ? new Date(input.occurredAt) : now,
     });
+    const envelope = storedEnvelope(event);
+    const endpoints = subscribed.filter((endpoint) => !('filter' in endpoint) || passesStoredFilter(endpoint.filter, envelope));
     const deliveries: PlannedDelivery[] = endpoints.map((endpoint) => {
       const id = newId('dlv');
       return {
@@ -107,7 +113,13 @@ export async function recordEvent(db: Kysely<Database>, input: PublishEventInput
       },
       deliveries.map((delivery) => ({ id: delivery.deliveryId, endpointId: delivery.endpointId, workflowId: delivery.workflowId })),
     );
-    return { eventId: event.id, deliveryCount: deliveries.length, duplicate: false, deliveries };
+    return {
+      eventId: event.id,
+      deliveryCount: deliveries.length,
+      duplicate: false,
+      deliveries,
+      filteredOut: subscribed.length - endpoints.length,
+    };
   });
 }
 
@@ -178,6 +190,7 @@ export async function recordEventAndStartDeliveries(
   options: PublishOptions = {},
 ): Promise<PublishEventResult> {
   const recorded = await recordEvent(ctx.db, input, { freshEventId: options.freshEventId });
+  if (recorded.filteredOut > 0) ctx.metrics?.eventsFilteredOut?.(recorded.filteredOut);
   await startRecordedDeliveries(ctx, recorded.deliveries, options);
   return { eventId: recorded.eventId, deliveryCount: recorded.deliveryCount, duplicate: recorded.duplicate };
 }

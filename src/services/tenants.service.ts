@@ -1,16 +1,52 @@
 // Tenants and their API keys.
 import { insertApiKey, listApiKeys as queryApiKeys, revokeApiKey as revokeApiKeyRow } from '../db/api-keys.repository';
 import { toPage } from '../db/pagination';
-import { findTenantById, insertTenant, listTenants as queryTenants } from '../db/tenants.repository';
+import type { TenantUpdate } from '../db/schema';
+import { findTenantById, insertTenant, listTenants as queryTenants, updateTenant as updateTenantRow } from '../db/tenants.repository';
 import type { ApiKeyScope } from '../domain/api-keys';
 import { generateApiKey, keyExpiry } from '../domain/api-keys';
-import { NotFoundError } from '../domain/errors';
+import { InvalidInputError, NotFoundError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { ServiceContext } from './context';
 import { readCursor } from './cursor';
 
-export async function createTenant(ctx: ServiceContext, input: { name: string; metadata?: Record<string, unknown> }) {
-  return insertTenant(ctx.db, { id: newId('ten'), name: input.name, metadata: JSON.stringify(input.metadata ?? {}) });
+export async function createTenant(
+  ctx: ServiceContext,
+  input: { name: string; metadata?: Record<string, unknown>; retentionDays?: number },
+) {
+  checkRetentionDays(ctx, input.retentionDays);
+  return insertTenant(ctx.db, {
+    id: newId('ten'),
+    name: input.name,
+    metadata: JSON.stringify(input.metadata ?? {}),
+    retention_days: input.retentionDays ?? null,
+  });
+}
+
+/** Changes the fields given; `retentionDays: null` goes back to the deployment's retention. */
+export async function updateTenant(
+  ctx: ServiceContext,
+  tenantId: string,
+  input: { name?: string; metadata?: Record<string, unknown>; retentionDays?: number | null },
+) {
+  checkRetentionDays(ctx, input.retentionDays);
+  const update: TenantUpdate = {
+    ...(input.name !== undefined ? { name: input.name } : {}),
+    ...(input.metadata !== undefined ? { metadata: JSON.stringify(input.metadata) } : {}),
+    ...(input.retentionDays !== undefined ? { retention_days: input.retentionDays } : {}),
+  };
+  const row = await updateTenantRow(ctx.db, tenantId, update);
+  if (!row) throw new NotFoundError('tenant', tenantId);
+  return row;
+}
+
+/** A tenant may keep its log for less time than the deployment, never longer (it would be dropped anyway). */
+function checkRetentionDays(ctx: ServiceContext, retentionDays: number | null | undefined): void {
+  if (retentionDays === undefined || retentionDays === null || ctx.retentionDays === undefined) return;
+  if (retentionDays > ctx.retentionDays) {
+    const message = `at most the deployment's retention of ${ctx.retentionDays} days (HOOKRELAY_RETENTION_DAYS)`;
+    throw new InvalidInputError(`retentionDays: ${message}`, [{ path: 'retentionDays', message }]);
+  }
 }
 
 export async function getTenant(ctx: ServiceContext, tenantId: string) {

@@ -87,7 +87,7 @@ export async function createHookrelayWorker(options: HookrelayWorkerOptions): Pr
   const activities = createActivities({
     db: options.services.db,
     secretBox: options.services.secretBox,
-    useCases: activityUseCases(options.services),
+    useCases: activityUseCases({ ...options.services, metrics: options.services.metrics ?? options.metrics }),
     http,
     postSlots,
     userAgent: USER_AGENT,

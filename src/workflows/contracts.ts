@@ -46,6 +46,8 @@ export interface RecordedEvent extends PublishEventResult {
    * recorded them without starting them (then those).
    */
   deliveries: PlannedDelivery[];
+  /** Subscribed endpoints whose payload filter refused the event: no delivery for them. */
+  filteredOut: number;
 }
 
 export interface DeliveryWorkflowInput {
@@ -114,9 +116,14 @@ export interface PurgeInput {
 }
 
 export interface PurgeResult {
+  /** Rows deleted in batches (a tenant's shorter retention, the part of a day before the cutoff). */
   attempts: number;
   deliveries: number;
   events: number;
+  /** Attempt partitions (one per UTC day) made ahead, and dropped whole past the retention period. */
+  partitionsCreated?: string[];
+  partitionsDropped?: string[];
+  tenantsWithShorterRetention?: number;
 }
 
 export interface ScheduleRetryInput {

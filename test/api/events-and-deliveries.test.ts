@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { whereDeliveryMatches, type DeliveryCriteria } from '../../src/db/deliveries.repository';
 import { deliveryResponse, deliveryWithAttemptsResponse, eventResponse, publishResponse } from '../../src/api/response-schemas';
 import { collectPages, createKey, createTenant, ensureEventType, expectProblem, seedDelivery } from '../support/api';
+import { insertAttemptRows } from '../support/attempt-rows';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 
 describe('events and deliveries API', () => {
@@ -321,51 +322,48 @@ describe('events and deliveries API', () => {
       const list = await hookrelay.request('GET', `/v1/tenants/${tenantA}/deliveries?limit=2&${window}`, { key: readKeyA });
       for (const item of list.body.data) deliveryResponse.parse(item);
       const target = seeded[0]!;
-      await hookrelay.db
-        .insertInto('attempts')
-        .values([
-          {
-            delivery_id: target.id,
-            endpoint_id: target.endpointId,
-            number: 1,
-            trigger: 'scheduled',
-            started_at: new Date(start),
-            duration_ms: 12,
-            request_url: 'https://example.com/hook',
-            request_headers: JSON.stringify({ authorization: '[redacted]' }),
-            error_kind: 'timeout',
-            error_message: 'no answer in 15000 ms',
-          },
-          {
-            delivery_id: target.id,
-            endpoint_id: target.endpointId,
-            number: 2,
-            trigger: 'manual',
-            started_at: new Date(start + 5000),
-            duration_ms: 30,
-            request_url: 'https://example.com/hook',
-            request_headers: JSON.stringify({}),
-            response_status: 200,
-            response_headers: JSON.stringify({ 'content-type': 'text/plain' }),
-            response_body: 'ok', // a row from before 2026-12: the body in the text column
-          },
-          {
-            delivery_id: target.id,
-            endpoint_id: target.endpointId,
-            number: 3,
-            trigger: 'scheduled',
-            started_at: new Date(start + 9000),
-            duration_ms: 7,
-            request_url: 'https://example.com/hook',
-            request_headers: JSON.stringify({}),
-            response_status: 502,
-            response_headers: JSON.stringify({}),
-            response_body_bytes: Buffer.from([0x1f, 0x8b, 0x00, 0xff]),
-            response_body_truncated: true,
-            response_body_length: 1_000_000,
-          },
-        ])
-        .execute();
+      await insertAttemptRows(hookrelay.db, [
+        {
+          delivery_id: target.id,
+          endpoint_id: target.endpointId,
+          number: 1,
+          trigger: 'scheduled',
+          started_at: new Date(start),
+          duration_ms: 12,
+          request_url: 'https://example.com/hook',
+          request_headers: JSON.stringify({ authorization: '[redacted]' }),
+          error_kind: 'timeout',
+          error_message: 'no answer in 15000 ms',
+        },
+        {
+          delivery_id: target.id,
+          endpoint_id: target.endpointId,
+          number: 2,
+          trigger: 'manual',
+          started_at: new Date(start + 5000),
+          duration_ms: 30,
+          request_url: 'https://example.com/hook',
+          request_headers: JSON.stringify({}),
+          response_status: 200,
+          response_headers: JSON.stringify({ 'content-type': 'text/plain' }),
+          response_body: 'ok', // a row from before 2026-12: the body in the text column
+        },
+        {
+          delivery_id: target.id,
+          endpoint_id: target.endpointId,
+          number: 3,
+          trigger: 'scheduled',
+          started_at: new Date(start + 9000),
+          duration_ms: 7,
+          request_url: 'https://example.com/hook',
+          request_headers: JSON.stringify({}),
+          response_status: 502,
+          response_headers: JSON.stringify({}),
+          response_body_bytes: Buffer.from([0x1f, 0x8b, 0x00, 0xff]),
+          response_body_truncated: true,
+          response_body_length: 1_000_000,
+        },
+      ]);
       const res = await hookrelay.request('GET', `/v1/tenants/${tenantA}/deliveries/${target.id}`, { key: readKeyA });
       expect(res.status).toBe(200);
       const delivery = deliveryWithAttemptsResponse.parse(res.body);

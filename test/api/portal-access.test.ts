@@ -10,12 +10,13 @@ import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 import { waitFor } from '../support/wait';
 
 /** What each route needs of a portal session; 'never': refused to every session. */
-type Need = 'never' | 'read' | 'secrets' | 'write' | 'create' | 'self';
+type Need = 'never' | 'read' | 'secrets' | 'write' | 'create' | 'self' | 'tenant-wide read' | 'tenant-wide write';
 
 const PORTAL_ACCESS: Record<string, Need> = {
   'POST /v1/tenants': 'never',
   'GET /v1/tenants': 'never',
   'GET /v1/tenants/{tenantId}': 'read',
+  'PATCH /v1/tenants/{tenantId}': 'never',
   'POST /v1/tenants/{tenantId}/api-keys': 'never',
   'GET /v1/tenants/{tenantId}/api-keys': 'never',
   'DELETE /v1/tenants/{tenantId}/api-keys/{id}': 'never',
@@ -37,15 +38,17 @@ const PORTAL_ACCESS: Record<string, Need> = {
   'POST /v1/tenants/{tenantId}/endpoints/{id}/enable': 'write',
   'POST /v1/tenants/{tenantId}/endpoints/{id}/disable': 'write',
   'POST /v1/tenants/{tenantId}/endpoints/{id}/test': 'write',
+  // Without an event in the body it reads the tenant's newest event: sessions without limits only.
+  'POST /v1/tenants/{tenantId}/endpoints/{id}/filter/test': 'tenant-wide read',
   'POST /v1/tenants/{tenantId}/endpoints/{id}/recover': 'write',
   'POST /v1/tenants/{tenantId}/events': 'never',
   'POST /v1/tenants/{tenantId}/events/batch': 'never',
-  'POST /v1/tenants/{tenantId}/replays': 'never',
-  'GET /v1/tenants/{tenantId}/replays': 'never',
-  'GET /v1/tenants/{tenantId}/replays/{id}': 'never',
-  'POST /v1/tenants/{tenantId}/replays/{id}/cancel': 'never',
   'GET /v1/tenants/{tenantId}/events': 'read',
   'GET /v1/tenants/{tenantId}/events/{id}': 'read',
+  'POST /v1/tenants/{tenantId}/replays': 'tenant-wide write',
+  'GET /v1/tenants/{tenantId}/replays': 'tenant-wide read',
+  'GET /v1/tenants/{tenantId}/replays/{id}': 'tenant-wide read',
+  'POST /v1/tenants/{tenantId}/replays/{id}/cancel': 'tenant-wide write',
   'GET /v1/tenants/{tenantId}/deliveries': 'read',
   'GET /v1/tenants/{tenantId}/deliveries/{id}': 'read',
   'POST /v1/tenants/{tenantId}/deliveries/{id}/resend': 'write',
@@ -139,6 +142,9 @@ describe('what a portal session may do, on every route', () => {
   const mayDo = (kind: SessionKind, need: Need): boolean => {
     if (need === 'never') return false;
     if (need === 'read' || need === 'self') return true;
+    // Replays span the tenant: only for sessions without limits.
+    if (need === 'tenant-wide read') return kind === 'full' || kind === 'readOnly';
+    if (need === 'tenant-wide write') return kind === 'full';
     if (kind === 'readOnly') return false;
     return need !== 'create' || kind !== 'someEndpoints';
   };
@@ -189,19 +195,21 @@ describe('what a portal session may do, on every route', () => {
           const other = await send(session, method, urlFor(path, foreign));
           outcomes.push({ route, target: 'other tenant', outcome: [403, 404].includes(other.status) ? 'refused' : other.status });
           const mixed = { ...foreign, tenantId: visible.tenantId };
-          if (/\{id\}/.test(path) && !/api-keys|portal-sessions/.test(path)) {
+          if (/\{id\}/.test(path) && !/api-keys|portal-sessions|replays/.test(path)) {
             const typed = await send(session, method, urlFor(path, mixed));
             outcomes.push({ route, target: "other tenant's id", outcome: allowed ? typed.status : [403, 404].includes(typed.status) });
           }
-          if (limited && /\{id\}/.test(path) && !/api-keys|portal-sessions/.test(path)) {
+          if (limited && /\{id\}/.test(path) && !/api-keys|portal-sessions|replays/.test(path)) {
             const hid = await send(session, method, urlFor(path, hidden));
             outcomes.push({ route, target: 'hidden', outcome: allowed ? hid.status : [403, 404].includes(hid.status) });
           }
         }
-        const expected: unknown[] = [{ route, target: 'visible', outcome: allowed ? 'passes' : 403 }];
+        // A made-up id (no such replay, key or session) gets past the checks to a 404.
+        const placeholder = /(api-keys|portal-sessions|replays)\/\{id\}/.test(path);
+        const expected: unknown[] = [{ route, target: 'visible', outcome: allowed ? (placeholder ? 404 : 'passes') : 403 }];
         if (path.includes('{tenantId}')) {
           expected.push({ route, target: 'other tenant', outcome: 'refused' });
-          if (/\{id\}/.test(path) && !/api-keys|portal-sessions/.test(path)) {
+          if (/\{id\}/.test(path) && !/api-keys|portal-sessions|replays/.test(path)) {
             expected.push({ route, target: "other tenant's id", outcome: allowed ? 404 : true });
             if (limited) expected.push({ route, target: 'hidden', outcome: allowed ? 404 : true });
           }

@@ -177,7 +177,10 @@ describe('portal sessions', () => {
     expect((await fetch(`${hookrelay.apiUrl}/portal/${unframed.id}`)).headers.get('content-security-policy')).toContain(
       "frame-ancestors 'none'",
     );
-    const unknown = await fetch(`${hookrelay.apiUrl}/portal/ps_00000000000000000000000000`);
-    expect(unknown.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    for (const id of ['ps_00000000000000000000000000', 'not-a-session']) {
+      const unknown = await fetch(`${hookrelay.apiUrl}/portal/${id}`);
+      expect(unknown.status).toBe(200); // the page says the link is not valid
+      expect(unknown.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    }
   });
 });

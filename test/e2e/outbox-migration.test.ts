@@ -4,7 +4,7 @@
 // Retention keeps the new stop-request table small.
 import { Migrator, sql, type Kysely } from 'kysely';
 import { migrations } from '../../migrations';
-import { purgeOlderThan } from '../../src/db/retention.repository';
+import { purgeExpiredLog } from '../../src/activities/retention';
 import { createTestDatabase, type TestDatabase } from '../support/stack';
 
 const BEFORE = '2026_11_22T080000_event_deliveries_started';
@@ -84,7 +84,7 @@ describe('transactional outbox migration', () => {
         { endpoint_id: 'ep_m', reason: 'recent, done', completed_at: new Date() },
       ])
       .execute();
-    await purgeOlderThan(database.db, new Date(Date.now() - 30 * 24 * 3_600_000), 100);
+    await purgeExpiredLog(database.db, { retentionDays: 30, batchSize: 100, now: new Date() });
     const left = await db.selectFrom('delivery_stop_requests').select('reason').orderBy('id').execute();
     expect(left.map((row) => row.reason)).toEqual(['old, still pending', 'recent, done']);
   });

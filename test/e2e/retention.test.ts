@@ -1,9 +1,16 @@
-// Retention: a Temporal Schedule runs the retention workflow, which purges attempts, finished
-// deliveries and their events older than the retention period — and nothing newer or still open.
+// Retention: a Temporal Schedule runs the retention workflow, which drops whole days of attempts
+// older than the retention period (partitions), purges finished deliveries and their events, and
+// a tenant's shorter retention in small batches — nothing newer, nothing still open. Temporal's
+// own retention of closed workflows follows the setting.
 import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { purgeExpiredLog } from '../../src/activities/retention';
+import { listAttemptPartitions } from '../../src/db/attempt-partitions.repository';
+import { partitionName } from '../../src/domain/attempt-partitions';
 import { newId } from '../../src/domain/ids';
+import { ensureNamespaceRetention, namespaceRetentionDays } from '../../src/temporal/namespace-retention';
 import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../../src/temporal/retention-schedule';
 import { createTenant } from '../support/api';
+import { insertAttemptRows } from '../support/attempt-rows';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 
 describe('retention', () => {
@@ -14,6 +21,31 @@ describe('retention', () => {
   afterAll(async () => {
     await hookrelay?.close();
   });
+
+  const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 3600 * 1000);
+  const attemptsOf = async (deliveryId: string) =>
+    (await hookrelay.db.selectFrom('attempts').select('number').where('delivery_id', '=', deliveryId).execute()).length;
+  const deliveriesOf = async (tenantId: string) =>
+    (await hookrelay.db.selectFrom('deliveries').select('id').where('tenant_id', '=', tenantId).execute()).map((d) => d.id).sort();
+  const eventsOf = async (tenantId: string) =>
+    (await hookrelay.db.selectFrom('events').select('id').where('tenant_id', '=', tenantId).execute()).map((e) => e.id).sort();
+
+  async function createEndpointRow(tenantId: string): Promise<string> {
+    const endpointId = newId('ep');
+    await hookrelay.db
+      .insertInto('endpoints')
+      .values({
+        id: endpointId,
+        tenant_id: tenantId,
+        name: 'e',
+        url: 'https://example.invalid/',
+        event_types: ['*'],
+        headers: '{}',
+        metadata: '{}',
+      })
+      .execute();
+    return endpointId;
+  }
 
   async function seed(tenantId: string, endpointId: string, ageDays: number, status: 'succeeded' | 'retrying') {
     const createdAt = new Date(Date.now() - ageDays * 24 * 3600 * 1000);
@@ -36,9 +68,8 @@ describe('retention', () => {
         created_at: createdAt,
       })
       .execute();
-    await hookrelay.db
-      .insertInto('attempts')
-      .values({
+    await insertAttemptRows(hookrelay.db, [
+      {
         delivery_id: deliveryId,
         endpoint_id: endpointId,
         number: 1,
@@ -48,26 +79,14 @@ describe('retention', () => {
         request_url: 'https://x',
         request_headers: '{}',
         created_at: createdAt,
-      })
-      .execute();
+      },
+    ]);
     return { eventId, deliveryId };
   }
 
-  it('purges what is older than the retention period through the scheduled workflow', async () => {
+  it('drops whole days of attempts and purges what is older than the retention period through the scheduled workflow', async () => {
     const tenantId = await createTenant(hookrelay);
-    const endpointId = newId('ep');
-    await hookrelay.db
-      .insertInto('endpoints')
-      .values({
-        id: endpointId,
-        tenant_id: tenantId,
-        name: 'e',
-        url: 'https://example.invalid/',
-        event_types: ['*'],
-        headers: '{}',
-        metadata: '{}',
-      })
-      .execute();
+    const endpointId = await createEndpointRow(tenantId);
     const old = await seed(tenantId, endpointId, 120, 'succeeded');
     const oldButOpen = await seed(tenantId, endpointId, 120, 'retrying');
     const recent = await seed(tenantId, endpointId, 10, 'succeeded');
@@ -77,13 +96,71 @@ describe('retention', () => {
       workflowId: `retention-test-${tenantId}`,
       args: [{ retentionDays: 90, batchSize: 1 }],
     });
-    expect(result).toEqual({ attempts: 2, deliveries: 1, events: 1 });
-    const deliveries = (await hookrelay.db.selectFrom('deliveries').select('id').where('tenant_id', '=', tenantId).execute()).map(
-      (d) => d.id,
-    );
-    expect(deliveries.sort()).toEqual([oldButOpen.deliveryId, recent.deliveryId].sort());
-    const events = (await hookrelay.db.selectFrom('events').select('id').where('tenant_id', '=', tenantId).execute()).map((e) => e.id);
-    expect(events).not.toContain(old.eventId);
+    // The day 120 days back went as one partition; its attempts were never deleted row by row.
+    expect(result).toMatchObject({ attempts: 0, deliveries: 1, events: 1, partitionsDropped: [partitionName(daysAgo(120))] });
+    expect(await deliveriesOf(tenantId)).toEqual([oldButOpen.deliveryId, recent.deliveryId].sort());
+    expect(await eventsOf(tenantId)).not.toContain(old.eventId);
+    expect(await attemptsOf(oldButOpen.deliveryId)).toBe(0);
+    expect(await attemptsOf(recent.deliveryId)).toBe(1);
+    const partitions = (await listAttemptPartitions(hookrelay.db)).map((partition) => partition.name);
+    expect(partitions).not.toContain(partitionName(daysAgo(120)));
+    // Made ahead: the next week's attempts have their partitions already.
+    expect(partitions).toEqual(expect.arrayContaining([partitionName(daysAgo(0)), partitionName(daysAgo(-7))]));
+  });
+
+  it("purges a tenant's shorter retention in small batches, and no other tenant's rows", async () => {
+    const api = (method: 'POST' | 'PATCH', path: string, body: unknown) => hookrelay.request(method, path, { body });
+    const created = await api('POST', '/v1/tenants', { name: 'Short', retentionDays: 7 });
+    expect(created.status).toBe(201);
+    expect(created.body.retentionDays).toBe(7);
+    const shortLived = created.body.id as string;
+    const keepsAll = await createTenant(hookrelay, 'Long');
+    const [shortEndpoint, longEndpoint] = [await createEndpointRow(shortLived), await createEndpointRow(keepsAll)];
+    const shortOld = [await seed(shortLived, shortEndpoint, 10, 'succeeded'), await seed(shortLived, shortEndpoint, 9, 'succeeded')];
+    const shortOpen = await seed(shortLived, shortEndpoint, 10, 'retrying');
+    const shortRecent = await seed(shortLived, shortEndpoint, 2, 'succeeded');
+    const longOld = await seed(keepsAll, longEndpoint, 10, 'succeeded');
+
+    const result = await purgeExpiredLog(hookrelay.db, { retentionDays: 90, batchSize: 1, now: new Date() });
+    expect(result.tenantsWithShorterRetention).toBeGreaterThanOrEqual(1);
+    expect(await deliveriesOf(shortLived)).toEqual([shortOpen.deliveryId, shortRecent.deliveryId].sort());
+    expect(await eventsOf(shortLived)).toEqual([shortOpen.eventId, shortRecent.eventId].sort());
+    for (const gone of [...shortOld, shortOpen]) expect(await attemptsOf(gone.deliveryId)).toBe(0);
+    expect(await attemptsOf(shortRecent.deliveryId)).toBe(1);
+    expect(await deliveriesOf(keepsAll)).toEqual([longOld.deliveryId]);
+    expect(await attemptsOf(longOld.deliveryId)).toBe(1);
+
+    // Back to the deployment's retention: nothing more goes.
+    const reset = await api('PATCH', `/v1/tenants/${shortLived}`, { retentionDays: null });
+    expect(reset.status).toBe(200);
+    expect(reset.body.retentionDays).toBeNull();
+  });
+
+  it('takes a tenant retention only within the deployment retention, and changes nothing on a refusal', async () => {
+    const tenantId = await createTenant(hookrelay, 'Validated');
+    for (const retentionDays of [0, -1, 1.5, '7', 91, 100_000]) {
+      const res = await hookrelay.request('PATCH', `/v1/tenants/${tenantId}`, { body: { retentionDays } });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    }
+    const refusedCreate = await hookrelay.request('POST', '/v1/tenants', { body: { name: 'Too long', retentionDays: 91 } });
+    expect(refusedCreate.status).toBe(400);
+    expect(refusedCreate.body.errors).toEqual([expect.objectContaining({ path: 'body.retentionDays' })]);
+    expect((await hookrelay.request('GET', `/v1/tenants/${tenantId}`)).body.retentionDays).toBeNull();
+    const changed = await hookrelay.request('PATCH', `/v1/tenants/${tenantId}`, { body: { retentionDays: 30, name: 'Renamed' } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ id: tenantId, name: 'Renamed', retentionDays: 30 });
+    const unknown = await hookrelay.request('PATCH', `/v1/tenants/${newId('ten')}`, { body: { retentionDays: 30 } });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("sets Temporal's retention of closed workflows to the delivery log's", async () => {
+    const namespace = hookrelay.temporal.options.namespace;
+    expect(await ensureNamespaceRetention(hookrelay.temporal, namespace, 30)).toBe('updated');
+    expect(await namespaceRetentionDays(hookrelay.temporal, namespace)).toBe(30);
+    expect(await ensureNamespaceRetention(hookrelay.temporal, namespace, 30)).toBe('unchanged');
+    await ensureNamespaceRetention(hookrelay.temporal, namespace, 90);
+    expect(await namespaceRetentionDays(hookrelay.temporal, namespace)).toBe(90);
   });
 
   it('keeps one daily schedule, updated in place on the next start', async () => {

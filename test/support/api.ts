@@ -1,5 +1,6 @@
 // Helpers for the HTTP API tests: tenants and scoped keys made through the API itself, problem
 // assertions, rows seeded straight into the database for list tests, and page walking.
+import { insertAttemptRows } from './attempt-rows';
 import type { ApiKeyScope } from '../../src/domain/api-keys';
 import { newId } from '../../src/domain/ids';
 import type { TestHookrelay } from './stack';
@@ -123,23 +124,21 @@ export async function seedAttempts(
   delivery: { deliveryId: string; endpointId: string },
   attempts: SeedAttempt[],
 ): Promise<void> {
-  await hookrelay.db
-    .insertInto('attempts')
-    .values(
-      attempts.map((attempt, index) => ({
-        delivery_id: delivery.deliveryId,
-        endpoint_id: delivery.endpointId,
-        number: attempt.number ?? index + 1,
-        trigger: 'scheduled' as const,
-        started_at: attempt.startedAt,
-        duration_ms: attempt.durationMs,
-        request_url: 'https://example.com/hook',
-        request_headers: JSON.stringify({}),
-        response_status: attempt.status ?? null,
-        response_headers: attempt.status ? JSON.stringify({}) : null,
-        error_kind: attempt.errorKind ?? null,
-        error_message: attempt.errorKind ? `seeded ${attempt.errorKind}` : null,
-      })),
-    )
-    .execute();
+  await insertAttemptRows(
+    hookrelay.db,
+    attempts.map((attempt, index) => ({
+      delivery_id: delivery.deliveryId,
+      endpoint_id: delivery.endpointId,
+      number: attempt.number ?? index + 1,
+      trigger: 'scheduled' as const,
+      started_at: attempt.startedAt,
+      duration_ms: attempt.durationMs,
+      request_url: 'https://example.com/hook',
+      request_headers: JSON.stringify({}),
+      response_status: attempt.status ?? null,
+      response_headers: attempt.status ? JSON.stringify({}) : null,
+      error_kind: attempt.errorKind ?? null,
+      error_message: attempt.errorKind ? `seeded ${attempt.errorKind}` : null,
+    })),
+  );
 }

@@ -21,9 +21,10 @@ export function portalRouter(ctx: ServiceContext, options: { maxBodyBytes: numbe
   const page = path.join(consoleDirectory(), 'portal.html');
 
   router.get('/portal/:sessionId', async (req, res) => {
-    const { sessionId } = parseInput(portalPageParams, req.params, 'params');
-    // A used or expired session keeps its origins, so its "link used" page shows inside the host's frame.
-    const session = await portalSessionForPage(ctx, sessionId);
+    // A malformed or unknown session still gets the page (it says the link is not valid), unframeable;
+    // a used or expired one keeps its origins, so its "link used" page shows inside the host's frame.
+    const params = portalPageParams.safeParse(req.params);
+    const session = params.success ? await portalSessionForPage(ctx, params.data.sessionId) : undefined;
     res.set({
       'content-security-policy': portalContentSecurityPolicy(session?.allowed_origins ?? []),
       'cache-control': 'no-store',

@@ -1,11 +1,11 @@
 // /v1/tenants/:tenantId/replays: replay jobs (README "Replays"). Creating one records it and starts
 // its workflow; the job then sends its matches at its own pace, and these routes show its progress.
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { ServiceContext } from '../../services/context';
 import { cancelReplay, createReplay, getReplay, listReplays } from '../../services/replays.service';
 import { principalOf, requireAccess, tenantScopes } from '../auth';
-import { ForbiddenError } from '../../domain/errors';
+import { assertUnlimitedPortal } from '../../services/portal-view.service';
 import { followUpLogging } from '../follow-up-logging';
 import { idempotencyKeyOf } from '../idempotency-key';
 import { toReplayResponse } from '../responses';
@@ -21,21 +21,13 @@ const access = {
   cancel: tenantScopes(['endpoints:write']),
 };
 
-/**
- * Replays span endpoints and event types a limited portal session may not see (their filters are
- * not held to a session's view): they stay with API keys.
- */
-function refusePortalSessions(req: Request): void {
-  if (principalOf(req).kind === 'portal') throw new ForbiddenError('Replays are not open to portal sessions');
-}
-
 export function replaysRouter(ctx: ServiceContext): Router {
   const router = Router();
 
   router.post('/v1/tenants/:tenantId/replays', async (req, res) => {
     const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
     requireAccess(req, access.create, tenantId);
-    refusePortalSessions(req);
+    assertUnlimitedPortal(principalOf(req));
     parseInput(noQuery, req.query, 'query');
     const { idempotencyKey, ...request } = parseInput(createReplayBody, req.body, 'body');
     const result = await createReplay(ctx, tenantId, request, {
@@ -49,7 +41,7 @@ export function replaysRouter(ctx: ServiceContext): Router {
   router.get('/v1/tenants/:tenantId/replays', async (req, res) => {
     const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
     requireAccess(req, access.list, tenantId);
-    refusePortalSessions(req);
+    assertUnlimitedPortal(principalOf(req));
     const query = parseInput(listReplaysQuery, req.query, 'query');
     const page = await listReplays(ctx, tenantId, query);
     res.json({ data: page.data.map(toReplayResponse), nextCursor: page.nextCursor });
@@ -58,7 +50,7 @@ export function replaysRouter(ctx: ServiceContext): Router {
   router.get('/v1/tenants/:tenantId/replays/:id', async (req, res) => {
     const { tenantId, id } = parseInput(replayParams, req.params, 'params');
     requireAccess(req, access.get, tenantId);
-    refusePortalSessions(req);
+    assertUnlimitedPortal(principalOf(req));
     parseInput(noQuery, req.query, 'query');
     res.json(toReplayResponse(await getReplay(ctx, tenantId, id)));
   });
@@ -66,7 +58,7 @@ export function replaysRouter(ctx: ServiceContext): Router {
   router.post('/v1/tenants/:tenantId/replays/:id/cancel', async (req, res) => {
     const { tenantId, id } = parseInput(replayParams, req.params, 'params');
     requireAccess(req, access.cancel, tenantId);
-    refusePortalSessions(req);
+    assertUnlimitedPortal(principalOf(req));
     parseInput(noQuery, req.query, 'query');
     parseInput(noBody, req.body ?? {}, 'body');
     res.status(202).json(toReplayResponse(await cancelReplay(ctx, tenantId, id, followUpLogging(req))));

@@ -1,10 +1,18 @@
 // /v1/tenants and their API keys.
 import { Router } from 'express';
 import type { ServiceContext } from '../../services/context';
-import { createApiKey, createTenant, getTenant, listApiKeys, listTenants, revokeApiKey } from '../../services/tenants.service';
+import {
+  createApiKey,
+  createTenant,
+  getTenant,
+  listApiKeys,
+  listTenants,
+  revokeApiKey,
+  updateTenant,
+} from '../../services/tenants.service';
 import { adminOnly, anyTenantKey, requireAccess } from '../auth';
 import { toApiKeyResponse, toTenantResponse } from '../responses';
-import { apiKeyParams, createApiKeyBody, createTenantBody, listApiKeysQuery, listTenantsQuery, noQuery, tenantIdParam } from '../schemas';
+import { apiKeyParams, createApiKeyBody, listApiKeysQuery, listTenantsQuery, noQuery, tenantBodies, tenantIdParam } from '../schemas';
 import { parseInput } from '../validation';
 import type { ApiPaths } from '../openapi';
 import type { z } from 'zod';
@@ -15,6 +23,7 @@ const access = {
   createTenant: adminOnly,
   listTenants: adminOnly,
   getTenant: anyTenantKey,
+  updateTenant: adminOnly,
   createApiKey: adminOnly,
   listApiKeys: adminOnly,
   revokeApiKey: adminOnly,
@@ -22,11 +31,12 @@ const access = {
 
 export function tenantsRouter(ctx: ServiceContext): Router {
   const router = Router();
+  const bodies = tenantBodies(ctx.retentionDays);
 
   router.post('/v1/tenants', async (req, res) => {
     requireAccess(req, access.createTenant);
     parseInput(noQuery, req.query, 'query');
-    const body = parseInput(createTenantBody, req.body, 'body');
+    const body = parseInput(bodies.create, req.body, 'body');
     res.status(201).json(toTenantResponse(await createTenant(ctx, body)));
   });
 
@@ -42,6 +52,14 @@ export function tenantsRouter(ctx: ServiceContext): Router {
     requireAccess(req, access.getTenant, tenantId);
     parseInput(noQuery, req.query, 'query');
     res.json(toTenantResponse(await getTenant(ctx, tenantId)));
+  });
+
+  router.patch('/v1/tenants/:tenantId', async (req, res) => {
+    requireAccess(req, access.updateTenant);
+    const { tenantId } = parseInput(tenantIdParam, req.params, 'params');
+    parseInput(noQuery, req.query, 'query');
+    const body = parseInput(bodies.update, req.body, 'body');
+    res.json(toTenantResponse(await updateTenant(ctx, tenantId, body)));
   });
 
   router.post('/v1/tenants/:tenantId/api-keys', async (req, res) => {
@@ -76,13 +94,17 @@ export function tenantsRouter(ctx: ServiceContext): Router {
 }
 
 /** The OpenAPI paths of the routes above. */
-export function registerTenantsPaths({ path, json, problems, body, page, components: { Tenant, ApiKey, ApiKeySummary } }: ApiPaths): void {
+export function registerTenantsPaths(
+  { path, json, problems, body, page, components: { Tenant, ApiKey, ApiKeySummary } }: ApiPaths,
+  deploymentRetentionDays?: number,
+): void {
+  const bodies = tenantBodies(deploymentRetentionDays);
   path({
     method: 'post',
     path: '/v1/tenants',
     summary: 'Create a tenant (admin)',
     access: access.createTenant,
-    request: { body: body(createTenantBody) },
+    request: { body: body(bodies.create) },
     responses: { 201: json(Tenant, 'The tenant'), ...problems(400, 401, 403, 413, 415) },
   });
   path({
@@ -100,6 +122,16 @@ export function registerTenantsPaths({ path, json, problems, body, page, compone
     access: access.getTenant,
     request: { params: tenantIdParam },
     responses: { 200: json(Tenant, 'The tenant'), ...problems(400, 401, 404) },
+  });
+  path({
+    method: 'patch',
+    path: '/v1/tenants/{tenantId}',
+    summary: "Change a tenant's name, metadata or retention (admin)",
+    access: access.updateTenant,
+    description:
+      "Only the fields given change. retentionDays shortens how long this tenant's delivery log is kept (at most the deployment's HOOKRELAY_RETENTION_DAYS; null: the deployment's); the daily retention run purges the older rows in small batches.",
+    request: { params: tenantIdParam, body: body(bodies.update) },
+    responses: { 200: json(Tenant, 'The tenant'), ...problems(400, 401, 403, 404, 413, 415) },
   });
   path({
     method: 'post',
