@@ -7,6 +7,8 @@ import { problem, sendProblem } from './problems';
 interface DocumentedPath {
   pattern: RegExp;
   allow: string[];
+  /** Its `{…}` segments: a path with fewer is the more specific (`/events/batch` before `/events/{id}`). */
+  parameters: number;
 }
 
 /** In the order `Allow` lists them. */
@@ -23,14 +25,17 @@ function documentedPaths(paths: Record<string, object>): DocumentedPath[] {
       .split(/(\{[^}]+\})/)
       .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
       .join('');
-    return { pattern: new RegExp(`^${source}/?$`), allow: methods };
+    return { pattern: new RegExp(`^${source}/?$`), allow: methods, parameters: (template.match(/\{[^}]+\}/g) ?? []).length };
   });
 }
 
 export function methodNotAllowed(document: { paths?: Record<string, object> }): RequestHandler {
   const paths = documentedPaths(document.paths ?? {});
   return (req, res, next) => {
-    const matching = paths.filter((p) => p.pattern.test(req.path));
+    // As OpenAPI resolves paths: a concrete path wins over a templated one that also matches.
+    const candidates = paths.filter((p) => p.pattern.test(req.path));
+    const fewest = Math.min(...candidates.map((p) => p.parameters));
+    const matching = candidates.filter((p) => p.parameters === fewest);
     if (matching.length === 0 || matching.some((p) => p.allow.includes(req.method))) return next();
     const allow = HTTP_METHODS.filter((method) => matching.some((p) => p.allow.includes(method)));
     res.set('allow', allow.join(', '));

@@ -62,4 +62,10 @@ export const listPortalSessionsQuery = z.strictObject({ ...paginationQuery });
 
 /** The portal page's own routes (outside /v1): the session in the path, the link token in the body. */
 export const portalPageParams = z.strictObject({ sessionId: identifier('ps') });
+/** The page's own path: any segment is served (a malformed or unknown id gets the page that says the link is not valid). */
+export const portalPagePathParams = z.strictObject({
+  sessionId: z
+    .string()
+    .describe('The portal session id (`ps_…`) from the link; anything else gets the page that says the link is not valid'),
+});
 export const exchangeLinkBody = z.strictObject({ linkToken: z.string().min(1).max(200) });

@@ -179,6 +179,10 @@ describe('HTTP contract', () => {
       expect(put.status).toBe(405);
       expect(put.headers.allow).toBe('GET, HEAD, PATCH, DELETE');
       expect((await rawRequest(hookrelay.apiUrl, 'DELETE', '/healthz')).headers.allow).toBe('GET, HEAD');
+      // A concrete path wins over a templated one that also matches (…/events/batch, not …/events/{id}).
+      const batch = await rawRequest(hookrelay.apiUrl, 'GET', '/v1/tenants/ten_00000000000000000000000000/events/batch');
+      expect(batch.status).toBe(405);
+      expect(batch.headers.allow).toBe('POST');
       // Paths the document does not have stay 404, and documented methods go on to their routes.
       expect((await rawRequest(hookrelay.apiUrl, 'TRACE', '/nothing-here')).status).toBe(404);
       expect((await rawRequest(hookrelay.apiUrl, 'GET', '/v1/tenants')).status).toBe(401);

@@ -8,7 +8,7 @@ import { portalContentSecurityPolicy } from '../../domain/portal-sessions';
 import type { ServiceContext } from '../../services/context';
 import { exchangePortalLink, portalSessionForPage } from '../../services/portal-sessions.service';
 import type { ApiPaths } from '../openapi';
-import { exchangeLinkBody, portalPageParams } from '../portal-schemas';
+import { exchangeLinkBody, portalPageParams, portalPagePathParams } from '../portal-schemas';
 import { problem, sendProblem } from '../problems';
 import { portalExchangeResponse } from '../response-schemas';
 import { toPortalSessionResponse } from '../responses';
@@ -72,7 +72,7 @@ export function registerPortalPaths({ path, json, problems, body }: ApiPaths): v
     path: '/portal/{sessionId}',
     access: 'public',
     summary: "The portal page of a session (the one-time link's address): framed only by the session's allowed origins",
-    request: { params: portalPageParams },
+    request: { params: portalPagePathParams },
     responses: { 200: { description: 'The portal (HTML)', content: { 'text/html': { schema: { type: 'string' } } } } },
   });
   path({
