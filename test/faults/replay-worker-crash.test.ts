@@ -1,10 +1,15 @@
 // Scenario f: a replay of 500 failed deliveries is under way when its worker is killed with
 // SIGKILL; a new worker starts. The replay must carry on from where its steps left off and send
-// each failed delivery exactly once: one resend per original, each webhook-id received once.
+// each failed delivery exactly once: one resend per original. The kill comes a quarter in, with
+// POSTs in flight; those may reach the receiver twice with the same webhook-id (the attempt's own
+// at-least-once retry, as in scenario a), and nothing else may.
 import { seedFailedDeliveries } from '../support/failed-deliveries';
 import { receiverFigures, reportFigures, setUpTenant, sleep, startFaultStack, waitFor, type FaultStack } from './fault-stack';
 
 const DELIVERIES = 500;
+
+/** The endpoint's rate limit (50/s) and a POST of a few ms leave far fewer in flight than this. */
+const MAX_IN_FLIGHT_AT_KILL = 20;
 
 describe('fault: worker killed mid-replay', () => {
   let stack: FaultStack;
@@ -29,14 +34,10 @@ describe('fault: worker killed mid-replay', () => {
     const created = await stack.api.request('POST', `/v1/tenants/${tenantId}/replays`, { body: { mode: 'failed' } });
     expect(created.status).toBe(202);
 
+    // A quarter in: the job is mid-way, with its next steps to come and POSTs in flight. A POST
+    // cut short by the kill is its delivery's own at-least-once retry (the same webhook-id, at
+    // most one per POST in flight); the replay itself must create each resend exactly once.
     await waitFor(() => stack.receiver.requests.length >= DELIVERIES / 4, 300_000);
-    // Between two steps (nothing arrived for a second), so no POST is in flight: a POST cut short
-    // by the kill is the delivery's own at-least-once retry, not the replay's business.
-    const quietUntil = Date.now() + 60_000;
-    for (let seen = -1; Date.now() < quietUntil && seen !== stack.receiver.requests.length;) {
-      seen = stack.receiver.requests.length;
-      await sleep(1000);
-    }
     await stack.worker.kill();
     const killedAt = Date.now();
     const seenAtKill = stack.receiver.requests.length;
@@ -72,7 +73,8 @@ describe('fault: worker killed mid-replay', () => {
     expect(resends).toHaveLength(DELIVERIES);
     expect(new Set(resends.map((row) => row.retry_of_id))).toEqual(new Set(deliveryIds));
     expect(seen.missing).toEqual([]);
-    expect(seen.duplicates).toBe(0);
-    expect(stack.receiver.requests).toHaveLength(DELIVERIES);
+    // Only POSTs in flight at the kill may come twice (the worker's POST slots bound them).
+    expect(seen.duplicates).toBeLessThanOrEqual(MAX_IN_FLIGHT_AT_KILL);
+    expect(stack.receiver.requests).toHaveLength(DELIVERIES + seen.duplicates);
   }, 600_000);
 });
