@@ -119,6 +119,23 @@ describe('configuration', () => {
     expect(() => parseConfig({ HOOKRELAY_ENCRYPTION_KEY: 'short' })).toThrow(/HOOKRELAY_ENCRYPTION_KEY: must be 32 bytes/);
   });
 
+  it("refuses hostile values of this round's variables (replays, tracing, the portal's public URL)", () => {
+    for (const value of ['0', '-5', '2.5', '1e9', 'ten']) {
+      expect(() => parseConfig({ HOOKRELAY_REPLAY_DEFAULT_RATE_PER_SECOND: value })).toThrow(/HOOKRELAY_REPLAY_DEFAULT_RATE_PER_SECOND: /);
+      expect(() => parseConfig({ HOOKRELAY_REPLAY_MAX_IN_FLIGHT_PER_ENDPOINT: value })).toThrow(
+        /HOOKRELAY_REPLAY_MAX_IN_FLIGHT_PER_ENDPOINT: /,
+      );
+    }
+    expect(() => parseConfig({ HOOKRELAY_TRACEPARENT_TO_RECEIVERS: 'maybe' })).toThrow(
+      /HOOKRELAY_TRACEPARENT_TO_RECEIVERS: must be true or false/,
+    );
+    for (const url of ['collector:4318', 'ftp://127.0.0.1/x', 'javascript:alert(1)']) {
+      expect(() => parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: url })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: /);
+      expect(() => parseConfig({ PUBLIC_URL: url })).toThrow(/PUBLIC_URL: /);
+    }
+    expect(parseConfig({ HOOKRELAY_REPLAY_DEFAULT_RATE_PER_SECOND: '25' }).HOOKRELAY_REPLAY_DEFAULT_RATE_PER_SECOND).toBe(25);
+  });
+
   it('reports every bad variable at once', () => {
     try {
       parseConfig({ PORT: '-1', LOG_LEVEL: 'loud' });
