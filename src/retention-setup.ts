@@ -1,12 +1,14 @@
 // What a worker (and `npm start`) puts in place for retention when it starts: the daily
 // Schedule, the attempt partitions of the days ahead, and Temporal's own retention of closed
-// workflows set to the delivery log's.
+// workflows set to the delivery log's; and the endpoint statistics rollup's Schedule (every 5
+// minutes), the other periodic job over the attempt log.
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { ensureAttemptPartitions } from './db/attempt-partitions.repository';
 import type { Database } from './db/schema';
 import { partitionWindow } from './domain/attempt-partitions';
+import { ensureStatsRollupSchedule } from './temporal/endpoint-stats-rollup-schedule';
 import { ensureNamespaceRetention } from './temporal/namespace-retention';
 import { ensureRetentionSchedule } from './temporal/retention-schedule';
 
@@ -23,6 +25,7 @@ export async function setUpRetention(
   options: RetentionSetupOptions,
 ): Promise<void> {
   await ensureRetentionSchedule(temporal, { taskQueue: options.taskQueue, retentionDays: options.retentionDays });
+  await ensureStatsRollupSchedule(temporal, { taskQueue: options.taskQueue });
   const window = partitionWindow(new Date());
   await ensureAttemptPartitions(db, window.from, window.to);
   try {

@@ -1,7 +1,8 @@
 // The delivery's steps around its attempts: waiting for a retry, finishing, disabling its endpoint
-// (a follow-up the workflow carries out, through the one service that disables endpoints), and the
-// retention purge.
+// (a follow-up the workflow carries out, through the one service that disables endpoints), the
+// retention purge and the endpoint statistics rollup.
 import { findDeliveryById, finishOpenDelivery, updateDelivery } from '../db/deliveries.repository';
+import { rollUpEndpointStats } from './endpoint-stats-rollup';
 import { PURGE_BATCH_SIZE, purgeExpiredLog } from './retention';
 import type {
   FinishedDelivery,
@@ -11,6 +12,7 @@ import type {
   PurgeResult,
   ScheduleRetryInput,
   ScheduledRetry,
+  StatsRollupResult,
 } from '../workflows/contracts';
 import type { EndpointGate } from './endpoint-gate';
 import type { ActivityDependencies } from './dependencies';
@@ -60,5 +62,10 @@ export function createDeliveryLifecycleActivities(deps: ActivityDependencies, ga
     return purgeExpiredLog(db, { retentionDays: input.retentionDays, batchSize, now: new Date() });
   }
 
-  return { scheduleRetry, disableEndpoint, finishDelivery, purgeExpiredData };
+  /** The endpoint statistics rollup job (its Schedule runs it every few minutes). */
+  async function rollUpEndpointStatistics(): Promise<StatsRollupResult> {
+    return rollUpEndpointStats(db, new Date());
+  }
+
+  return { scheduleRetry, disableEndpoint, finishDelivery, purgeExpiredData, rollUpEndpointStatistics };
 }

@@ -1,12 +1,15 @@
 // The daily retention run: partitions made ahead, whole days of attempts past the deployment's
 // retention dropped, then each tenant's older rows purged in small batches (a tenant may keep
 // less than the deployment; the deployment's own cutoff also catches the part of a day the
-// dropped partitions did not cover).
+// dropped partitions did not cover). The endpoint statistics rollups follow: those of the dropped
+// days go, and each tenant's cutoff day is summed again from what the purge left.
 import type { Kysely } from 'kysely';
 import { dropAttemptPartitionsBefore, ensureAttemptPartitions } from '../db/attempt-partitions.repository';
+import { deleteRollupsBefore } from '../db/endpoint-stats-rollups.repository';
 import { listTenantRetentions, purgeStopRequestsBefore, purgeTenantOlderThan } from '../db/retention.repository';
 import type { Database } from '../db/schema';
-import { DAY_MS, partitionWindow } from '../domain/attempt-partitions';
+import { DAY_MS, partitionWindow, utcDay } from '../domain/attempt-partitions';
+import { followTenantPurge } from './endpoint-stats-rollup';
 import type { PurgeResult } from '../workflows/contracts';
 
 /** Rows per purge statement: each batch is a short transaction that holds its row locks briefly. */
@@ -20,12 +23,14 @@ export async function purgeExpiredLog(
   const partitionsCreated = await ensureAttemptPartitions(db, window.from, window.to);
   const cutoff = new Date(options.now.getTime() - options.retentionDays * DAY_MS);
   const partitionsDropped = await dropAttemptPartitionsBefore(db, cutoff);
+  await deleteRollupsBefore(db, utcDay(cutoff));
   const result = { attempts: 0, deliveries: 0, events: 0, partitionsCreated, partitionsDropped, tenantsWithShorterRetention: 0 };
   for (const tenant of await listTenantRetentions(db)) {
     const shorter = tenant.retention_days !== null && tenant.retention_days < options.retentionDays;
     if (shorter) result.tenantsWithShorterRetention++;
     const tenantCutoff = shorter ? new Date(options.now.getTime() - tenant.retention_days! * DAY_MS) : cutoff;
     const purged = await purgeTenantOlderThan(db, tenant.id, tenantCutoff, options.batchSize);
+    await followTenantPurge(db, tenant.id, tenantCutoff);
     result.attempts += purged.attempts;
     result.deliveries += purged.deliveries;
     result.events += purged.events;

@@ -1,5 +1,6 @@
 // Queries on attempts: what one attempt loads, and recording it with the delivery's new state.
 import { sql, type Kysely } from 'kysely';
+import { LATE_ATTEMPT_SECONDS } from '../domain/endpoint-stats-rollup';
 import { ensureAttemptPartitionForDelivery } from './attempt-partitions.repository';
 import type { AttemptRow, Database, DeliveryUpdate, NewAttemptRow } from './schema';
 
@@ -117,7 +118,21 @@ async function recordAttemptStatement(
             error_message: eb.ref('excluded.error_message'),
           })),
         )
-        .returning('delivery_id'),
+        .returning(['delivery_id', 'endpoint_id', 'started_at']),
+    )
+    // Recorded long after it started (a retried recording, a slow database): its slice may be
+    // rolled up already, so the statistics read it from the log until the rollup job sums it again.
+    .with('late_mark', (qb) =>
+      qb
+        .insertInto('endpoint_stats_late_attempts')
+        .columns(['endpoint_id', 'started_at'])
+        .expression(
+          qb
+            .selectFrom('recorded_attempt')
+            .select(['endpoint_id', 'started_at'])
+            .where('started_at', '<', sql<Date>`now() - make_interval(secs => ${sql.lit(LATE_ATTEMPT_SECONDS)})`),
+        )
+        .returning('id'),
     )
     .with('updated_delivery', (qb) =>
       qb

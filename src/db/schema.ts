@@ -193,6 +193,53 @@ export interface AttemptTable {
   delivery_created_at: ColumnType<Date, Date | string, never>;
 }
 
+/**
+ * One endpoint's attempts started in one 5-minute slice (or whole hour), of deliveries created on
+ * one UTC day; written only by the rollup job (db/endpoint-stats-rollups.repository.ts).
+ */
+export interface EndpointStatsRollupTable {
+  endpoint_id: string;
+  slice_seconds: number;
+  slice_start: Date;
+  delivery_day: Date;
+  attempts: number;
+  succeeded: number;
+  status_2xx: number;
+  status_3xx: number;
+  status_4xx: number;
+  status_5xx: number;
+  status_other: number;
+  error_kinds: Json<Record<string, number>>;
+  /** The latency histogram (domain/endpoint-stats-rollup: bins), sparse: bins and their counts. */
+  latency_bins: number[];
+  latency_counts: number[];
+  /** Attempts that are their delivery's first. */
+  first_attempts: number;
+  /** The others, by the 5-minute slice their delivery's previous attempt started in (earlier slices only). */
+  previous_slices: Date[];
+  previous_counts: number[];
+  /** Successful attempts that are their delivery's first success; the others by the slice of the previous success. */
+  first_successes: number;
+  previous_success_slices: Date[];
+  previous_success_counts: number[];
+}
+
+/** The one row saying which slices the rollups hold: every finished one in [rolled_from, rolled_until). */
+export interface EndpointStatsRollupCoverageTable {
+  singleton: Generated<boolean>;
+  rolled_from: Date;
+  rolled_until: Date;
+  updated_at: UpdatedAt;
+}
+
+/** An attempt recorded after its slice may have been rolled up: the slice is read from the log until rolled again. */
+export interface EndpointStatsLateAttemptTable {
+  id: Generated<string>;
+  endpoint_id: string;
+  started_at: Date;
+  recorded_at: CreatedAt;
+}
+
 /** The rate limiter's state for one limited endpoint (domain/rate-limit.ts). */
 export interface EndpointRateLimitTable {
   endpoint_id: string;
@@ -282,6 +329,9 @@ export interface Database {
   endpoint_concurrency_waiters: EndpointConcurrencyWaiterTable;
   replays: ReplayTable;
   portal_sessions: PortalSessionTable;
+  endpoint_stats_rollups: EndpointStatsRollupTable;
+  endpoint_stats_rollup_coverage: EndpointStatsRollupCoverageTable;
+  endpoint_stats_late_attempts: EndpointStatsLateAttemptTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;

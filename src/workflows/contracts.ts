@@ -126,6 +126,14 @@ export interface PurgeResult {
   tenantsWithShorterRetention?: number;
 }
 
+/** What one run of the endpoint statistics rollup did (ISO-8601 ranges; null: nothing to do). */
+export interface StatsRollupResult {
+  rolledUp: { from: string; to: string } | null;
+  /** Slices of one endpoint summed again because an attempt was recorded into them late. */
+  lateSlices: number;
+  backfilled: { from: string; to: string } | null;
+}
+
 export interface ScheduleRetryInput {
   deliveryId: string;
   nextAttemptAt: string;
