@@ -101,7 +101,11 @@ async function planMatches(
   const allTaken = taken.length === scan.matches.length;
   const exhausted = scan.exhausted && allTaken;
   const last = taken[taken.length - 1];
-  const moveTo: ReplayCursor | null = allTaken ? scan.readTo : last ? { t: last.at.toISOString(), id: last.keyId, endpointId: last.endpointId } : null;
+  const moveTo: ReplayCursor | null = allTaken
+    ? scan.readTo
+    : last
+      ? { t: last.at.toISOString(), id: last.keyId, endpointId: last.endpointId }
+      : null;
   const refused = allTaken ? scan.refused : (last?.refusedBefore ?? 0);
   if (!moveTo && !exhausted) return { ids: [], planningDone: false };
   return ctx.db.transaction().execute(async (trx) => {

@@ -96,7 +96,11 @@ describe('ordered delivery (FIFO endpoints)', () => {
     const tenantId = await createTenant(hookrelay);
     // The 3rd fails (retried every 2 s) until the test has seen the 4th waiting behind it: the
     // assertion below does not race the retry clock, however slow the machine.
-    await fifoEndpoint(tenantId, { mode: 'fifo' }, Array.from({ length: 30 }, () => 2));
+    await fifoEndpoint(
+      tenantId,
+      { mode: 'fifo' },
+      Array.from({ length: 30 }, () => 2),
+    );
     let fourthSeenWaiting = false;
     let thirdFailures = 0;
     const tracked = inFlightTracker(

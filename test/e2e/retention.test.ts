@@ -159,7 +159,9 @@ describe('retention', () => {
 
     const result = await purgeExpiredLog(hookrelay.db, { retentionDays: 90, batchSize: 1, now: new Date() });
     expect(result.portalSessions).toBeGreaterThanOrEqual(3);
-    const kept = (await hookrelay.db.selectFrom('portal_sessions').select('id').where('tenant_id', '=', tenantId).execute()).map((r) => r.id);
+    const kept = (await hookrelay.db.selectFrom('portal_sessions').select('id').where('tenant_id', '=', tenantId).execute()).map(
+      (r) => r.id,
+    );
     expect(kept.sort()).toEqual([expiredRecently.id, revokedRecently.id, live.id, unusedLive.id].sort());
     const listed = await hookrelay.request('GET', `/v1/tenants/${tenantId}/portal-sessions?limit=100`);
     expect((listed.body.data as Array<{ id: string }>).map((session) => session.id).sort()).toEqual(kept.sort());
