@@ -1,14 +1,17 @@
 // The daily retention run: partitions made ahead, whole days of attempts past the deployment's
 // retention dropped, then each tenant's older rows purged in small batches (a tenant may keep
 // less than the deployment; the deployment's own cutoff also catches the part of a day the
-// dropped partitions did not cover). The endpoint statistics rollups follow: those of the dropped
-// days go, and each tenant's cutoff day is summed again from what the purge left.
+// dropped partitions did not cover). Portal sessions that ended more than a grace period ago go too.
+// The endpoint statistics rollups follow the log: those of the dropped days go, and each tenant's
+// cutoff day is summed again from what the purge left.
 import type { Kysely } from 'kysely';
 import { dropAttemptPartitionsBefore, ensureAttemptPartitions } from '../db/attempt-partitions.repository';
 import { deleteRollupsBefore } from '../db/endpoint-stats-rollups.repository';
+import { purgePortalSessionsEndedBefore } from '../db/portal-sessions.repository';
 import { listTenantRetentions, purgeStopRequestsBefore, purgeTenantOlderThan } from '../db/retention.repository';
 import type { Database } from '../db/schema';
 import { DAY_MS, partitionWindow, utcDay } from '../domain/attempt-partitions';
+import { PORTAL_SESSION_GRACE_DAYS } from '../domain/portal-sessions';
 import { followTenantPurge } from './endpoint-stats-rollup';
 import type { PurgeResult } from '../workflows/contracts';
 
@@ -36,5 +39,7 @@ export async function purgeExpiredLog(
     result.events += purged.events;
   }
   await purgeStopRequestsBefore(db, cutoff);
-  return result;
+  const sessionsEndedBefore = new Date(options.now.getTime() - PORTAL_SESSION_GRACE_DAYS * DAY_MS);
+  const portalSessions = await purgePortalSessionsEndedBefore(db, sessionsEndedBefore, options.batchSize);
+  return { ...result, portalSessions };
 }

@@ -3,6 +3,8 @@
 // (endpoint, started_at) for the rest (the unfinished tail, slices with a late attempt, history not
 // backfilled yet), summed per bucket and for the whole window in one statement. Counts are exact;
 // latency percentiles are read from the histogram both sources share (domain/endpoint-stats-rollup).
+// A log range also bounds the partition key: an attempt's delivery was created before the attempt
+// started, so the daily partitions of deliveries created after the range are pruned unread.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { StatsAggregateRow, StatsWindow, StatusClass } from '../domain/endpoint-stats';
 import { HOUR_SECONDS, percentileFromBins, planStatsSources, SLICE_SECONDS, type StatsSources, type TimeRange } from '../domain/endpoint-stats-rollup';
@@ -21,6 +23,12 @@ interface StatsQueryRow {
   error_kinds: Record<string, number> | null;
 }
 
+/**
+ * Slack on the partition bound: a delivery's created_at is the database's clock and its attempts'
+ * started_at the worker's, so a skewed worker could record an attempt a little "before" its delivery.
+ */
+const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
+
 const inRanges = (column: string, ranges: readonly TimeRange[]) =>
   ranges.length === 0
     ? sql`false`
@@ -38,7 +46,8 @@ const logRanges = (endpointId: string, ranges: readonly TimeRange[]) =>
         ranges.map(
           (range, part) => sql`select ${sql.lit(part)}::int as part, a.delivery_id, a.delivery_created_at, a.number, a.started_at,
             a.duration_ms, a.response_status, a.error_kind, ${latencyBinSql('a')} as bin
-          from attempts a where a.endpoint_id = ${endpointId} and a.started_at >= ${range.from} and a.started_at < ${range.to}`,
+          from attempts a where a.endpoint_id = ${endpointId} and a.started_at >= ${range.from} and a.started_at < ${range.to}
+            and a.delivery_created_at < ${new Date(range.to.getTime() + CLOCK_SKEW_ALLOWANCE_MS)}`,
         ),
         sql` union all `,
       );

@@ -124,6 +124,8 @@ export interface PurgeResult {
   partitionsCreated?: string[];
   partitionsDropped?: string[];
   tenantsWithShorterRetention?: number;
+  /** Portal sessions deleted, ended (expired or revoked) more than PORTAL_SESSION_GRACE_DAYS ago. */
+  portalSessions?: number;
 }
 
 /** What one run of the endpoint statistics rollup did (ISO-8601 ranges; null: nothing to do). */
