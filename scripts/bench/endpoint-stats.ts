@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
 import { ensureAttemptPartitions } from '../../src/db/attempt-partitions.repository';
 import { createDatabase } from '../../src/db/connection';
-import { endpointStatsStatement, STATS_WORK_MEM } from '../../src/db/endpoint-stats.repository';
+import { endpointStatsStatement, planEndpointStats, STATS_WORK_MEM } from '../../src/db/endpoint-stats.repository';
 import { migrateToLatest } from '../../src/db/migrate';
 import type { Database } from '../../src/db/schema';
 import { resolveStatsWindow } from '../../src/domain/endpoint-stats';
@@ -151,7 +151,9 @@ async function explain(db: Kysely<Database>, endpointId: string, days: number) {
     await sql`select set_config('work_mem', ${STATS_WORK_MEM}, true)`.execute(trx);
     return sql<{
       'QUERY PLAN': string;
-    }>`explain (analyze, buffers, costs off) ${endpointStatsStatement(endpointId, resolved.window)}`.execute(trx);
+    }>`explain (analyze, buffers, costs off) ${endpointStatsStatement(endpointId, resolved.window, await planEndpointStats(trx, endpointId, resolved.window))}`.execute(
+      trx,
+    );
   });
   const text = rows.map((row) => row['QUERY PLAN']).join('\n');
   if (process.env.BENCH_EXPLAIN) console.log(`\n-- ${endpointId}, ${days} days\n${text}`);

@@ -7,7 +7,14 @@
 // started, so the daily partitions of deliveries created after the range are pruned unread.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { StatsAggregateRow, StatsWindow, StatusClass } from '../domain/endpoint-stats';
-import { HOUR_SECONDS, percentileFromBins, planStatsSources, SLICE_SECONDS, type StatsSources, type TimeRange } from '../domain/endpoint-stats-rollup';
+import {
+  HOUR_SECONDS,
+  percentileFromBins,
+  planStatsSources,
+  SLICE_SECONDS,
+  type StatsSources,
+  type TimeRange,
+} from '../domain/endpoint-stats-rollup';
 import { lateSliceStarts, readRollupCoverage } from './endpoint-stats-rollups.repository';
 import { latencyBinSql, previousAttemptsLateral, succeededSql } from './endpoint-stats-sql';
 import type { Database } from './schema';

@@ -208,9 +208,7 @@ describe('endpoint statistics API', () => {
       hours: [],
       slices: [],
       log: [{ from: window.since, to: window.until }],
-    })}`.execute(
-      hookrelay.db,
-    );
+    })}`.execute(hookrelay.db);
     const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
     const scanned = [...new Set(plan.match(/attempts_p\d{8}/g) ?? [])];
     expect(scanned).toContain(partitionName(at(0)));

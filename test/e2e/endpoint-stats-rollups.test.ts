@@ -55,7 +55,14 @@ describe('endpoint statistics from rollups', () => {
     const deliveryId = newId('dlv');
     await database.db
       .insertInto('events')
-      .values({ id: eventId, tenant_id: tenant, type: 'invoice.paid', data: JSON.stringify({}), occurred_at: createdAt, created_at: createdAt })
+      .values({
+        id: eventId,
+        tenant_id: tenant,
+        type: 'invoice.paid',
+        data: JSON.stringify({}),
+        occurred_at: createdAt,
+        created_at: createdAt,
+      })
       .execute();
     await database.db
       .insertInto('deliveries')
@@ -253,9 +260,9 @@ describe('endpoint statistics from rollups', () => {
   });
   const rollupRows = async () =>
     (
-      await sql<Record<string, unknown>>`select * from endpoint_stats_rollups order by endpoint_id, slice_seconds, slice_start, delivery_day`.execute(
-        database.db,
-      )
+      await sql<
+        Record<string, unknown>
+      >`select * from endpoint_stats_rollups order by endpoint_id, slice_seconds, slice_start, delivery_day`.execute(database.db)
     ).rows;
 
   beforeAll(async () => {
@@ -272,7 +279,9 @@ describe('endpoint statistics from rollups', () => {
     const coverage = await readRollupCoverage(database.db);
     expect(coverage.from.getTime()).toBeLessThanOrEqual(now.getTime() - 3 * DAY);
     expect(coverage.until.getTime()).toBeGreaterThan(now.getTime() - 15 * MINUTE);
-    const hourly = await sql<{ n: number }>`select count(*)::int as n from endpoint_stats_rollups where slice_seconds = 3600`.execute(database.db);
+    const hourly = await sql<{ n: number }>`select count(*)::int as n from endpoint_stats_rollups where slice_seconds = 3600`.execute(
+      database.db,
+    );
     expect(hourly.rows[0]!.n).toBeGreaterThan(50);
     // The hourly windows read whole hours and slices from the rollups, the log only for the tail.
     const plan = await planEndpointStats(database.db, endpointId, windows[0]![1]);
@@ -287,7 +296,14 @@ describe('endpoint statistics from rollups', () => {
   it('counts an attempt recorded late into a rolled-up slice at once, and after the job sums it again', async () => {
     const createdAt = new Date(now.getTime() - 2 * DAY - 7 * MINUTE);
     const deliveryId = await createDelivery(tenantId, endpointId, createdAt);
-    const late: Seeded = { deliveryId, number: 1, startedAt: new Date(createdAt.getTime() + 1000), durationMs: 77, status: 200, errorKind: null };
+    const late: Seeded = {
+      deliveryId,
+      number: 1,
+      startedAt: new Date(createdAt.getTime() + 1000),
+      durationMs: 77,
+      status: 200,
+      errorKind: null,
+    };
     // Through the insert path the worker uses: the statement marks the attempt late.
     await recordAttempt(
       database.db,
@@ -364,9 +380,9 @@ describe('endpoint statistics from rollups', () => {
     expect(seeded.length).toBeLessThan(before);
     await expectExact('after retention');
     // The other tenant kept 3 days: its oldest rollups are those of the partitions still there.
-    const other = await sql<{ n: number }>`select count(*)::int as n from endpoint_stats_rollups where endpoint_id = ${otherEndpointId}`.execute(
-      database.db,
-    );
+    const other = await sql<{
+      n: number;
+    }>`select count(*)::int as n from endpoint_stats_rollups where endpoint_id = ${otherEndpointId}`.execute(database.db);
     expect(other.rows[0]!.n).toBeGreaterThan(0);
   });
 
