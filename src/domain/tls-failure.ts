@@ -20,32 +20,35 @@ export const TLS_FAILURE_REASONS = [
 
 export type TlsFailureReason = (typeof TLS_FAILURE_REASONS)[number];
 
-const REASON_BY_CODE: Readonly<Record<string, TlsFailureReason>> = {
-  CERT_HAS_EXPIRED: 'certificate_expired',
-  CRL_HAS_EXPIRED: 'certificate_expired',
-  CERT_NOT_YET_VALID: 'certificate_not_yet_valid',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'hostname_mismatch',
-  HOSTNAME_MISMATCH: 'hostname_mismatch',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'unknown_ca',
-  SELF_SIGNED_CERT_IN_CHAIN: 'unknown_ca',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown_ca',
-  UNABLE_TO_GET_ISSUER_CERT: 'unknown_ca',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown_ca',
-  CERT_UNTRUSTED: 'unknown_ca',
-  CERT_SIGNATURE_FAILURE: 'certificate_invalid',
-  CERT_REJECTED: 'certificate_invalid',
-  CERT_REVOKED: 'certificate_invalid',
-  INVALID_CA: 'certificate_invalid',
-  INVALID_PURPOSE: 'certificate_invalid',
-  PATH_LENGTH_EXCEEDED: 'certificate_invalid',
-  UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 'certificate_invalid',
-  ERROR_IN_CERT_NOT_BEFORE_FIELD: 'certificate_invalid',
-  ERROR_IN_CERT_NOT_AFTER_FIELD: 'certificate_invalid',
-};
+/** A Map, not an object: a code such as `constructor` must not find Object.prototype's. */
+const REASON_BY_CODE: ReadonlyMap<string, TlsFailureReason> = new Map(
+  Object.entries({
+    CERT_HAS_EXPIRED: 'certificate_expired',
+    CRL_HAS_EXPIRED: 'certificate_expired',
+    CERT_NOT_YET_VALID: 'certificate_not_yet_valid',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'hostname_mismatch',
+    HOSTNAME_MISMATCH: 'hostname_mismatch',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'unknown_ca',
+    SELF_SIGNED_CERT_IN_CHAIN: 'unknown_ca',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown_ca',
+    UNABLE_TO_GET_ISSUER_CERT: 'unknown_ca',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown_ca',
+    CERT_UNTRUSTED: 'unknown_ca',
+    CERT_SIGNATURE_FAILURE: 'certificate_invalid',
+    CERT_REJECTED: 'certificate_invalid',
+    CERT_REVOKED: 'certificate_invalid',
+    INVALID_CA: 'certificate_invalid',
+    INVALID_PURPOSE: 'certificate_invalid',
+    PATH_LENGTH_EXCEEDED: 'certificate_invalid',
+    UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 'certificate_invalid',
+    ERROR_IN_CERT_NOT_BEFORE_FIELD: 'certificate_invalid',
+    ERROR_IN_CERT_NOT_AFTER_FIELD: 'certificate_invalid',
+  } satisfies Record<string, TlsFailureReason>),
+);
 
 /** The reason for a TLS error's code (`CERT_HAS_EXPIRED`, `ERR_SSL_…`); `other` for one not known. */
 export function tlsFailureReason(code: string): TlsFailureReason {
-  const known = REASON_BY_CODE[code];
+  const known = REASON_BY_CODE.get(code);
   if (known) return known;
   // OpenSSL's handshake-level failures: ERR_SSL_WRONG_VERSION_NUMBER, ERR_SSL_…_ALERT_HANDSHAKE_FAILURE, …
   if (code.startsWith('ERR_SSL_')) return 'handshake_failed';
