@@ -14,6 +14,7 @@ import { configSchema, parseConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/connection';
 import { migrateToLatest } from '../../src/db/migrate';
 import type { Database } from '../../src/db/schema';
+import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
 import { findTemporalBinary, temporalCli } from '../../src/dev/temporal-binaries';
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { SecretBox } from '../../src/domain/secret-box';
@@ -23,7 +24,6 @@ import { connectTemporalClient } from '../../src/temporal/client';
 import { freePort } from '../../test/support/free-port';
 import { flags, log } from './flags';
 import { startBenchReceiver, type BenchReceiver } from './receiver';
-import { databaseUrlOrThrowaway } from './throwaway-database';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const TASK_QUEUE = 'hookrelay-bench';
@@ -52,8 +52,13 @@ export interface Stack {
 
 /** Starts the stack in `workDir`; each part started pushes its stop onto `stops`, even if a later part fails. */
 export async function startStack(workDir: string, stops: Array<() => Promise<unknown>>): Promise<Stack> {
+  let databaseUrl = flags['database-url'];
   log('starting the stack …');
-  const databaseUrl = await databaseUrlOrThrowaway(flags['database-url'], stops, { dataDir: path.join(workDir, 'pg') });
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'pg'), port: 55000 + Math.floor(Math.random() * 1000) });
+    stops.push(() => pg.stop());
+    databaseUrl = pg.connectionString;
+  }
   let temporalAddress = flags['temporal-address'];
   let temporalMetricsPort: number | undefined;
   const temporalDb = path.join(workDir, 'temporal.db');
