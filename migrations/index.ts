@@ -17,6 +17,8 @@ import * as attemptEndpointStats from './2026_12_03T020000_attempt_endpoint_stat
 import * as replays from './2026_12_03T030000_replays';
 import * as endpointPayloadFilters from './2026_12_03T040000_endpoint_payload_filters';
 import * as partitionedAttemptLog from './2026_12_03T050000_partitioned_attempt_log';
+import * as attemptTiming from './2026_12_03T090000_attempt_timing';
+import * as portalSessionPruning from './2026_12_03T091500_portal_session_pruning';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22T000000_initial_schema': initialSchema,
@@ -35,4 +37,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_03T030000_replays': replays,
   '2026_12_03T040000_endpoint_payload_filters': endpointPayloadFilters,
   '2026_12_03T050000_partitioned_attempt_log': partitionedAttemptLog,
+  '2026_12_03T090000_attempt_timing': attemptTiming,
+  '2026_12_03T091500_portal_session_pruning': portalSessionPruning,
 };

@@ -4,9 +4,7 @@
 // and with each filter, and one delivery with its attempts. Prints p50/p95/p99 in ms; then the
 // insert cost per attempt before and after partitioning, and the time to drop a day of attempts.
 import { toDeliveryFilter } from '../src/services/deliveries.service';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { ListDeliveriesQuery } from '../src/api/schemas';
@@ -15,14 +13,13 @@ import { migrateToLatest } from '../src/db/migrate';
 import { deliveryListQuery } from '../src/db/deliveries.repository';
 import { encodeCursor } from '../src/db/pagination';
 import type { Database } from '../src/db/schema';
-import { startEmbeddedPostgres } from '../src/dev/embedded-postgres';
 import type { ServiceContext } from '../src/services/context';
 import { listDeliveries } from '../src/services/deliveries.service';
-import { freePort } from '../test/support/free-port';
 import { ensureAttemptPartitions } from '../src/db/attempt-partitions.repository';
 import { DAY_MS } from '../src/domain/attempt-partitions';
 import { getDeliveryWithAttempts } from '../src/services/deliveries.service';
 import { createUnpartitionedCopy, measureDayDrop, measureInsertCost } from './bench/attempt-log-costs';
+import { startThrowawayDatabase } from './bench/throwaway-database';
 
 const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 10_000_000);
 const ATTEMPTS_PER_DELIVERY = 10;
@@ -95,15 +92,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-bench-'));
-  chmodSync(workDir, 0o755); // embedded-postgres runs the server as a separate, unprivileged user
-  const postgres = await startEmbeddedPostgres({
-    dataDir: path.join(workDir, 'postgres'),
-    port: await freePort(),
-    database: 'bench',
-    // Durability does not matter for a throwaway benchmark cluster; reads are what is measured.
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-  });
+  const postgres = await startThrowawayDatabase({ durable: false });
   const db = createDatabase({ connectionString: postgres.connectionString, poolSize: 3 });
   try {
     await migrateToLatest(db);
@@ -229,7 +218,6 @@ async function main(): Promise<void> {
   } finally {
     await db.destroy();
     await postgres.stop();
-    rmSync(workDir, { recursive: true, force: true });
   }
 }
 

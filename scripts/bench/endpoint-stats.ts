@@ -3,9 +3,6 @@
 // real service call (getEndpointStats) for a day and a week window of the busy endpoint and of a
 // typical one, and a 30-day window of the busy one. Prints p50/p99 in ms and the plan's shape;
 // the last row repeats the busy week without the covering index, to show what it is worth.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
 import { ensureAttemptPartitions } from '../../src/db/attempt-partitions.repository';
@@ -13,12 +10,11 @@ import { createDatabase } from '../../src/db/connection';
 import { endpointStatsStatement, STATS_WORK_MEM } from '../../src/db/endpoint-stats.repository';
 import { migrateToLatest } from '../../src/db/migrate';
 import type { Database } from '../../src/db/schema';
-import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
 import { resolveStatsWindow } from '../../src/domain/endpoint-stats';
 import type { ServiceContext } from '../../src/services/context';
 import { getEndpointStats } from '../../src/services/endpoint-stats.service';
-import { freePort } from '../../test/support/free-port';
 import { printTable, summarize } from './stats';
+import { startThrowawayDatabase } from './throwaway-database';
 
 const TENANTS = 20;
 const ENDPOINTS = 200;
@@ -81,14 +77,7 @@ interface Case {
 }
 
 async function main(): Promise<void> {
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-bench-'));
-  chmodSync(workDir, 0o755); // embedded-postgres runs the server as a separate, unprivileged user
-  const postgres = await startEmbeddedPostgres({
-    dataDir: path.join(workDir, 'postgres'),
-    port: await freePort(),
-    database: 'bench',
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-  });
+  const postgres = await startThrowawayDatabase({ durable: false });
   const db = createDatabase({ connectionString: postgres.connectionString, poolSize: 2 });
   try {
     await migrateToLatest(db);
@@ -146,7 +135,6 @@ async function main(): Promise<void> {
   } finally {
     await db.destroy();
     await postgres.stop();
-    rmSync(workDir, { recursive: true, force: true });
   }
 }
 

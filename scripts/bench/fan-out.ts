@@ -20,7 +20,6 @@ import { request } from 'undici';
 import { loadConfigOrExit, parseConfig } from '../../src/config';
 import type { Database } from '../../src/db/schema';
 import { migrateToLatest } from '../../src/db/migrate';
-import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
 import { findTemporalBinary, temporalCli } from '../../src/dev/temporal-binaries';
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { SecretBox } from '../../src/domain/secret-box';
@@ -31,6 +30,7 @@ import { connectTemporalClient, publishEvent, publishWorkflowId } from '../../sr
 import { insertSubscribedEndpoints } from '../../test/support/bulk-endpoints';
 import { spawnWorker, startCountingReceiver } from './fan-out-processes';
 import { printTable, round1 } from './stats';
+import { databaseUrlOrThrowaway } from './throwaway-database';
 
 const ROOT = path.resolve(__dirname, '../..');
 const { values: flags } = parseArgs({
@@ -72,12 +72,7 @@ async function main(): Promise<void> {
   };
   try {
     log('starting the stack …');
-    let databaseUrl = flags['database-url'];
-    if (!databaseUrl) {
-      const pg = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'pg'), port: 55000 + Math.floor(Math.random() * 1000) });
-      stops.push(() => pg.stop());
-      databaseUrl = pg.connectionString;
-    }
+    const databaseUrl = await databaseUrlOrThrowaway(flags['database-url'], stops, { dataDir: path.join(workDir, 'pg') });
     let temporalAddress = flags['temporal-address'];
     if (!temporalAddress) {
       const cliPath = await findTemporalBinary(temporalCli, {

@@ -3,9 +3,6 @@
 // with the trigger disabled (the cost before ordering existed), (c) to FIFO endpoints; then the
 // ordering rule's admission check of a FIFO delivery (row share lock + head probe) against a line
 // of open deliveries. Median of --runs. Flags: --deliveries 20000, --runs 5, --database-url.
-import { chmodSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Pool } from 'pg';
@@ -14,10 +11,10 @@ import { loadDeliveryForAttempt } from '../../src/db/attempts.repository';
 import { insertFanOutDeliveries } from '../../src/db/deliveries.repository';
 import { migrateToLatest } from '../../src/db/migrate';
 import type { Database } from '../../src/db/schema';
-import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
 import { deliveryWorkflowId, newId } from '../../src/domain/ids';
 import { SecretBox } from '../../src/domain/secret-box';
 import { insertSubscribedEndpoints } from '../../test/support/bulk-endpoints';
+import { databaseUrlOrThrowaway } from './throwaway-database';
 
 const { values: flags } = parseArgs({
   options: {
@@ -34,14 +31,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function main(): Promise<void> {
   const stops: Array<() => Promise<void>> = [];
   try {
-    let databaseUrl = flags['database-url'];
-    if (!databaseUrl) {
-      const workDir = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-bench-ordering-'));
-      chmodSync(workDir, 0o755); // the embedded server may run as another user
-      const pg = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'pg'), port: 55000 + Math.floor(Math.random() * 1000) });
-      stops.push(() => pg.stop());
-      databaseUrl = pg.connectionString;
-    }
+    const databaseUrl = await databaseUrlOrThrowaway(flags['database-url'], stops, { prefix: 'hookrelay-bench-ordering-' });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: databaseUrl, max: 4 }) }) });
     stops.unshift(() => db.destroy());
     await migrateToLatest(db);

@@ -14,7 +14,6 @@ import { configSchema, parseConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/connection';
 import { migrateToLatest } from '../../src/db/migrate';
 import type { Database } from '../../src/db/schema';
-import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
 import { findTemporalBinary, temporalCli } from '../../src/dev/temporal-binaries';
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { SecretBox } from '../../src/domain/secret-box';
@@ -24,6 +23,7 @@ import { connectTemporalClient } from '../../src/temporal/client';
 import { freePort } from '../../test/support/free-port';
 import { flags, log } from './flags';
 import { startBenchReceiver, type BenchReceiver } from './receiver';
+import { databaseUrlOrThrowaway } from './throwaway-database';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const TASK_QUEUE = 'hookrelay-bench';
@@ -52,13 +52,8 @@ export interface Stack {
 
 /** Starts the stack in `workDir`; each part started pushes its stop onto `stops`, even if a later part fails. */
 export async function startStack(workDir: string, stops: Array<() => Promise<unknown>>): Promise<Stack> {
-  let databaseUrl = flags['database-url'];
   log('starting the stack …');
-  if (!databaseUrl) {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'pg'), port: 55000 + Math.floor(Math.random() * 1000) });
-    stops.push(() => pg.stop());
-    databaseUrl = pg.connectionString;
-  }
+  const databaseUrl = await databaseUrlOrThrowaway(flags['database-url'], stops, { dataDir: path.join(workDir, 'pg') });
   let temporalAddress = flags['temporal-address'];
   let temporalMetricsPort: number | undefined;
   const temporalDb = path.join(workDir, 'temporal.db');
@@ -125,7 +120,6 @@ export async function startStack(workDir: string, stops: Array<() => Promise<unk
   let apiPid: number | undefined;
   let temporal: Client;
   let ctx: ServiceContext;
-  if (flags['profile-api'] && !flags['api-process']) throw new Error('--profile-api needs --api-process (the API in its own process)');
   if (flags.topology === 'single' && flags.tracing === 'on')
     throw new Error('--tracing on needs --topology split (the worker process traces)');
   if (flags.topology === 'single') {
@@ -206,13 +200,10 @@ export async function spawnChild(
   env: Record<string, string>,
   ready: RegExp,
 ): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  // --profile-worker / --profile-api: a V8 CPU profile of that process, written when it stops.
-  const profileDir = entry.endsWith('src/worker.ts')
-    ? flags['profile-worker']
-    : entry.endsWith('src/server.ts')
-      ? flags['profile-api']
-      : undefined;
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  const profile =
+    flags['profile-worker'] && entry.endsWith('src/worker.ts')
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['profile-worker'])}`]
+      : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     cwd: ROOT,
     env: {

@@ -4,21 +4,18 @@
 // No worker runs: schemathesis creates endpoints with whatever URLs it generates, and a worker would
 // POST to them. Deliveries the API starts wait on the task queue and are thrown away with the rest.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { apiAccessOptions } from '../../src/api/auth';
 import { parseConfig } from '../../src/config';
 import { createDatabase } from '../../src/db/connection';
 import { migrateToLatest } from '../../src/db/migrate';
-import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
 import { findTemporalBinary, temporalCli } from '../../src/dev/temporal-binaries';
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { SecretBox } from '../../src/domain/secret-box';
 import { apiRateLimit, createServiceContext, startApiServer } from '../../src/runtime';
 import { connectTemporalClient } from '../../src/temporal/client';
+import { freePort } from '../../test/support/free-port';
+import { startThrowawayDatabase } from '../bench/throwaway-database';
 
 export interface ApiUnderTest {
   url: string;
@@ -26,28 +23,13 @@ export interface ApiUnderTest {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 export async function startApiUnderTest(options: { toolsDir: string; log: (line: string) => void }): Promise<ApiUnderTest> {
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-contract-'));
-  // embedded-postgres runs initdb as an unprivileged user when started as root: it must reach the data dir.
-  chmodSync(workDir, 0o755);
-  const cleanups: Array<() => Promise<unknown>> = [async () => rmSync(workDir, { recursive: true, force: true })];
+  const cleanups: Array<() => Promise<unknown>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const [postgresPort, temporalPort] = await Promise.all([freePort(), freePort()]);
-    const postgres = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'postgres'), port: postgresPort });
+    const postgres = await startThrowawayDatabase({ prefix: 'hookrelay-contract-', database: 'hookrelay' });
     cleanups.push(() => postgres.stop());
     const cliPath = await findTemporalBinary(temporalCli, {
       explicitPath: process.env.TEMPORAL_CLI_PATH,
@@ -55,7 +37,7 @@ export async function startApiUnderTest(options: { toolsDir: string; log: (line:
       searchPath: process.env.PATH ?? '',
       log: options.log,
     });
-    const temporalServer = await startTemporalDevServer({ cliPath, port: temporalPort, headless: true });
+    const temporalServer = await startTemporalDevServer({ cliPath, port: await freePort(), headless: true });
     cleanups.push(() => temporalServer.stop());
 
     const adminKey = `hr_contract_${randomBytes(16).toString('hex')}`;

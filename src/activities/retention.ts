@@ -1,12 +1,14 @@
 // The daily retention run: partitions made ahead, whole days of attempts past the deployment's
 // retention dropped, then each tenant's older rows purged in small batches (a tenant may keep
 // less than the deployment; the deployment's own cutoff also catches the part of a day the
-// dropped partitions did not cover).
+// dropped partitions did not cover). Portal sessions that ended more than a grace period ago go too.
 import type { Kysely } from 'kysely';
 import { dropAttemptPartitionsBefore, ensureAttemptPartitions } from '../db/attempt-partitions.repository';
+import { purgePortalSessionsEndedBefore } from '../db/portal-sessions.repository';
 import { listTenantRetentions, purgeStopRequestsBefore, purgeTenantOlderThan } from '../db/retention.repository';
 import type { Database } from '../db/schema';
 import { DAY_MS, partitionWindow } from '../domain/attempt-partitions';
+import { PORTAL_SESSION_GRACE_DAYS } from '../domain/portal-sessions';
 import type { PurgeResult } from '../workflows/contracts';
 
 /** Rows per purge statement: each batch is a short transaction that holds its row locks briefly. */
@@ -31,5 +33,7 @@ export async function purgeExpiredLog(
     result.events += purged.events;
   }
   await purgeStopRequestsBefore(db, cutoff);
-  return result;
+  const sessionsEndedBefore = new Date(options.now.getTime() - PORTAL_SESSION_GRACE_DAYS * DAY_MS);
+  const portalSessions = await purgePortalSessionsEndedBefore(db, sessionsEndedBefore, options.batchSize);
+  return { ...result, portalSessions };
 }

@@ -1,12 +1,11 @@
 // Queries on attempts: what one attempt loads, and recording it with the delivery's new state.
 import { sql, type Kysely } from 'kysely';
 import { ensureAttemptPartitionForDelivery } from './attempt-partitions.repository';
-import { precompiledQuery } from './precompiled-query';
 import type { AttemptRow, Database, DeliveryUpdate, NewAttemptRow } from './schema';
 
 /** Everything one attempt needs, in one round trip: delivery, event, endpoint and signing secrets. */
-export const deliveryForAttemptQuery = (db: Kysely<Database>, { deliveryId, now }: { deliveryId: string; now: Date }) =>
-  db
+export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: string, now: Date) {
+  return db
     .selectFrom('deliveries as d')
     .innerJoin('events as ev', 'ev.id', 'd.event_id')
     .innerJoin('endpoints as ep', 'ep.id', 'd.endpoint_id')
@@ -53,13 +52,8 @@ export const deliveryForAttemptQuery = (db: Kysely<Database>, { deliveryId, now 
       sql<string[]>`array(select s.secret_sealed from endpoint_secrets s
         where s.endpoint_id = ep.id and (s.expires_at is null or s.expires_at > ${now}) order by s.id desc)`.as('sealedSecrets'),
     )
-    .where('d.id', '=', deliveryId);
-
-/** Built and compiled once (precompiled-query): every delivery runs it (`npm run bench` part (k) measures what that saves). */
-export const deliveryForAttempt = precompiledQuery(deliveryForAttemptQuery);
-
-export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: string, now: Date) {
-  return (await deliveryForAttempt(db, { deliveryId, now }))[0];
+    .where('d.id', '=', deliveryId)
+    .executeTakeFirst();
 }
 
 export type DeliveryForAttempt = NonNullable<Awaited<ReturnType<typeof loadDeliveryForAttempt>>>;
@@ -121,6 +115,14 @@ async function recordAttemptStatement(
             response_body_length: eb.ref('excluded.response_body_length'),
             error_kind: eb.ref('excluded.error_kind'),
             error_message: eb.ref('excluded.error_message'),
+            tls_failure_reason: eb.ref('excluded.tls_failure_reason'),
+            dns_ms: eb.ref('excluded.dns_ms'),
+            connect_ms: eb.ref('excluded.connect_ms'),
+            tls_ms: eb.ref('excluded.tls_ms'),
+            ttfb_ms: eb.ref('excluded.ttfb_ms'),
+            connection_reused: eb.ref('excluded.connection_reused'),
+            remote_address: eb.ref('excluded.remote_address'),
+            request_body_bytes: eb.ref('excluded.request_body_bytes'),
           })),
         )
         .returning('delivery_id'),

@@ -1,6 +1,8 @@
 // The endpoint health statistics query: one statement over one range of the covering index
 // attempts_endpoint_stats_idx (endpoint, started_at), per bucket and for the whole window at once
 // (grouping sets), so its cost follows the endpoint's attempts in the window, not the log's size.
+// It also bounds the partition key: an attempt's delivery was created before the attempt started,
+// so the daily partitions of deliveries created after the window are pruned unread.
 import { sql, type Kysely } from 'kysely';
 import type { StatsAggregateRow, StatsWindow, StatusClass } from '../domain/endpoint-stats';
 import type { Database } from './schema';
@@ -17,8 +19,15 @@ interface StatsQueryRow {
   error_kinds: Record<string, number> | null;
 }
 
+/**
+ * Slack on the partition bound: a delivery's created_at is the database's clock and its attempts'
+ * started_at the worker's, so a skewed worker could record an attempt a little "before" its delivery.
+ */
+const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
+
 /** The statement itself (the benchmark explains it). */
 export function endpointStatsStatement(endpointId: string, window: StatsWindow) {
+  const createdBefore = new Date(window.until.getTime() + CLOCK_SKEW_ALLOWANCE_MS);
   return sql<StatsQueryRow>`
     with windowed as materialized (
       select date_bin(make_interval(secs => ${window.bucketSeconds}), started_at, timestamptz 'epoch') as start,
@@ -26,6 +35,7 @@ export function endpointStatsStatement(endpointId: string, window: StatsWindow) 
              (error_kind is null and response_status between 200 and 299) as ok
       from attempts
       where endpoint_id = ${endpointId} and started_at >= ${window.since} and started_at < ${window.until}
+        and delivery_created_at < ${createdBefore}
     ),
     by_bucket as (
       select start, grouping(start) = 1 as is_total,

@@ -5,6 +5,12 @@ import { eventInPortalView } from './portal-view.repository';
 import type { PortalView } from '../domain/portal-sessions';
 import type { Database, EventRow, NewEventRow } from './schema';
 
+/** What an event's envelope is made of (services/payload-filter.service's storedEnvelope). */
+export type EnvelopeFields = Pick<
+  EventRow,
+  'id' | 'type' | 'tenant_id' | 'occurred_at' | 'resource_id' | 'operation' | 'triggered_by' | 'data' | 'previous'
+>;
+
 export async function insertEvent(db: Kysely<Database>, row: NewEventRow): Promise<EventRow> {
   return db.insertInto('events').values(row).returningAll().executeTakeFirstOrThrow();
 }

@@ -91,3 +91,26 @@ export async function revokePortalSession(db: Kysely<Database>, tenantId: string
     .returning(sql<boolean>`expires_at <= now()`.as('expired'))
     .executeTakeFirst();
 }
+
+/**
+ * Deletes sessions that ended (expired or were revoked) before `endedBefore`, `batchSize` rows per
+ * statement so each holds its locks briefly; answers how many went.
+ */
+export async function purgePortalSessionsEndedBefore(db: Kysely<Database>, endedBefore: Date, batchSize: number): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const result = await db
+      .deleteFrom('portal_sessions')
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('portal_sessions')
+          .select('id')
+          .where((w) => w.or([w('expires_at', '<', endedBefore), w('revoked_at', '<', endedBefore)]))
+          .limit(batchSize),
+      )
+      .executeTakeFirst();
+    const count = Number(result.numDeletedRows);
+    deleted += count;
+    if (count < batchSize) return deleted;
+  }
+}

@@ -1,13 +1,15 @@
 // What a replay sends: its matches in keyset order (`failed`: finished deliveries to resend;
-// `missing`: events an endpoint is subscribed to but never got), and the deliveries it plans for
-// them, at most one per event and endpoint (a unique index), so a repeated step sends nothing twice.
+// `missing`: events an endpoint is subscribed to but never got, read here as candidates that the
+// service passes through the endpoint's payload filter), and the deliveries it plans for them, at
+// most one per event and endpoint (a unique index), so a repeated step sends nothing twice.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { plannedDeliveryColumns, toPlannedDelivery } from './delivery-starts.repository';
 import type { PlannedDelivery } from '../domain/delivery-status';
 import { OPEN_DELIVERY_STATUSES } from '../domain/delivery-status';
 import type { ReplayCursor, ReplayFilter, ReplayMode } from '../domain/replay';
 import { whereDeliveryMatches } from './deliveries.repository';
-import type { Database } from './schema';
+import type { EnvelopeFields } from './events.repository';
+import type { Database, EventRow } from './schema';
 
 /** The event type of test sends: aimed at one endpoint, never "missing" elsewhere. */
 const TEST_EVENT_TYPE = 'webhook.test';
@@ -79,6 +81,10 @@ function missingMatches(db: Kysely<Database>, scope: ReplayScope) {
   return query;
 }
 
+/**
+ * `failed`: the matches. `missing`: the candidates, before payload filters (an upper bound the
+ * job lowers as it reads past the events a filter refuses).
+ */
 export async function countReplayMatches(db: Kysely<Database>, scope: ReplayScope): Promise<number> {
   const count = sql<string>`count(*)`.as('count');
   const row =
@@ -88,39 +94,75 @@ export async function countReplayMatches(db: Kysely<Database>, scope: ReplayScop
   return Number(row.count);
 }
 
-/** The next `limit` matches after `cursor`, in keyset order. */
-export async function listReplayMatches(
+const keysetAfter = (cursor: ReplayCursor | null) => cursor && ([new Date(cursor.t), cursor.id, cursor.endpointId] as const);
+
+/** The next `limit` failed deliveries to resend after `cursor`, in keyset order (`failed` mode). */
+export async function listFailedMatches(
   db: Kysely<Database>,
   scope: ReplayScope,
   cursor: ReplayCursor | null,
   limit: number,
 ): Promise<ReplayMatch[]> {
-  const after = cursor && ([new Date(cursor.t), cursor.id, cursor.endpointId] as const);
-  if (scope.mode === 'failed') {
-    let query = failedMatches(db, scope).select(['id', 'event_id', 'endpoint_id', 'event_type', 'resource_id', 'created_at']);
-    if (after) query = query.where(sql<boolean>`(created_at, id, endpoint_id) > (${after[0]}, ${after[1]}, ${after[2]})`);
-    const rows = await query.orderBy('created_at').orderBy('id').orderBy('endpoint_id').limit(limit).execute();
-    return rows.map((row) => ({
-      eventId: row.event_id,
-      endpointId: row.endpoint_id,
-      eventType: row.event_type,
-      resourceId: row.resource_id,
-      retryOfId: row.id,
-      at: row.created_at,
-      keyId: row.id,
-    }));
-  }
-  let query = missingMatches(db, scope).select(['v.id', 'e.id as endpoint_id', 'v.type', 'v.resource_id', 'v.created_at']);
-  if (after) query = query.where(sql<boolean>`(v.created_at, v.id, e.id) > (${after[0]}, ${after[1]}, ${after[2]})`);
-  const rows = await query.orderBy('v.created_at').orderBy('v.id').orderBy('e.id').limit(limit).execute();
+  const after = keysetAfter(cursor);
+  let query = failedMatches(db, scope).select(['id', 'event_id', 'endpoint_id', 'event_type', 'resource_id', 'created_at']);
+  if (after) query = query.where(sql<boolean>`(created_at, id, endpoint_id) > (${after[0]}, ${after[1]}, ${after[2]})`);
+  const rows = await query.orderBy('created_at').orderBy('id').orderBy('endpoint_id').limit(limit).execute();
   return rows.map((row) => ({
-    eventId: row.id,
+    eventId: row.event_id,
     endpointId: row.endpoint_id,
-    eventType: row.type,
+    eventType: row.event_type,
     resourceId: row.resource_id,
-    retryOfId: null,
+    retryOfId: row.id,
     at: row.created_at,
     keyId: row.id,
+  }));
+}
+
+/** An event an endpoint subscribes to and never got, with what its payload filter needs. */
+export interface MissingCandidate {
+  match: ReplayMatch;
+  /** The endpoint's payload filter as stored (null: none; then `event` carries no data). */
+  filter: unknown;
+  event: EnvelopeFields & { created_at: Date };
+}
+
+/** The next `limit` candidates after `cursor`, in keyset order (`missing` mode). */
+export async function listMissingCandidates(
+  db: Kysely<Database>,
+  scope: ReplayScope,
+  cursor: ReplayCursor | null,
+  limit: number,
+): Promise<MissingCandidate[]> {
+  const after = keysetAfter(cursor);
+  let query = missingMatches(db, scope).select([
+    'v.id',
+    'v.tenant_id',
+    'v.type',
+    'v.resource_id',
+    'v.operation',
+    'v.triggered_by',
+    'v.occurred_at',
+    'v.created_at',
+    'e.id as endpoint_id',
+    'e.filter',
+    // The payload is read only where a filter will look at it.
+    sql<EventRow['data']>`case when e.filter is null then '{}'::jsonb else v.data end`.as('data'),
+    sql<EventRow['previous']>`case when e.filter is null then null else v.previous end`.as('previous'),
+  ]);
+  if (after) query = query.where(sql<boolean>`(v.created_at, v.id, e.id) > (${after[0]}, ${after[1]}, ${after[2]})`);
+  const rows = await query.orderBy('v.created_at').orderBy('v.id').orderBy('e.id').limit(limit).execute();
+  return rows.map(({ endpoint_id, filter, ...event }) => ({
+    match: {
+      eventId: event.id,
+      endpointId: endpoint_id,
+      eventType: event.type,
+      resourceId: event.resource_id,
+      retryOfId: null,
+      at: event.created_at,
+      keyId: event.id,
+    },
+    filter,
+    event,
   }));
 }
 

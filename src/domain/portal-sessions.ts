@@ -5,6 +5,13 @@ import { TEST_EVENT_TYPE } from './operational-event-types';
 
 export const PORTAL_EXPIRY_SECONDS = { min: 5 * 60, max: 7 * 24 * 3600, default: 3600 } as const;
 
+/**
+ * How long a session that has ended (expired or revoked; a link never used ends at its expiry)
+ * stays listed, and its link still answers "expired" or "used" rather than "unknown", before the
+ * retention run deletes it.
+ */
+export const PORTAL_SESSION_GRACE_DAYS = 7;
+
 /** The one-time link's token (in the link's fragment) and the browser's session credential. */
 const TOKEN_PREFIX = { link: 'hrpl_', session: 'hrps_' } as const;
 const TOKEN_RANDOM_BYTES = 24;

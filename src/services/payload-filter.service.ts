@@ -2,8 +2,7 @@
 // a filter against a given event, a stored one, or the newest event the endpoint subscribes to, and
 // says why it matched or not. Reads only.
 import { findEndpoint } from '../db/endpoints.repository';
-import { findEvent, findNewestEventOfTypes } from '../db/events.repository';
-import type { EventRow } from '../db/schema';
+import { findEvent, findNewestEventOfTypes, type EnvelopeFields } from '../db/events.repository';
 import { envelope } from '../domain/envelope';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
 import { explainFilter, type FilterExplanation } from '../domain/payload-filter-evaluation';
@@ -107,7 +106,7 @@ async function eventToTest(
   return { source: 'newest', event: storedEnvelope(newest) };
 }
 
-export function storedEnvelope(event: EventRow): Record<string, unknown> {
+export function storedEnvelope(event: EnvelopeFields): Record<string, unknown> {
   return envelope({
     id: event.id,
     type: event.type,

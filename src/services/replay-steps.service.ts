@@ -7,10 +7,8 @@ import {
   countReplayMatches,
   deleteUnstartedReplayDeliveries,
   insertReplayDeliveries,
-  listReplayMatches,
   listUnstartedReplayDeliveries,
   loadEndpointPaces,
-  type ReplayMatch,
   type ReplayScope,
 } from '../db/replay-matches.repository';
 import type { ReplayRow } from '../db/schema';
@@ -26,6 +24,7 @@ import {
 import type { ReplayStep } from '../workflows/contracts';
 import type { ServiceContext } from './context';
 import { tryStartDeliveries } from './publishing.service';
+import { scanReplayMatches, type MatchWithSkips, type ReplayScan } from './replay-matching.service';
 
 /** The longest an endpoint's open circuit holds a replay before it looks again. */
 const MAX_CIRCUIT_HOLD_MS = 10_000;
@@ -43,10 +42,11 @@ export async function runReplayStep(ctx: ServiceContext, replayId: string, now =
 
   const unstarted = await listUnstartedReplayDeliveries(ctx.db, replayId, MAX_REPLAY_STEP_STARTS);
   // Null: not looked at this step (planning is done, or planned deliveries fill the step).
-  const candidates =
+  const scan =
     replay.planning_done || unstarted.length === MAX_REPLAY_STEP_STARTS
       ? null
-      : await listReplayMatches(ctx.db, scope, replay.cursor, MAX_REPLAY_STEP_STARTS);
+      : await scanReplayMatches(ctx, scope, replay.cursor, MAX_REPLAY_STEP_STARTS);
+  const candidates = scan?.matches ?? null;
   const endpointIds = [...new Set([...unstarted, ...(candidates ?? [])].map((item) => item.endpointId))];
   const paces = await loadEndpointPaces(ctx.db, replayId, endpointIds);
   const pacing = ctx.replayPacing ?? DEFAULT_REPLAY_PACING;
@@ -65,7 +65,7 @@ export async function runReplayStep(ctx: ServiceContext, replayId: string, now =
     candidates && restart.length === unstarted.length
       ? takeWithinAllowance(candidates, allowance, MAX_REPLAY_STEP_STARTS - restart.length)
       : [];
-  const planned = await planMatches(ctx, replay, candidates, fresh);
+  const planned = await planMatches(ctx, replay, scan, fresh);
   if (planned === 'cancelled') return cancel(ctx, replay);
 
   const toStart = new Set([...restart.map((delivery) => delivery.deliveryId), ...planned.ids]);
@@ -85,22 +85,34 @@ export async function runReplayStep(ctx: ServiceContext, replayId: string, now =
 }
 
 /**
- * Records deliveries for the matches taken and moves the cursor past them, in one transaction
- * under the replay's row lock; planning is done when the matches ran out and every one was taken.
+ * Records deliveries for the matches taken and moves the cursor past them (past every candidate
+ * read when all were taken, so events a payload filter refused are not read again), lowering
+ * `matched` by the refusals it moved past; one transaction under the replay's row lock. Planning
+ * is done when the matches ran out and every one was taken.
  */
 async function planMatches(
   ctx: ServiceContext,
   replay: ReplayRow,
-  candidates: ReplayMatch[] | null,
-  taken: ReplayMatch[],
+  scan: ReplayScan | null,
+  taken: MatchWithSkips[],
 ): Promise<{ ids: string[]; planningDone: boolean } | 'cancelled'> {
   if (replay.planning_done) return { ids: [], planningDone: true };
-  if (!candidates) return { ids: [], planningDone: false };
-  const exhausted = candidates.length < MAX_REPLAY_STEP_STARTS && taken.length === candidates.length;
-  if (taken.length === 0 && !exhausted) return { ids: [], planningDone: false };
+  if (!scan) return { ids: [], planningDone: false };
+  const allTaken = taken.length === scan.matches.length;
+  const exhausted = scan.exhausted && allTaken;
+  const last = taken[taken.length - 1];
+  const moveTo: ReplayCursor | null = allTaken
+    ? scan.readTo
+    : last
+      ? { t: last.at.toISOString(), id: last.keyId, endpointId: last.endpointId }
+      : null;
+  const refused = allTaken ? scan.refused : (last?.refusedBefore ?? 0);
+  if (!moveTo && !exhausted) return { ids: [], planningDone: false };
   return ctx.db.transaction().execute(async (trx) => {
     const locked = await lockReplay(trx, replay.id);
     if (!locked || locked.cancel_requested_at) return 'cancelled' as const;
+    // Another run of this step got here first: what it planned stands, and this one plans nothing.
+    if (!sameCursor(locked.cursor, replay.cursor)) return { ids: [], planningDone: locked.planning_done };
     const ids = await insertReplayDeliveries(
       trx,
       { replayId: replay.id, tenantId: replay.tenant_id },
@@ -109,11 +121,18 @@ async function planMatches(
         return { ...match, id, workflowId: deliveryWorkflowId(id) };
       }),
     );
-    const last = taken[taken.length - 1];
-    const cursor: ReplayCursor | null = last ? { t: last.at.toISOString(), id: last.keyId, endpointId: last.endpointId } : locked.cursor;
-    await updateReplay(trx, replay.id, { cursor: cursor && JSON.stringify(cursor), planning_done: exhausted });
+    const cursor = moveTo ?? locked.cursor;
+    await updateReplay(trx, replay.id, {
+      cursor: cursor && JSON.stringify(cursor),
+      planning_done: exhausted,
+      ...(refused > 0 && { matched: Math.max(0, locked.matched - refused) }),
+    });
     return { ids, planningDone: exhausted };
   });
+}
+
+function sameCursor(a: ReplayCursor | null, b: ReplayCursor | null): boolean {
+  return a === b || (a !== null && b !== null && a.t === b.t && a.id === b.id && a.endpointId === b.endpointId);
 }
 
 /** Every delivery is started: the replay completes once all have finished, else it settles. */

@@ -124,6 +124,8 @@ export interface PurgeResult {
   partitionsCreated?: string[];
   partitionsDropped?: string[];
   tenantsWithShorterRetention?: number;
+  /** Portal sessions deleted, ended (expired or revoked) more than PORTAL_SESSION_GRACE_DAYS ago. */
+  portalSessions?: number;
 }
 
 export interface ScheduleRetryInput {

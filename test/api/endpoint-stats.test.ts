@@ -1,7 +1,11 @@
 // GET /v1/tenants/:tenantId/endpoints/:id/stats: exact figures per bucket and for the window from
 // attempts seeded into the real database, tenant scoping like every endpoint route, and field
 // errors for windows it refuses.
+import { sql } from 'kysely';
 import { endpointStatsResponse } from '../../src/api/response-schemas';
+import { ensureAttemptPartitions } from '../../src/db/attempt-partitions.repository';
+import { endpointStatsStatement } from '../../src/db/endpoint-stats.repository';
+import { partitionName } from '../../src/domain/attempt-partitions';
 import { createKey, createTenant, ensureEventType, expectProblem, seedAttempts, seedDelivery } from '../support/api';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 
@@ -194,5 +198,19 @@ describe('endpoint statistics API', () => {
   ])('refuses %s with a field error', async (_name, query, paths) => {
     const res = await hookrelay.request('GET', statsPath(endpointA, query), { key: readKeyA });
     expectProblem(res, 400, paths);
+  });
+
+  it('reads no attempt partition of deliveries created after the window (the partition key is bounded)', async () => {
+    // Partitions from the window's day to a week past today exist; the plan keeps only those up to `until`.
+    await ensureAttemptPartitions(hookrelay.db, at(0), new Date(Date.now() + 7 * 24 * 3_600_000));
+    const window = { since: at(0), until: at(45), bucket: '15m' as const, bucketSeconds: 900 };
+    const { rows } = await sql<{ 'QUERY PLAN': string }>`explain (costs off) ${endpointStatsStatement(endpointA, window)}`.execute(
+      hookrelay.db,
+    );
+    const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+    const scanned = [...new Set(plan.match(/attempts_p\d{8}/g) ?? [])];
+    expect(scanned).toContain(partitionName(at(0)));
+    expect(scanned).not.toContain(partitionName(new Date()));
+    expect(scanned.every((name) => name <= partitionName(at(45)))).toBe(true);
   });
 });

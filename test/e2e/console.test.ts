@@ -3,38 +3,23 @@
 // event, open the delivery and its attempt, resend, rotate the secret, toggle enabled. One screenshot per main
 // screen goes to artifacts/console/. Without a Chromium the browser test is not run and the run's
 // summary says so (test/support/not-run-reporter.js); with CI=true a missing one is a failure.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import {
-  HOW_TO_GET_CHROMIUM,
-  NOT_RUN_MARKER,
-  browserTestsRequired,
-  chromiumLookupFromEnvironment,
-  findChromium,
-} from '../support/chromium';
+import type { Page } from 'playwright-core';
+import { browserTests, type HeadlessBrowser } from '../support/headless-browser';
 import { seedFailedDeliveries } from '../support/failed-deliveries';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 
-const chromiumLookup = findChromium(chromiumLookupFromEnvironment(process.env));
-// CI=true, or a path given explicitly, makes the browser test required: it fails without a browser.
-const browserRequired = browserTestsRequired(process.env.CI) || (!chromiumLookup.found && chromiumLookup.explicit);
-const noBrowser = chromiumLookup.found ? '' : `no Chromium found (tried ${chromiumLookup.tried.join('; ')})`;
-const runsInBrowser = chromiumLookup.found || browserRequired;
-const itInBrowser = runsInBrowser ? it : it.skip;
-const inBrowser = (title: string) =>
-  runsInBrowser ? title : `${title} — ${NOT_RUN_MARKER} ${noBrowser}. To run it: ${HOW_TO_GET_CHROMIUM}`;
+const { found: browserFound, itInBrowser, inBrowser, requireBrowser, launch } = browserTests();
 const SCREENSHOTS = path.resolve(__dirname, '../../artifacts/console');
 const TEMPORAL_UI = 'http://127.0.0.1:8233';
 
 describe('web console', () => {
   let hookrelay: TestHookrelay;
   let receiver: Receiver;
-  let browser: BrowserContext;
+  let headless: HeadlessBrowser | undefined;
   let page: Page;
-  let profile: string;
   let tenantId: string;
 
   beforeAll(async () => {
@@ -50,31 +35,13 @@ describe('web console', () => {
     ]) {
       await hookrelay.request('POST', '/v1/event-types', { body: { name, group, description } });
     }
-    if (!chromiumLookup.found) return; // the browser test is not run; the console's HTTP test still is
-    profile = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumLookup.executablePath,
-      headless: true,
-      viewport: { width: 1280, height: 860 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('dialog', (dialog) => void dialog.accept());
-    page.on('pageerror', (error) => console.log('pageerror', error.message));
+    if (!browserFound) return; // the browser test is not run; the console's HTTP test still is
+    headless = await launch({ viewport: { width: 1280, height: 860 } });
+    ({ page } = headless);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await headless?.close();
     await hookrelay?.close();
     await receiver?.close();
   });
@@ -82,9 +49,7 @@ describe('web console', () => {
   const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   itInBrowser(inBrowser('signs in, creates an endpoint, sends a test event, inspects, resends, rotates and toggles'), async () => {
-    if (!chromiumLookup.found) {
-      throw new Error(`The browser test is required here (CI=true or CHROME_PATH set), but ${noBrowser}: ${HOW_TO_GET_CHROMIUM}`);
-    }
+    requireBrowser();
     // Sign in with the admin key: the tenant picker comes first.
     await page.goto(`${hookrelay.apiUrl}/console/`);
     await page.locator('#api-key').waitFor();
@@ -223,7 +188,7 @@ describe('web console', () => {
   itInBrowser(
     inBrowser('shows replays and their progress: one started from the endpoint page and cancelled, one from the form'),
     async () => {
-      if (!chromiumLookup.found) throw new Error(`The browser test is required here, but ${noBrowser}: ${HOW_TO_GET_CHROMIUM}`);
+      requireBrowser();
       const created = await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints`, {
         body: { name: 'Replayed', url: receiver.url, eventTypes: ['invoice.activated'], enabled: true, rateLimitPerSecond: 1 },
       });

@@ -3,37 +3,22 @@
 // the figures the stats API answers, draws the charts, tells series apart without colour, and
 // fits a 360 px wide screen. Screenshots go to docs/endpoint-health*.png. Without a Chromium the
 // browser test is not run and the run's summary says so (CI=true makes a missing one a failure).
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import {
-  HOW_TO_GET_CHROMIUM,
-  NOT_RUN_MARKER,
-  browserTestsRequired,
-  chromiumLookupFromEnvironment,
-  findChromium,
-} from '../support/chromium';
+import type { Page } from 'playwright-core';
+import { browserTests, type HeadlessBrowser } from '../support/headless-browser';
 import { seedAttempts, seedDelivery } from '../support/api';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 
-const chromiumLookup = findChromium(chromiumLookupFromEnvironment(process.env));
-const browserRequired = browserTestsRequired(process.env.CI) || (!chromiumLookup.found && chromiumLookup.explicit);
-const noBrowser = chromiumLookup.found ? '' : `no Chromium found (tried ${chromiumLookup.tried.join('; ')})`;
-const runsInBrowser = chromiumLookup.found || browserRequired;
-const itInBrowser = runsInBrowser ? it : it.skip;
-const inBrowser = (title: string) =>
-  runsInBrowser ? title : `${title} — ${NOT_RUN_MARKER} ${noBrowser}. To run it: ${HOW_TO_GET_CHROMIUM}`;
+const { found: browserFound, itInBrowser, inBrowser, requireBrowser, launch } = browserTests();
 const DOCS = path.resolve(__dirname, '../../docs');
 const REAL_EVENTS = 6;
 
 describe('endpoint health charts', () => {
   let hookrelay: TestHookrelay;
   let receiver: Receiver;
-  let browser: BrowserContext;
+  let headless: HeadlessBrowser | undefined;
   let page: Page;
-  let profile: string;
   let tenantId: string;
   let endpointId: string;
 
@@ -69,29 +54,13 @@ describe('endpoint health charts', () => {
       });
       expect(published.status).toBe(202);
     }
-    if (!chromiumLookup.found) return;
-    profile = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumLookup.executablePath,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('pageerror', (error) => console.log('pageerror', error.message));
+    if (!browserFound) return;
+    headless = await launch({ viewport: { width: 1280, height: 900 } });
+    ({ page } = headless);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await headless?.close();
     await hookrelay?.close();
     await receiver?.close();
   });
@@ -137,9 +106,7 @@ describe('endpoint health charts', () => {
   });
 
   itInBrowser(inBrowser('shows the health charts on the endpoint page, wide and at 360 px'), async () => {
-    if (!chromiumLookup.found) {
-      throw new Error(`The browser test is required here (CI=true or CHROME_PATH set), but ${noBrowser}: ${HOW_TO_GET_CHROMIUM}`);
-    }
+    requireBrowser();
     await page.goto(`${hookrelay.apiUrl}/console/`);
     await page.fill('#api-key', hookrelay.adminKey);
     await page.click('#sign-in');

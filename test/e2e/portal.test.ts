@@ -7,31 +7,17 @@
 // address bar show nothing, and an origin not allowed cannot frame it. Screenshots go to docs/.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { createKey } from '../support/api';
-import {
-  HOW_TO_GET_CHROMIUM,
-  NOT_RUN_MARKER,
-  browserTestsRequired,
-  chromiumLookupFromEnvironment,
-  findChromium,
-} from '../support/chromium';
+import { browserTests, type HeadlessBrowser } from '../support/headless-browser';
 import { createPortalSession } from '../support/portal';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 import { waitFor } from '../support/wait';
 
-const chromiumLookup = findChromium(chromiumLookupFromEnvironment(process.env));
-const browserRequired = browserTestsRequired(process.env.CI) || (!chromiumLookup.found && chromiumLookup.explicit);
-const noBrowser = chromiumLookup.found ? '' : `no Chromium found (tried ${chromiumLookup.tried.join('; ')})`;
-const runsInBrowser = chromiumLookup.found || browserRequired;
-const itInBrowser = runsInBrowser ? it : it.skip;
-const inBrowser = (title: string) =>
-  runsInBrowser ? title : `${title} — ${NOT_RUN_MARKER} ${noBrowser}. To run it: ${HOW_TO_GET_CHROMIUM}`;
+const { found: browserFound, itInBrowser, inBrowser, requireBrowser, launch } = browserTests();
 const DOCS = path.resolve(__dirname, '../../docs');
 /** A 1×1 PNG, as a data: URL (the portal loads nothing from another origin). */
 const LOGO = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -61,9 +47,9 @@ describe('customer portal', () => {
   let hookrelay: TestHookrelay;
   let receiver: Receiver;
   let host: { origin: string; close(): Promise<void> };
+  let headless: HeadlessBrowser | undefined;
   let browser: BrowserContext;
   let page: Page;
-  let profile: string;
   let tenantId: string;
   let publisherKey: string;
   let foreign: { tenantId: string; endpointId: string; deliveryId: string; eventId: string };
@@ -106,22 +92,13 @@ describe('customer portal', () => {
       return first?.status === 'succeeded' ? (first.id as string) : undefined;
     });
     foreign = { tenantId: otherTenant, endpointId: otherEndpoint.body.id, deliveryId: otherDelivery, eventId: otherEvent.body.id };
-    if (!chromiumLookup.found) return;
-    profile = mkdtempSync(path.join(os.tmpdir(), 'hookrelay-portal-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumLookup.executablePath,
-      headless: true,
-      viewport: { width: 420, height: 860 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('dialog', (dialog) => void dialog.accept());
-    page.on('pageerror', (error) => console.log('pageerror', error.message));
+    if (!browserFound) return;
+    headless = await launch({ viewport: { width: 420, height: 860 } });
+    ({ context: browser, page } = headless);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await headless?.close();
     await hookrelay?.close();
     await receiver?.close();
     await host?.close();
@@ -132,9 +109,6 @@ describe('customer portal', () => {
   const waitForMessage = (type: string) =>
     waitFor(async () => (await messages()).find((m) => m.data?.type === type), { timeoutMs: 10_000 });
   const portalFrame = async (): Promise<Frame> => waitFor(async () => page.frames().find((frame) => frame.url().includes('/portal/ps_')));
-  const requireBrowser = () => {
-    if (!chromiumLookup.found) throw new Error(`The browser test is required here, but ${noBrowser}: ${HOW_TO_GET_CHROMIUM}`);
-  };
   /** Presses Tab until the element matching `selector` has the focus. */
   const tabTo = async (frame: Frame, selector: string) => {
     for (let i = 0; i < 80; i++) {

@@ -3,7 +3,9 @@
 // a step repeated after a crash between its commit and its starts. The 2,000-delivery replay has a
 // stack of its own (replay-at-scale.test.ts).
 import { Client, Connection } from '@temporalio/client';
+import { sql } from 'kysely';
 import { newId } from '../../src/domain/ids';
+import { MAX_MISSING_SCANNED_PER_STEP } from '../../src/services/replay-matching.service';
 import { runReplayStep } from '../../src/services/replay-steps.service';
 import { createTenant, ensureEventType, expectProblem } from '../support/api';
 import { seedFailedDeliveries } from '../support/failed-deliveries';
@@ -98,6 +100,92 @@ describe('replays', () => {
     const empty = await replayWhen(tenantId, again.body.id, (r) => r.status === 'completed', 'the empty replay');
     expect(empty.counts).toEqual({ matched: 0, started: 0, delivered: 0, failed: 0 });
   }, 60_000);
+
+  it("missing honours the endpoint's current payload filter as fan-out does: what it refuses was never missing", async () => {
+    const tenantId = await createTenant(hookrelay);
+    const endpointId = await createEndpoint(tenantId, { filter: { 'data.amount': { $gt: 100 } } });
+    const publish = async (amount: number) => {
+      const res = await hookrelay.request('POST', `/v1/tenants/${tenantId}/events`, {
+        body: { type: 'invoice.activated', data: { amount } },
+      });
+      expect(res.status).toBe(202);
+      return { id: res.body.id as string, deliveryCount: res.body.deliveryCount as number };
+    };
+    // Enabled: fan-out sends the 200 and creates no delivery for the 10.
+    const refusedWhileEnabled = await publish(10);
+    const sentWhileEnabled = await publish(200);
+    expect([refusedWhileEnabled.deliveryCount, sentWhileEnabled.deliveryCount]).toEqual([0, 1]);
+    await waitFor(async () => receiver.requests.length === 1, { what: 'the 200 delivered' });
+    expect((await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints/${endpointId}/disable`)).status).toBe(200);
+    const whileDisabled = [await publish(50), await publish(150), await publish(99), await publish(500)];
+    expect((await hookrelay.request('POST', `/v1/tenants/${tenantId}/endpoints/${endpointId}/enable`)).status).toBe(200);
+    // The filter as it is now decides: 150 and 500 pass it, 99 would pass the old one too but not this.
+    const narrowed = await hookrelay.request('PATCH', `/v1/tenants/${tenantId}/endpoints/${endpointId}`, {
+      body: { filter: { 'data.amount': { $gt: 120 } } },
+    });
+    expect(narrowed.status).toBe(200);
+    receiver.requests.length = 0;
+
+    const created = await hookrelay.request('POST', `/v1/tenants/${tenantId}/replays`, { body: { mode: 'missing' } });
+    expect(created.status).toBe(202);
+    const done = await replayWhen(tenantId, created.body.id, (r) => r.status === 'completed', 'the filtered missing replay');
+    expect(done.counts).toEqual({ matched: 2, started: 2, delivered: 2, failed: 0 });
+    expect(webhookIds(receiver).sort()).toEqual([whileDisabled[1]!.id, whileDisabled[3]!.id].sort());
+    expect(webhookIds(receiver)).not.toContain(refusedWhileEnabled.id);
+  }, 60_000);
+
+  it('missing reads past long runs the filter refuses in bounded steps, and counts only what passes', async () => {
+    const tenantId = await createTenant(hookrelay);
+    const endpointId = await createEndpoint(tenantId, { filter: { 'data.amount': { $gte: 1000 } } });
+    const endpoint = await hookrelay.db.selectFrom('endpoints').select('created_at').where('id', '=', endpointId).executeTakeFirstOrThrow();
+    // 6,003 events the endpoint never got, a microsecond apart; only three pass its filter.
+    const total = MAX_MISSING_SCANNED_PER_STEP + 1_003;
+    const passing = [2_500, MAX_MISSING_SCANNED_PER_STEP + 500, total];
+    await sql`
+      insert into events (id, tenant_id, type, data, occurred_at, created_at)
+      select 'evt_scan' || lpad(i::text, 5, '0'), ${tenantId}, 'invoice.activated',
+             jsonb_build_object('amount', case when i = any(${passing}::int[]) then 1000 + i else 1 end), t, t
+      from generate_series(1, ${total}) as i,
+           lateral (select ${endpoint.created_at}::timestamptz + i * interval '1 microsecond' as t) as at`.execute(hookrelay.db);
+    const replayId = newId('rpl');
+    await hookrelay.db
+      .insertInto('replays')
+      .values({
+        id: replayId,
+        tenant_id: tenantId,
+        mode: 'missing',
+        filter: JSON.stringify({ endpointIds: [endpointId], until: new Date(endpoint.created_at.getTime() + 60_000).toISOString() }),
+        workflow_id: `replay-${replayId}`,
+      })
+      .execute();
+    const replay = () => hookrelay.db.selectFrom('replays').selectAll().where('id', '=', replayId).executeTakeFirstOrThrow();
+    const planned = async () =>
+      (await hookrelay.db.selectFrom('deliveries').select('event_id').where('replay_id', '=', replayId).execute()).map((d) => d.event_id);
+
+    // Step 1 reads its bound: one candidate passes (the 2,500th); the 5,000 it read are not read again.
+    expect(await runReplayStep(hookrelay.ctx, replayId)).toEqual({ outcome: 'continue', waitMs: 1000 });
+    const first = await replay();
+    expect(first.cursor).toMatchObject({ id: `evt_scan${String(MAX_MISSING_SCANNED_PER_STEP).padStart(5, '0')}` });
+    expect(first.planning_done).toBe(false);
+    expect(first.matched).toBe(total - (MAX_MISSING_SCANNED_PER_STEP - 1)); // an upper bound, lowered by what was refused
+    expect(await planned()).toEqual(['evt_scan02500']);
+    // Step 2 reads the rest: the other two, and planning is done with the exact count.
+    await runReplayStep(hookrelay.ctx, replayId);
+    const second = await replay();
+    expect(second.planning_done).toBe(true);
+    expect(second.matched).toBe(3);
+    expect((await planned()).sort()).toEqual(passing.map((i) => `evt_scan${String(i).padStart(5, '0')}`).sort());
+    await waitFor(async () => receiver.requests.length === 3, { what: 'the three delivered' });
+    const settled = await waitFor(
+      async () => {
+        const step = await runReplayStep(hookrelay.ctx, replayId);
+        return step.outcome === 'finished' ? step : undefined;
+      },
+      { what: 'the replay completing' },
+    );
+    expect(settled).toEqual({ outcome: 'finished', status: 'completed' });
+    expect((await replay()).matched).toBe(3);
+  }, 90_000);
 
   it('is idempotent per Idempotency-Key: a repeat answers 200 with the same replay and sends nothing twice', async () => {
     const tenantId = await createTenant(hookrelay);

@@ -9,7 +9,9 @@ import { partitionName } from '../../src/domain/attempt-partitions';
 import { newId } from '../../src/domain/ids';
 import { ensureNamespaceRetention, namespaceRetentionDays } from '../../src/temporal/namespace-retention';
 import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../../src/temporal/retention-schedule';
+import { PORTAL_SESSION_GRACE_DAYS } from '../../src/domain/portal-sessions';
 import { createTenant } from '../support/api';
+import { createPortalSession, exchangeLink, openPortalSession } from '../support/portal';
 import { insertAttemptRows } from '../support/attempt-rows';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 
@@ -134,6 +136,40 @@ describe('retention', () => {
     const reset = await api('PATCH', `/v1/tenants/${shortLived}`, { retentionDays: null });
     expect(reset.status).toBe(200);
     expect(reset.body.retentionDays).toBeNull();
+  });
+
+  it(`deletes portal sessions ${PORTAL_SESSION_GRACE_DAYS} days after they ended (expired or revoked), used links or not, and no live one`, async () => {
+    const tenantId = await createTenant(hookrelay, 'Portal');
+    const grace = PORTAL_SESSION_GRACE_DAYS;
+    const backdate = (id: string, set: { expires_at?: Date; revoked_at?: Date }) =>
+      hookrelay.db.updateTable('portal_sessions').set(set).where('id', '=', id).execute();
+    const expiredLongAgo = await openPortalSession(hookrelay, tenantId);
+    await backdate(expiredLongAgo.id, { expires_at: daysAgo(grace + 1) });
+    const unusedLinkExpiredLongAgo = await createPortalSession(hookrelay, tenantId);
+    await backdate(unusedLinkExpiredLongAgo.id, { expires_at: daysAgo(grace + 3) });
+    const revokedLongAgo = await openPortalSession(hookrelay, tenantId, { expiresInSeconds: 7 * 24 * 3600 });
+    await backdate(revokedLongAgo.id, { revoked_at: daysAgo(grace + 1) });
+    // Within the grace period: still listed, and the link still says why it grants nothing.
+    const expiredRecently = await createPortalSession(hookrelay, tenantId);
+    await backdate(expiredRecently.id, { expires_at: daysAgo(grace - 1) });
+    const revokedRecently = await openPortalSession(hookrelay, tenantId);
+    await backdate(revokedRecently.id, { revoked_at: daysAgo(1) });
+    const live = await openPortalSession(hookrelay, tenantId);
+    const unusedLive = await createPortalSession(hookrelay, tenantId);
+
+    const result = await purgeExpiredLog(hookrelay.db, { retentionDays: 90, batchSize: 1, now: new Date() });
+    expect(result.portalSessions).toBeGreaterThanOrEqual(3);
+    const kept = (await hookrelay.db.selectFrom('portal_sessions').select('id').where('tenant_id', '=', tenantId).execute()).map(
+      (r) => r.id,
+    );
+    expect(kept.sort()).toEqual([expiredRecently.id, revokedRecently.id, live.id, unusedLive.id].sort());
+    const listed = await hookrelay.request('GET', `/v1/tenants/${tenantId}/portal-sessions?limit=100`);
+    expect((listed.body.data as Array<{ id: string }>).map((session) => session.id).sort()).toEqual(kept.sort());
+    // The live ones still work; a pruned link grants nothing.
+    expect((await hookrelay.request('GET', '/v1/portal-session', { key: live.sessionToken })).status).toBe(200);
+    expect((await exchangeLink(hookrelay, unusedLive.id, unusedLive.linkToken)).status).toBe(200);
+    expect((await exchangeLink(hookrelay, unusedLinkExpiredLongAgo.id, unusedLinkExpiredLongAgo.linkToken)).status).toBe(404);
+    expect((await hookrelay.request('GET', '/v1/portal-session', { key: expiredLongAgo.sessionToken })).status).toBe(401);
   });
 
   it('takes a tenant retention only within the deployment retention, and changes nothing on a refusal', async () => {

@@ -245,3 +245,47 @@ export async function waitFor(condition: () => boolean, timeoutMs: number): Prom
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The stack of one scenario's `describe`: started before its tests, closed after them. */
+export function useFaultStack(options: Parameters<typeof startFaultStack>[0] = {}): () => FaultStack {
+  let stack: FaultStack | undefined;
+  beforeAll(async () => {
+    stack = await startFaultStack(options);
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+  return () => {
+    if (!stack) throw new Error('the fault stack did not start');
+    return stack;
+  };
+}
+
+/**
+ * The end of every outage scenario: waits until all `expected` deliveries have finished, reports
+ * the figures (recovery counted from `faultAt`), and asserts that every accepted event was
+ * delivered: all succeeded, none failed, every webhook-id seen by the receiver.
+ */
+export async function expectEveryDeliverySucceeded(
+  stack: Pick<FaultStack, 'db' | 'receiver'>,
+  run: { scenario: string; expected: number; eventIds: string[]; started: number; faultAt: number; note: string },
+): Promise<{ tally: DeliveryTally; seen: ReturnType<typeof receiverFigures> }> {
+  const tally = await waitUntilFinished(stack.db, run.expected, 330_000);
+  const recoverySeconds = (Date.now() - run.faultAt) / 1000;
+  const seen = receiverFigures(stack.receiver, run.eventIds);
+  reportFigures({
+    scenario: run.scenario,
+    deliveries: tally.total,
+    succeeded: tally.succeeded,
+    lost: seen.missing.length + (run.expected - tally.succeeded),
+    failed: tally.failed,
+    duplicates: seen.duplicates,
+    recoverySeconds,
+    totalSeconds: (Date.now() - run.started) / 1000,
+    note: run.note,
+  });
+  expect(run.eventIds).toHaveLength(run.expected);
+  expect(tally).toEqual({ total: run.expected, succeeded: run.expected, failed: 0, other: 0 });
+  expect(seen.missing).toEqual([]);
+  return { tally, seen };
+}

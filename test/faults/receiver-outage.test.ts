@@ -5,31 +5,16 @@
 // (test/e2e/endpoint-circuit.test.ts), so the gaps follow the circuit's back-off instead.
 import { sql } from 'kysely';
 import { startReceiver } from '../support/receiver';
-import {
-  publishMany,
-  receiverFigures,
-  reportFigures,
-  setUpTenant,
-  sleep,
-  startFaultStack,
-  waitUntilFinished,
-  type FaultStack,
-} from './fault-stack';
+import { publishMany, receiverFigures, reportFigures, setUpTenant, sleep, useFaultStack, waitUntilFinished } from './fault-stack';
 
 const DELIVERIES = 50;
 const DELAY_SECONDS = 2;
 
 describe('fault: receiver down, then up', () => {
-  let stack: FaultStack;
-
-  beforeAll(async () => {
-    stack = await startFaultStack({ workerEnv: { HOOKRELAY_CIRCUIT_ENABLED: 'false' } });
-  }, 120_000);
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const faultStack = useFaultStack({ workerEnv: { HOOKRELAY_CIRCUIT_ENABLED: 'false' } });
 
   it('retries on the endpoint schedule and delivers everything once the receiver is back', async () => {
+    const stack = faultStack();
     const started = Date.now();
     const { tenantId } = await setUpTenant(stack, {
       retryPolicy: { strategy: 'schedule', delaysSeconds: Array(5).fill(DELAY_SECONDS), jitter: 0 },

@@ -4,7 +4,7 @@
 // POSTs in flight; those may reach the receiver twice with the same webhook-id (the attempt's own
 // at-least-once retry, as in scenario a), and nothing else may.
 import { seedFailedDeliveries } from '../support/failed-deliveries';
-import { receiverFigures, reportFigures, setUpTenant, sleep, startFaultStack, waitFor, type FaultStack } from './fault-stack';
+import { receiverFigures, reportFigures, setUpTenant, sleep, useFaultStack, waitFor } from './fault-stack';
 
 const DELIVERIES = 500;
 
@@ -12,16 +12,10 @@ const DELIVERIES = 500;
 const MAX_IN_FLIGHT_AT_KILL = 20;
 
 describe('fault: worker killed mid-replay', () => {
-  let stack: FaultStack;
-
-  beforeAll(async () => {
-    stack = await startFaultStack();
-  }, 120_000);
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const faultStack = useFaultStack();
 
   it('a replay of 500 failed deliveries survives kill -9 of its worker and sends each exactly once', async () => {
+    const stack = faultStack();
     const started = Date.now();
     const { tenantId, endpointId } = await setUpTenant(stack, { rateLimitPerSecond: 50 });
     const { eventIds, deliveryIds } = await seedFailedDeliveries(stack.db, {
