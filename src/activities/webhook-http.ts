@@ -173,17 +173,20 @@ function classifyError(
   error: unknown,
   signal: AbortSignal,
 ): { errorKind: AttemptErrorKind; message: string; tlsReason: TlsFailureReason | null } {
-  const { errorKind, message } = errorKindOf(error, signal);
-  if (errorKind !== 'tls') return { errorKind, message, tlsReason: null };
-  const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  return { errorKind, message, tlsReason: tlsFailureReason(err.cause?.code ?? err.code ?? '') };
-}
-
-function errorKindOf(error: unknown, signal: AbortSignal): { errorKind: AttemptErrorKind; message: string } {
   const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const cause = err.cause ?? err;
   const code = cause.code ?? err.code ?? '';
-  const message = cause.message || err.message || String(error);
+  const { errorKind, message } = errorKindOf(err, cause, code, signal);
+  return { errorKind, message, tlsReason: errorKind === 'tls' ? tlsFailureReason(code) : null };
+}
+
+function errorKindOf(
+  err: NodeJS.ErrnoException,
+  cause: NodeJS.ErrnoException,
+  code: string,
+  signal: AbortSignal,
+): { errorKind: AttemptErrorKind; message: string } {
+  const message = cause.message || err.message || String(err);
   if (cause instanceof SsrfBlockedError || err instanceof SsrfBlockedError) return { errorKind: 'ssrf_blocked', message };
   if (err instanceof undiciErrors.HeadersOverflowError || code === 'UND_ERR_HEADERS_OVERFLOW') {
     return { errorKind: 'too_large', message: `the response's status line and headers exceed ${MAX_RESPONSE_HEADER_BYTES} bytes` };
