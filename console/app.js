@@ -9,6 +9,7 @@ import { operatorSession, signOut } from './lib/operator-session.js';
 import { startRouter } from './lib/router.js';
 import { deliveryScreen } from './screens/delivery.js';
 import { endpointScreen } from './screens/endpoint.js';
+import { endpointFilterPanel } from './screens/endpoint-filter.js';
 import { endpointHealthPanel } from './screens/endpoint-health.js';
 import { endpointFormScreen } from './screens/endpoint-form.js';
 import { endpointsScreen } from './screens/endpoints.js';
@@ -18,6 +19,7 @@ import { tenantsScreen } from './screens/tenants.js';
 import { registerEndpointPanel } from './screens/endpoint-panels.js';
 
 registerEndpointPanel(endpointHealthPanel);
+registerEndpointPanel(endpointFilterPanel);
 registerEndpointPanel(endpointReplayPanel);
 
 configureApi({

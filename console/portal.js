@@ -9,6 +9,7 @@ import { startRouter } from './lib/router.js';
 import { catalogScreen } from './screens/catalog.js';
 import { deliveryScreen } from './screens/delivery.js';
 import { endpointScreen } from './screens/endpoint.js';
+import { endpointFilterPanel } from './screens/endpoint-filter.js';
 import { endpointHealthPanel } from './screens/endpoint-health.js';
 import { registerEndpointPanel } from './screens/endpoint-panels.js';
 import { endpointFormScreen } from './screens/endpoint-form.js';
@@ -16,6 +17,7 @@ import { endpointsScreen } from './screens/endpoints.js';
 import { portalNotice } from './screens/portal-notice.js';
 
 registerEndpointPanel(endpointHealthPanel);
+registerEndpointPanel(endpointFilterPanel);
 
 let session = null;
 let notify = () => undefined;

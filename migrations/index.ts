@@ -17,6 +17,7 @@ import * as attemptEndpointStats from './2026_12_03T020000_attempt_endpoint_stat
 import * as replays from './2026_12_03T030000_replays';
 import * as endpointPayloadFilters from './2026_12_03T040000_endpoint_payload_filters';
 import * as partitionedAttemptLog from './2026_12_03T050000_partitioned_attempt_log';
+import * as attemptTiming from './2026_12_03T090000_attempt_timing';
 import * as portalSessionPruning from './2026_12_03T091500_portal_session_pruning';
 import * as endpointStatsRollups from './2026_12_03T093000_endpoint_stats_rollups';
 
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_03T030000_replays': replays,
   '2026_12_03T040000_endpoint_payload_filters': endpointPayloadFilters,
   '2026_12_03T050000_partitioned_attempt_log': partitionedAttemptLog,
+  '2026_12_03T090000_attempt_timing': attemptTiming,
   '2026_12_03T091500_portal_session_pruning': portalSessionPruning,
   '2026_12_03T093000_endpoint_stats_rollups': endpointStatsRollups,
 };

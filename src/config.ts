@@ -3,6 +3,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DEFAULT_KEY_ID, KEY_ID_PATTERN, type EncryptionKey } from './domain/secret-box';
+import { readPemCertificates } from './extra-ca-certificates';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -205,6 +206,8 @@ export const configSchema = z.object({
   HOOKRELAY_REPLAY_DEFAULT_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Replays: a replay's unfinished deliveries to one endpoint before it starts more (a slow receiver slows the replay). */
   HOOKRELAY_REPLAY_MAX_IN_FLIGHT_PER_ENDPOINT: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** A PEM file of CA certificates trusted for https:// receivers besides Node's roots (read at start: extra-ca-certificates.ts). */
+  HOOKRELAY_EXTRA_CA_CERTS_FILE: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -213,6 +216,8 @@ type RawConfig = z.infer<typeof configSchema>;
 export interface Config extends RawConfig {
   /** HOOKRELAY_ENCRYPTION_KEYS, or HOOKRELAY_ENCRYPTION_KEY as the one key "default"; empty when neither is set. */
   encryptionKeys: EncryptionKey[];
+  /** The certificates of HOOKRELAY_EXTRA_CA_CERTS_FILE, once loadConfigOrExit has read it. */
+  extraCaCertificates?: string;
 }
 
 /** What `npm start` runs its processes with unless the environment says otherwise (never a deployed process). */
@@ -294,6 +299,15 @@ export function assertEncryptionKeyConfigured(config: Config): void {
   }
 }
 
+/** Loads HOOKRELAY_EXTRA_CA_CERTS_FILE's certificates into the configuration; throws ConfigError naming it. */
+export function withExtraCaCertificates(config: Config): Config {
+  const path = config.HOOKRELAY_EXTRA_CA_CERTS_FILE;
+  if (!path) return config;
+  const read = readPemCertificates(path);
+  if ('problem' in read) throw new ConfigError([`HOOKRELAY_EXTRA_CA_CERTS_FILE: ${read.problem}`]);
+  return { ...config, extraCaCertificates: read.certificates };
+}
+
 /** Reads process.env once; on a bad value prints what is wrong and exits 78 (EX_CONFIG). */
 export function loadConfigOrExit(options: LoadConfigOptions = {}): Config {
   try {
@@ -301,7 +315,7 @@ export function loadConfigOrExit(options: LoadConfigOptions = {}): Config {
     for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
     const config = parseConfig(env);
     if (options.requireEncryptionKey) assertEncryptionKeyConfigured(config);
-    return config;
+    return withExtraCaCertificates(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -80,6 +80,7 @@ export function deliveryTuning(config: Config) {
         }
       : null,
     allowPrivateNetworks: config.HOOKRELAY_ALLOW_PRIVATE_NETWORKS,
+    extraCaCertificates: config.extraCaCertificates,
     shutdownGraceMs: config.HOOKRELAY_SHUTDOWN_GRACE_MS,
     tuning: {
       ...(config.HOOKRELAY_WORKER_MAX_CONCURRENT_ACTIVITIES && {

@@ -6,6 +6,8 @@ export class ApiError extends Error {
     const fields = (problem?.errors ?? []).map((e) => `${e.path}: ${e.message}`).join('; ');
     super([problem?.detail ?? problem?.title ?? `HTTP ${status}`, fields].filter(Boolean).join(' — '));
     this.status = status;
+    /** The problem's field errors ({ path, message }), for a screen that shows each at its place. */
+    this.errors = problem?.errors ?? [];
   }
 }
 

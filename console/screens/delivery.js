@@ -5,6 +5,7 @@ import { appContext } from '../lib/app-context.js';
 import { h, show, toast } from '../lib/dom.js';
 import { codeBadge, formatDate, pretty, responseBodyInfo, statusBadge } from '../lib/format.js';
 import { isCurrent, rerender } from '../lib/router.js';
+import { attemptTimeline } from './attempt-timeline.js';
 
 function temporalLink(delivery) {
   if (!appContext.temporalUiUrl) return h('span', { class: 'hint' }, 'Temporal UI address not configured (TEMPORAL_UI_URL)');
@@ -18,6 +19,12 @@ function temporalLink(delivery) {
     },
     'Open workflow in Temporal UI ↗',
   );
+}
+
+/** "tls (certificate expired): …": a TLS failure says which check refused it. */
+function errorText(error) {
+  const reason = error.tlsFailureReason ? ` (${error.tlsFailureReason.replaceAll('_', ' ')})` : '';
+  return `${error.kind}${reason}: ${error.message}`;
 }
 
 function attemptDetails(attempt, isLast) {
@@ -35,7 +42,8 @@ function attemptDetails(attempt, isLast) {
     h(
       'div',
       {},
-      attempt.error ? h('p', { class: 'error-box' }, `${attempt.error.kind}: ${attempt.error.message}`) : null,
+      attempt.error ? h('p', { class: 'error-box' }, errorText(attempt.error)) : null,
+      attemptTimeline(attempt),
       h('h2', {}, 'Request'),
       h(
         'pre',

@@ -184,6 +184,7 @@ export function createAttemptActivities(deps: ActivityDependencies, gate: Endpoi
       ...attemptRow({ ...sent, response: sent.response && { ...sent.response, headers: {}, bodyBase64: '' } }),
       request_headers: JSON.stringify({}),
       response_body_bytes: null,
+      remote_address: null,
       error_kind: 'record_failed',
       error_message: storableText(`the database refused this attempt's details (${reason}).${original}`).slice(0, 4000),
     };

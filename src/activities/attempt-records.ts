@@ -27,7 +27,8 @@ export function sentAttempt(
       bodyTruncated: response.bodyTruncated,
       bodyLength: response.bodyLength,
     },
-    error: result.kind === 'error' ? { kind: result.errorKind, message: result.message } : null,
+    error: result.kind === 'error' ? { kind: result.errorKind, message: result.message, tlsFailureReason: result.tlsFailureReason } : null,
+    timing: result.timing,
     endpoint: {
       id: delivery.endpointId,
       tenantId: delivery.tenantId,
@@ -56,5 +57,20 @@ export function attemptRow(sent: SentAttempt): AttemptToRecord {
     response_body_length: sent.response?.bodyLength ?? null,
     error_kind: sent.error?.kind ?? null,
     error_message: sent.error?.message ?? null,
+    tls_failure_reason: sent.error?.tlsFailureReason ?? null,
+    ...timingColumns(sent.timing),
+  };
+}
+
+/** The timing columns; all null for an attempt from a history recorded before they existed. */
+function timingColumns(timing: SentAttempt['timing']) {
+  return {
+    dns_ms: timing?.dnsMs ?? null,
+    connect_ms: timing?.connectMs ?? null,
+    tls_ms: timing?.tlsMs ?? null,
+    ttfb_ms: timing?.ttfbMs ?? null,
+    connection_reused: timing?.connectionReused ?? null,
+    remote_address: timing?.remoteAddress ?? null,
+    request_body_bytes: timing?.requestBodyBytes ?? null,
   };
 }

@@ -1,11 +1,14 @@
 // The connect-time SSRF guard of the delivery HTTP client (SPEC §8): an undici connector that
 // refuses internal addresses at every step where one could slip in — IP-literal hosts before any
 // socket exists, every address DNS returns (so a rebinding name cannot point at 127.0.0.1), and
-// the socket's actual peer before undici writes a single request byte.
+// the socket's actual peer before undici writes a single request byte. Every socket it opens is
+// timed (connection-timing.ts) for the attempt log.
 import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { buildConnector } from 'undici';
 import { classifyAddress } from '../domain/network-policy';
+import { carrySocketTiming, timedConnector } from './connection-timing';
 
 /** An attempt refused by the network policy; recorded with error kind `ssrf_blocked`. */
 export class SsrfBlockedError extends Error {
@@ -25,6 +28,11 @@ export interface GuardedConnectorOptions {
   resolveHost?: ResolveHost;
   /** undici's connect timeout; its default is 10 s. */
   connectTimeoutMs?: number;
+  /**
+   * PEM certificates trusted for https:// receivers besides Node's bundled roots
+   * (HOOKRELAY_EXTRA_CA_CERTS_FILE): a private CA, or a test's own.
+   */
+  extraCaCertificates?: string;
 }
 
 const systemResolver: ResolveHost = (hostname) => dns.lookup(hostname, { all: true });
@@ -32,10 +40,14 @@ const systemResolver: ResolveHost = (hostname) => dns.lookup(hostname, { all: tr
 export function createGuardedConnector(options: GuardedConnectorOptions): buildConnector.connector {
   const resolveHost = options.resolveHost ?? systemResolver;
   const guard = !options.allowPrivateNetworks;
-  const connect = buildConnector({
-    lookup: lookupVia(resolveHost, guard),
-    ...(options.connectTimeoutMs !== undefined && { timeout: options.connectTimeoutMs }),
-  });
+  const connect = timedConnector(
+    buildConnector({
+      lookup: lookupVia(resolveHost, guard),
+      ...(options.connectTimeoutMs !== undefined && { timeout: options.connectTimeoutMs }),
+      // Node's `ca` replaces its bundled roots, so they are listed too.
+      ...(options.extraCaCertificates && { ca: [...rootCertificates, options.extraCaCertificates] }),
+    }),
+  );
   if (!guard) return connect;
 
   return (connectOptions, callback) => {
@@ -55,7 +67,9 @@ export function createGuardedConnector(options: GuardedConnectorOptions): buildC
       const peer = peerRefusal(socket.remoteAddress);
       if (peer) {
         socket.destroy();
-        callback(new SsrfBlockedError(peer), null);
+        const refused = new SsrfBlockedError(peer);
+        carrySocketTiming(refused, socket);
+        callback(refused, null);
         return;
       }
       callback(null, socket);

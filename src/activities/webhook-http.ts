@@ -1,10 +1,14 @@
 // Outbound POST of one webhook attempt over undici: no redirects, a hard timeout for the whole
 // attempt (connect to last body byte, so a dripping body cannot hold it), at most 64 KiB of the
 // response kept as bytes, internal addresses refused at connect time (ssrf-guard.ts), and every
-// failure classified into an error kind. The answer is untrusted: nothing in it can make post() throw.
+// failure classified into an error kind (a TLS one with its reason). Each attempt reports where its
+// time went (connection-timing.ts). The answer is untrusted: nothing in it can make post() throw.
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import { declaredLength, storableHeaders, storableText } from '../domain/response-body';
 import type { AttemptErrorKind } from '../domain/attempt-error-kinds';
+import type { AttemptTiming } from '../domain/attempt-timing';
+import { tlsFailureReason, type TlsFailureReason } from '../domain/tls-failure';
+import { ConnectionProbe } from './connection-timing';
 import { createGuardedConnector, SsrfBlockedError, type ResolveHost } from './ssrf-guard';
 
 export { SsrfBlockedError } from './ssrf-guard';
@@ -27,12 +31,15 @@ export interface ReceivedResponse {
 }
 
 export type HttpAttemptResult =
-  | ({ kind: 'response'; durationMs: number } & ReceivedResponse)
+  | ({ kind: 'response'; durationMs: number; timing: AttemptTiming } & ReceivedResponse)
   | {
       kind: 'error';
       errorKind: AttemptErrorKind;
+      /** Set with errorKind `tls`: what the certificate check or handshake refused. */
+      tlsFailureReason: TlsFailureReason | null;
       message: string;
       durationMs: number;
+      timing: AttemptTiming;
       /** The answer had begun (status and headers arrived) when it failed: a reset or timeout mid-body. */
       partialResponse: ReceivedResponse | null;
     };
@@ -49,6 +56,8 @@ export interface WebhookHttpClientOptions {
   allowPrivateNetworks?: boolean;
   /** DNS resolution of endpoint host names; the system resolver unless a test injects one. */
   resolveHost?: ResolveHost;
+  /** PEM certificates trusted for https:// receivers besides Node's bundled roots (HOOKRELAY_EXTRA_CA_CERTS_FILE). */
+  extraCaCertificates?: string;
 }
 
 export interface WebhookRequest {
@@ -73,7 +82,11 @@ export class WebhookHttpClient {
       connections: options.connectionsPerOrigin ?? 32,
       keepAliveTimeout: 30_000,
       maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
-      connect: createGuardedConnector({ allowPrivateNetworks: options.allowPrivateNetworks ?? false, resolveHost: options.resolveHost }),
+      connect: createGuardedConnector({
+        allowPrivateNetworks: options.allowPrivateNetworks ?? false,
+        resolveHost: options.resolveHost,
+        extraCaCertificates: options.extraCaCertificates,
+      }),
     });
   }
 
@@ -83,17 +96,22 @@ export class WebhookHttpClient {
     const timeout = AbortSignal.timeout(req.timeoutMs);
     const signal = req.cancellation ? AbortSignal.any([timeout, req.cancellation]) : timeout;
     let partial: ReceivedResponse | null = null;
+    let ttfbMs: number | null = null;
+    const body = Buffer.from(req.body);
+    const probe = new ConnectionProbe(body);
+    const timing = (error: unknown): AttemptTiming => ({ ...probe.connection(error), ttfbMs, requestBodyBytes: body.length });
     try {
       const response = await request(req.url, {
         method: 'POST',
         headers: req.headers,
-        body: req.body,
+        body,
         dispatcher: this.dispatcher,
         reset: !this.keepAlive,
         signal,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
+      ttfbMs = elapsed();
       partial = {
         status: response.statusCode,
         headers: storableHeaders(response.headers),
@@ -107,11 +125,21 @@ export class WebhookHttpClient {
         received.bodyTruncated = truncated;
       });
       received.bodyLength = received.bodyTruncated ? declaredLength(response.headers['content-length']) : received.body.length;
-      return { kind: 'response', ...received, durationMs: elapsed() };
+      return { kind: 'response', ...received, durationMs: elapsed(), timing: timing(null) };
     } catch (error) {
+      const durationMs = elapsed();
+      const attemptTiming = timing(error);
       if (req.cancellation?.aborted) throw req.cancellation.reason ?? error;
-      const { errorKind, message } = classifyError(error, signal);
-      return { kind: 'error', errorKind, message: storableText(message), durationMs: elapsed(), partialResponse: partial };
+      const { errorKind, message, tlsReason } = classifyError(error, signal);
+      return {
+        kind: 'error',
+        errorKind,
+        tlsFailureReason: tlsReason,
+        message: storableText(message),
+        durationMs,
+        timing: attemptTiming,
+        partialResponse: partial,
+      };
     }
   }
 
@@ -141,11 +169,24 @@ async function readLimited(
   }
 }
 
-function classifyError(error: unknown, signal: AbortSignal): { errorKind: AttemptErrorKind; message: string } {
+function classifyError(
+  error: unknown,
+  signal: AbortSignal,
+): { errorKind: AttemptErrorKind; message: string; tlsReason: TlsFailureReason | null } {
   const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const cause = err.cause ?? err;
   const code = cause.code ?? err.code ?? '';
-  const message = cause.message || err.message || String(error);
+  const { errorKind, message } = errorKindOf(err, cause, code, signal);
+  return { errorKind, message, tlsReason: errorKind === 'tls' ? tlsFailureReason(code) : null };
+}
+
+function errorKindOf(
+  err: NodeJS.ErrnoException,
+  cause: NodeJS.ErrnoException,
+  code: string,
+  signal: AbortSignal,
+): { errorKind: AttemptErrorKind; message: string } {
+  const message = cause.message || err.message || String(err);
   if (cause instanceof SsrfBlockedError || err instanceof SsrfBlockedError) return { errorKind: 'ssrf_blocked', message };
   if (err instanceof undiciErrors.HeadersOverflowError || code === 'UND_ERR_HEADERS_OVERFLOW') {
     return { errorKind: 'too_large', message: `the response's status line and headers exceed ${MAX_RESPONSE_HEADER_BYTES} bytes` };

@@ -7,6 +7,7 @@ import { ENDPOINT_HEALTH_STATES } from '../domain/endpoint-circuit';
 import { STATS_BUCKETS } from '../domain/endpoint-stats';
 import { REPLAY_MODES, REPLAY_STATUSES, REPLAYABLE_DELIVERY_STATUSES } from '../domain/replay';
 import { ATTEMPT_ERROR_KINDS, RESPONSE_STATUS_CLASSES } from '../domain/attempt-error-kinds';
+import { TLS_FAILURE_REASONS } from '../domain/tls-failure';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { apiKeyScopes } from '../domain/api-keys';
@@ -202,12 +203,19 @@ export const deliveryResponse = z.strictObject({
   finishedAt: timestamp.nullable(),
 });
 
+/** One phase of an attempt in whole milliseconds; null: it did not happen (never a 0 for unknown). */
+const phaseMs = z.number().int().min(0).nullable();
+
 export const attemptResponse = z.strictObject({
   number: z.number().int(),
   startedAt: timestamp,
   durationMs: z.number().int(),
   trigger: z.enum(['scheduled', 'manual']),
-  request: z.strictObject({ url: z.string(), headers: z.record(z.string(), z.string()) }),
+  request: z.strictObject({
+    url: z.string(),
+    headers: z.record(z.string(), z.string()),
+    bodyBytes: z.number().int().nullable().describe('The request body as sent, in bytes; null on attempts recorded before 2026-12-03'),
+  }),
   response: z
     .strictObject({
       status: z.number().int(),
@@ -226,11 +234,39 @@ export const attemptResponse = z.strictObject({
     .nullable()
     .describe('The answer, or as much of it as arrived when it broke off (then error is set too)'),
   error: z
-    .strictObject({ kind: z.string(), message: z.string() })
+    .strictObject({
+      kind: z.string(),
+      message: z.string(),
+      tlsFailureReason: z
+        .enum(TLS_FAILURE_REASONS)
+        .nullable()
+        .describe(
+          'With kind tls: why the handshake failed, from the certificate error; null for other kinds (and tls errors recorded before 2026-12-03)',
+        ),
+    })
     .nullable()
     .describe(
       'timeout, dns, connection, tls, ssrf_blocked, too_large (status line and headers over 16 KiB), invalid_response (not HTTP), invalid_url, record_failed (the database refused the details), unknown',
     ),
+  timing: z
+    .strictObject({
+      dnsMs: phaseMs.describe('Host name lookup; null for an IP-literal host, a reused connection, or when no connection was tried'),
+      connectMs: phaseMs.describe('TCP connect; null on a reused connection or when it never began'),
+      tlsMs: phaseMs.describe('TLS handshake (until it failed, for a tls error); null for http:// or a reused connection'),
+      ttfbMs: phaseMs.describe('From the start of the attempt until the status line and headers arrived; null when no answer began'),
+      totalMs: z.number().int().describe('The whole attempt, as durationMs'),
+      connectionReused: z
+        .boolean()
+        .nullable()
+        .describe(
+          'true: sent on a kept-alive connection an earlier attempt opened (so no DNS, connect or TLS phase); false: opened for it; null: none was made',
+        ),
+    })
+    .nullable()
+    .describe(
+      'Where the time went, in whole milliseconds (a phase that failed has the time until it failed); null on attempts recorded before 2026-12-03',
+    ),
+  remoteAddress: z.string().nullable().describe('The IP address the attempt connected to; null when none was reached'),
 });
 
 export const deliveryWithAttemptsResponse = deliveryResponse.extend({ attempts: z.array(attemptResponse) });

@@ -149,10 +149,26 @@ export function toAttemptResponse(row: AttemptRow): z.infer<typeof attemptRespon
     startedAt: iso(row.started_at),
     durationMs: row.duration_ms,
     trigger: row.trigger,
-    request: { url: row.request_url, headers: row.request_headers },
+    request: { url: row.request_url, headers: row.request_headers, bodyBytes: row.request_body_bytes },
     response:
       row.response_status === null ? null : { status: row.response_status, headers: row.response_headers ?? {}, ...attemptBody(row) },
-    error: row.error_kind === null ? null : { kind: row.error_kind, message: row.error_message ?? '' },
+    error:
+      row.error_kind === null ? null : { kind: row.error_kind, message: row.error_message ?? '', tlsFailureReason: row.tls_failure_reason },
+    timing: attemptTiming(row),
+    remoteAddress: row.remote_address,
+  };
+}
+
+/** Null on rows recorded before the attempt log kept timings (they have no body size either). */
+function attemptTiming(row: AttemptRow): z.infer<typeof attemptResponse>['timing'] {
+  if (row.request_body_bytes === null) return null;
+  return {
+    dnsMs: row.dns_ms,
+    connectMs: row.connect_ms,
+    tlsMs: row.tls_ms,
+    ttfbMs: row.ttfb_ms,
+    totalMs: row.duration_ms,
+    connectionReused: row.connection_reused,
   };
 }
 

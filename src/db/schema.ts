@@ -6,6 +6,7 @@ import type { EndpointHealthState } from '../domain/endpoint-circuit';
 import type { EndpointOrdering } from '../domain/delivery-ordering';
 import type { StoredHeaders } from '../domain/endpoint-headers';
 import type { ReplayCursor, ReplayFilter, ReplayMode, ReplayStatus } from '../domain/replay';
+import type { TlsFailureReason } from '../domain/tls-failure';
 
 export type { AttemptTrigger, DeliveryStatus };
 
@@ -188,6 +189,21 @@ export interface AttemptTable {
   response_body_length: ColumnType<string | null, number | null | undefined, number | null>;
   error_kind: string | null;
   error_message: string | null;
+  /** With error_kind `tls`: why (domain/tls-failure.ts); null otherwise. */
+  tls_failure_reason: ColumnType<TlsFailureReason | null, TlsFailureReason | null | undefined, TlsFailureReason | null>;
+  /**
+   * Where the attempt's time went, whole ms (domain/attempt-timing.ts): null when the phase did not
+   * happen, and on rows from before 2026-12-03 (not measured; request_body_bytes null marks them).
+   */
+  dns_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  connect_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  tls_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  ttfb_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  /** true: a kept-alive connection (no DNS, connect or TLS phase); false: a new one; null: none was made. */
+  connection_reused: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  /** inet: the address connected to. */
+  remote_address: ColumnType<string | null, string | null | undefined, string | null>;
+  request_body_bytes: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
   /** The delivery's created_at: the partition key (one partition per UTC day; see db/attempt-partitions.repository). */
   delivery_created_at: ColumnType<Date, Date | string, never>;

@@ -1,7 +1,9 @@
 // The rules that turn one POST's result into the delivery's next step (success, retry with a
 // Retry-After, 410 Gone). Pure and deterministic: the attempt step and the delivery workflow
 // (when an attempt could not be recorded) both use it.
+import type { AttemptTiming } from './attempt-timing';
 import type { AttemptTrigger, DeliveryStatus } from './delivery-status';
+import type { TlsFailureReason } from './tls-failure';
 import type { Deferral } from './delivery-wait';
 import type { RetryPolicy } from './retry-policy';
 import { parseRetryAfter } from './retry-schedule';
@@ -26,7 +28,10 @@ export interface SentAttempt {
     bodyTruncated: boolean;
     bodyLength: number | null;
   } | null;
-  error: { kind: string; message: string } | null;
+  /** tlsFailureReason: set with kind `tls` (domain/tls-failure.ts); absent in histories from before it. */
+  error: { kind: string; message: string; tlsFailureReason?: TlsFailureReason | null } | null;
+  /** Where the time went; absent in histories recorded before the attempt log kept it. */
+  timing?: AttemptTiming;
   endpoint: { id: string; tenantId: string; enabled: boolean; failingSince: string | null };
   retryPolicy: RetryPolicy | null;
 }

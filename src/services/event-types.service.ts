@@ -9,6 +9,7 @@ import {
 import type { EventTypeRow, EventTypeUpdate } from '../db/schema';
 import { eventDataViolations, jsonSchemaProblem } from '../domain/event-data-schema';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
+import { isOperationalEventType } from '../domain/operational-event-types';
 import type { ServiceContext } from './context';
 
 /** A catalog entry, as an admin describes it (api/schemas' createEventTypeBody satisfies it). */
@@ -58,6 +59,12 @@ export async function listEventTypes(ctx: ServiceContext, options: { includeArch
 /** Archive or unarchive, describe, regroup, or replace the schema (`null` removes it). */
 export async function updateEventType(ctx: ServiceContext, name: string, input: UpdateEventTypeInput) {
   if (input.schema) assertUsableSchema(input.schema);
+  // hookrelay raises these itself (disabling an endpoint, a test send): archiving one would make those fail.
+  if (input.archived && isOperationalEventType(name)) {
+    throw new InvalidInputError('Operational event type', [
+      { path: 'body.archived', message: `"${name}" is raised by hookrelay itself and cannot be archived` },
+    ]);
+  }
   const update: EventTypeUpdate = {};
   if (input.description !== undefined) update.description = input.description;
   if (input.group !== undefined) update.group_name = input.group;

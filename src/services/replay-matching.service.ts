@@ -28,7 +28,12 @@ export interface ReplayScan {
   refused: number;
 }
 
-const positionOf = (match: ReplayMatch): ReplayCursor => ({ t: match.at.toISOString(), id: match.keyId, endpointId: match.endpointId });
+/** The cursor just past `match`, in the keyset order both modes read in. */
+export const positionOf = (match: ReplayMatch): ReplayCursor => ({
+  t: match.at.toISOString(),
+  id: match.keyId,
+  endpointId: match.endpointId,
+});
 
 /** Up to `limit` matches after `cursor`, in keyset order. */
 export async function scanReplayMatches(

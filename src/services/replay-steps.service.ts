@@ -24,7 +24,7 @@ import {
 import type { ReplayStep } from '../workflows/contracts';
 import type { ServiceContext } from './context';
 import { tryStartDeliveries } from './publishing.service';
-import { scanReplayMatches, type MatchWithSkips, type ReplayScan } from './replay-matching.service';
+import { positionOf, scanReplayMatches, type MatchWithSkips, type ReplayScan } from './replay-matching.service';
 
 /** The longest an endpoint's open circuit holds a replay before it looks again. */
 const MAX_CIRCUIT_HOLD_MS = 10_000;
@@ -101,11 +101,7 @@ async function planMatches(
   const allTaken = taken.length === scan.matches.length;
   const exhausted = scan.exhausted && allTaken;
   const last = taken[taken.length - 1];
-  const moveTo: ReplayCursor | null = allTaken
-    ? scan.readTo
-    : last
-      ? { t: last.at.toISOString(), id: last.keyId, endpointId: last.endpointId }
-      : null;
+  const moveTo: ReplayCursor | null = allTaken ? scan.readTo : last ? positionOf(last) : null;
   const refused = allTaken ? scan.refused : (last?.refusedBefore ?? 0);
   if (!moveTo && !exhausted) return { ids: [], planningDone: false };
   return ctx.db.transaction().execute(async (trx) => {

@@ -36,6 +36,8 @@ export interface HookrelayWorkerOptions {
   circuitPolicy?: CircuitPolicy | null;
   /** HOOKRELAY_ALLOW_PRIVATE_NETWORKS: when false, deliveries never connect to internal addresses. */
   allowPrivateNetworks: boolean;
+  /** PEM certificates trusted for https:// receivers besides Node's roots (HOOKRELAY_EXTRA_CA_CERTS_FILE). */
+  extraCaCertificates?: string;
   /** Replaces the system DNS resolver for deliveries (tests simulate rebinding with it). */
   resolveHost?: ResolveHost;
   /** How long shutdown waits for running activities before cancelling them (default 20 s). */
@@ -80,7 +82,11 @@ export async function createHookrelayWorker(options: HookrelayWorkerOptions): Pr
     ? undefined
     : await NativeConnection.connect({ ...options.connectionOptions, address: options.temporalAddress });
   const connection = options.connection ?? ownConnection!;
-  const http = new WebhookHttpClient({ allowPrivateNetworks: options.allowPrivateNetworks, resolveHost: options.resolveHost });
+  const http = new WebhookHttpClient({
+    allowPrivateNetworks: options.allowPrivateNetworks,
+    resolveHost: options.resolveHost,
+    extraCaCertificates: options.extraCaCertificates,
+  });
   const shutdownGraceMs = options.shutdownGraceMs ?? 20_000;
   const postSlots = new TenantPostSlots(options.fairShare ?? { maxConcurrentPosts: 32, tenantShare: 0.5, slowPostMs: 1_000 });
   options.metrics?.watchPostsInFlight(() => postSlots.inFlight());

@@ -103,6 +103,10 @@ describe('event types API', () => {
       expect((await hookrelay.request('POST', '/v1/event-types', { body: { name, group } })).status).toBe(201);
     }
     expect((await hookrelay.request('PATCH', '/v1/event-types/account.closed', { body: { archived: true } })).status).toBe(200);
+    // hookrelay's own operational types cannot be archived: disabling an endpoint and test sends raise them.
+    for (const name of ['endpoint.disabled', 'webhook.test']) {
+      expectProblem(await hookrelay.request('PATCH', `/v1/event-types/${name}`, { body: { archived: true } }), 400, ['body.archived']);
+    }
 
     const res = await hookrelay.request('GET', '/v1/event-types', { key: tenantKey });
     expect(res.status).toBe(200);

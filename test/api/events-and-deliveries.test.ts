@@ -373,16 +373,19 @@ describe('events and deliveries API', () => {
           startedAt: new Date(start).toISOString(),
           durationMs: 12,
           trigger: 'scheduled',
-          request: { url: 'https://example.com/hook', headers: { authorization: '[redacted]' } },
+          request: { url: 'https://example.com/hook', headers: { authorization: '[redacted]' }, bodyBytes: null },
           response: null,
-          error: { kind: 'timeout', message: 'no answer in 15000 ms' },
+          error: { kind: 'timeout', message: 'no answer in 15000 ms', tlsFailureReason: null },
+          // Not recorded before 2026-12-03: where the time went, the address reached, the body size.
+          timing: null,
+          remoteAddress: null,
         },
         {
           number: 2,
           startedAt: new Date(start + 5000).toISOString(),
           durationMs: 30,
           trigger: 'manual',
-          request: { url: 'https://example.com/hook', headers: {} },
+          request: { url: 'https://example.com/hook', headers: {}, bodyBytes: null },
           response: {
             status: 200,
             headers: { 'content-type': 'text/plain' },
@@ -392,15 +395,19 @@ describe('events and deliveries API', () => {
             bodyLength: null, // not recorded before 2026-12
           },
           error: null,
+          timing: null,
+          remoteAddress: null,
         },
         {
           number: 3,
           startedAt: new Date(start + 9000).toISOString(),
           durationMs: 7,
           trigger: 'scheduled',
-          request: { url: 'https://example.com/hook', headers: {} },
+          request: { url: 'https://example.com/hook', headers: {}, bodyBytes: null },
           response: { status: 502, headers: {}, body: 'H4sA/w==', bodyEncoding: 'base64', bodyTruncated: true, bodyLength: 1_000_000 },
           error: null,
+          timing: null,
+          remoteAddress: null,
         },
       ]);
     });

@@ -56,7 +56,8 @@ export interface ClusterStack {
   receiver: Receiver;
   /** Seconds each step of the start took (the figures the test prints). */
   timings: Record<string, number>;
-  startWorker(): Promise<SpawnedProcess>;
+  /** Starts one more worker process; `env` adds to (or overrides) the deployment's settings. */
+  startWorker(env?: Record<string, string>): Promise<SpawnedProcess>;
   stopTemporal(): Promise<void>;
   startTemporal(): Promise<void>;
   close(): Promise<void>;
@@ -176,8 +177,8 @@ export async function startClusterStack(): Promise<ClusterStack> {
       workers,
       receiver,
       timings,
-      async startWorker() {
-        const worker = await startWorkerProcess(deployment);
+      async startWorker(env) {
+        const worker = await startWorkerProcess(deployment, env);
         workers.push(worker);
         return worker;
       },

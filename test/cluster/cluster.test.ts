@@ -122,13 +122,18 @@ describe('the production shape: a self-hosted Temporal cluster on PostgreSQL, th
    * rate counts from the moment the last worker is running to the last request at the receiver:
    * the workers' throughput, publish cost and start-up aside.
    */
-  async function drainRate(workerCount: number, deliveries: number): Promise<number> {
+  /** Deliveries a second while `workerCount` fresh workers drain a backlog of `deliveries`. */
+  async function drainRate(
+    workerCount: number,
+    deliveries: number,
+    options: { receiverDelayMs?: number; workerEnv?: Record<string, string> } = {},
+  ): Promise<number> {
     await Promise.all(stack.workers.splice(0).map((worker) => worker.stop()));
     const { tenantId } = await setUpTenant(stack);
-    stack.receiver.respondWith(() => ({ status: 200, body: 'ok' }));
+    stack.receiver.respondWith(() => ({ status: 200, body: 'ok', delayMs: options.receiverDelayMs }));
     const before = stack.receiver.requests.length;
     await publishMany(stack, tenantId, deliveries, { concurrency: 10 });
-    await Promise.all(Array.from({ length: workerCount }, () => stack.startWorker()));
+    await Promise.all(Array.from({ length: workerCount }, () => stack.startWorker(options.workerEnv)));
     const allRunning = Date.now();
     const tally = await untilTenantFinished(stack.db, tenantId, deliveries, 300_000);
     expect(tally).toEqual({ total: deliveries, succeeded: deliveries, failed: 0, other: 0 });
@@ -151,7 +156,27 @@ describe('the production shape: a self-hosted Temporal cluster on PostgreSQL, th
     // Each worker is one Node process, busy on one core; with the Temporal server, PostgreSQL and
     // the API on the same machine, a second worker has a core of its own only from 4 cores up.
     if (cores >= 4) expect(two).toBeGreaterThan(Math.max(one, oneAgain) * 1.2);
-    await stack.startWorker(); // two workers for what follows
+  });
+
+  it('drains nearly twice as fast with two workers when the POST slots of each worker are the limit (slow receivers), on any machine', async () => {
+    // 4 POST slots per worker and a receiver that takes 250 ms: one worker can send at most
+    // 16 a second, two 32, both well under what this machine's CPU delivers.
+    const deliveries = 240;
+    const slotBound = { receiverDelayMs: 250, workerEnv: { HOOKRELAY_WORKER_MAX_CONCURRENT_POSTS: '4' } };
+    const one = await drainRate(1, deliveries, slotBound);
+    const two = await drainRate(2, deliveries, slotBound);
+    report('throughput with slot-bound workers', {
+      deliveries,
+      receiverDelayMs: slotBound.receiverDelayMs,
+      postSlotsPerWorker: 4,
+      oneWorkerPerSecond: one,
+      twoWorkersPerSecond: two,
+      cores: os.cpus().length,
+    });
+    expect(one).toBeLessThanOrEqual(16 * 1.05);
+    expect(two).toBeGreaterThan(one * 1.5);
+    await Promise.all(stack.workers.splice(0).map((worker) => worker.stop()));
+    await Promise.all([stack.startWorker(), stack.startWorker()]); // two default workers for what follows
     expect(stack.workers).toHaveLength(2);
   });
 

@@ -1,42 +1,12 @@
 // Enforced receiver protection, measured at real loopback receivers: an endpoint's rate limit and
 // its concurrency limit hold across two workers on one task queue, whatever arrives at once,
 // and waiting spends no attempt.
-import { createServer, type Server } from 'node:http';
 import { rateLimitBurst } from '../../src/domain/rate-limit';
 import { createTenant, ensureEventType } from '../support/api';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 import { waitFor } from '../support/wait';
-import { maxInWindow } from '../support/windows';
-
-/** A receiver that answers after `delayMs` and counts the requests it has not answered yet. */
-async function startSlowReceiver(delayMs: number) {
-  let inFlight = 0;
-  let maxInFlight = 0;
-  let received = 0;
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received += 1;
-      inFlight += 1;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      setTimeout(() => {
-        // Counted as answered before the answer leaves, so hookrelay sees the slot free later than this.
-        inFlight -= 1;
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.end('ok');
-      }, delayMs);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    stats: () => ({ received, inFlight, maxInFlight }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { maxInWindow, mostInFlight } from '../support/windows';
 
 describe('endpoint rate and concurrency limits', () => {
   let hookrelay: TestHookrelay;
@@ -131,7 +101,8 @@ describe('endpoint rate and concurrency limits', () => {
   }, 60_000);
 
   it('never has more than 2 POSTs in flight at a concurrency-limited endpoint with a slow receiver, and delivers all', async () => {
-    const slow = await startSlowReceiver(400);
+    const slow = await startReceiver();
+    slow.respondWith(() => ({ status: 200, body: 'ok', delayMs: 400 }));
     try {
       const count = 12;
       const tenantId = await createTenant(hookrelay, 'Concurrency limited');
@@ -143,12 +114,13 @@ describe('endpoint rate and concurrency limits', () => {
         { what: 'a delivery waiting for a concurrency slot' },
       );
       expect(waiting.attempt_count).toBe(0);
-      await waitFor(async () => slow.stats().received >= count, { what: `${count} POSTs received`, timeoutMs: 30_000 });
+      await waitFor(async () => slow.requests.length >= count, { what: `${count} POSTs received`, timeoutMs: 30_000 });
       // Each freed slot woke the oldest waiter: 12 POSTs of 400 ms, 2 at a time, take about 2.4 s,
       // well before the fallback timers (the endpoint timeout plus the lease margin, 20 s here).
       expect(Date.now() - startedAt).toBeLessThan(12_000);
       await waitFor(async () => (await deliveriesOf(endpointId)).every((d) => d.status === 'succeeded'), { what: 'all succeeded' });
-      expect(slow.stats()).toMatchObject({ received: count, maxInFlight: 2 });
+      expect(slow.requests).toHaveLength(count);
+      expect(mostInFlight(slow.requests)).toBe(2);
       const deliveries = await deliveriesOf(endpointId);
       expect(deliveries.map((d) => d.attempt_count)).toEqual(Array.from({ length: count }, () => 1));
       const leases = await hookrelay.db

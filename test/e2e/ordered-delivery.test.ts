@@ -5,28 +5,11 @@ import { createTenant, ensureEventType } from '../support/api';
 import { startReceiver, type ReceivedRequest, type Receiver } from '../support/receiver';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 import { waitFor } from '../support/wait';
+import { mostInFlight } from '../support/windows';
 
-/** Tracks the POSTs the receiver is answering right now (the answer is sent after `delayMs`). */
-function inFlightTracker(receiver: Receiver, answer: (request: ReceivedRequest, n: number, resourceId: string) => number, delayMs: number) {
-  const lines = new Map<string, number>();
-  let inFlight = 0;
-  const tracked = { maxInFlight: 0, maxInFlightPerLine: 0 };
-  receiver.respondWith((request) => {
-    const envelope = JSON.parse(request.body) as { data: { n: number }; resourceId?: string };
-    const line = envelope.resourceId ?? '';
-    inFlight += 1;
-    lines.set(line, (lines.get(line) ?? 0) + 1);
-    tracked.maxInFlight = Math.max(tracked.maxInFlight, inFlight);
-    tracked.maxInFlightPerLine = Math.max(tracked.maxInFlightPerLine, lines.get(line)!);
-    // Registered before the receiver's own send timer of the same delay, so it fires first:
-    // a POST counts as in flight until its answer is on its way.
-    setTimeout(() => {
-      inFlight -= 1;
-      lines.set(line, lines.get(line)! - 1);
-    }, delayMs);
-    return { status: answer(request, envelope.data.n, line), delayMs };
-  });
-  return tracked;
+/** Answers each POST after `delayMs` with the status `answer` gives for the event's number. */
+function answerAfter(receiver: Receiver, answer: (request: ReceivedRequest, n: number) => number, delayMs: number): void {
+  receiver.respondWith((request) => ({ status: answer(request, eventNumber(request)), delayMs }));
 }
 
 function eventNumber(request: ReceivedRequest): number {
@@ -103,7 +86,7 @@ describe('ordered delivery (FIFO endpoints)', () => {
     );
     let fourthSeenWaiting = false;
     let thirdFailures = 0;
-    const tracked = inFlightTracker(
+    answerAfter(
       receiver,
       (_request, n) => {
         if (n === 3 && !fourthSeenWaiting) {
@@ -144,7 +127,7 @@ describe('ordered delivery (FIFO endpoints)', () => {
       ...Array.from({ length: thirdFailures + 1 }, () => 3),
       ...Array.from({ length: 27 }, (_, i) => i + 4),
     ]);
-    expect(tracked.maxInFlight).toBe(1);
+    expect(mostInFlight(receiver.requests)).toBe(1);
     // Every POST came after the answer to the one before it.
     for (let i = 1; i < receiver.requests.length; i += 1) {
       expect(receiver.requests[i]!.receivedAt).toBeGreaterThanOrEqual(receiver.requests[i - 1]!.receivedAt + 15);
@@ -166,7 +149,7 @@ describe('ordered delivery (FIFO endpoints)', () => {
   it('keyed by resourceId: two resources interleave, each stays in order with one POST in flight', async () => {
     const tenantId = await createTenant(hookrelay);
     await fifoEndpoint(tenantId, { mode: 'fifo', key: 'resourceId' }, [1]);
-    const tracked = inFlightTracker(receiver, () => 200, 150);
+    answerAfter(receiver, () => 200, 150);
     for (let n = 1; n <= 12; n += 1) await publish(tenantId, n, n % 2 === 0 ? 'inv_b' : 'inv_a');
 
     await receiver.waitForRequests(12, 30_000);
@@ -174,7 +157,7 @@ describe('ordered delivery (FIFO endpoints)', () => {
     const arrivals = receiver.requests.map((request) => ({ line: lineOf(request), n: eventNumber(request) }));
     expect(arrivals.filter((a) => a.line === 'inv_a').map((a) => a.n)).toEqual([1, 3, 5, 7, 9, 11]);
     expect(arrivals.filter((a) => a.line === 'inv_b').map((a) => a.n)).toEqual([2, 4, 6, 8, 10, 12]);
-    expect(tracked.maxInFlightPerLine).toBe(1);
+    for (const line of ['inv_a', 'inv_b']) expect(mostInFlight(receiver.requests.filter((r) => lineOf(r) === line))).toBe(1);
     // The lines do not wait for each other: b's first arrives before a's last.
     const firstB = arrivals.findIndex((a) => a.line === 'inv_b');
     const lastA = arrivals.map((a) => a.line).lastIndexOf('inv_a');
@@ -184,7 +167,7 @@ describe('ordered delivery (FIFO endpoints)', () => {
   it('cancelling a failing head lets the next go; a resend goes to the back, or right behind the head with position next', async () => {
     const tenantId = await createTenant(hookrelay);
     await fifoEndpoint(tenantId, { mode: 'fifo' }, [3600]);
-    inFlightTracker(receiver, (_request, n) => (n === 1 ? 500 : 200), 5);
+    answerAfter(receiver, (_request, n) => (n === 1 ? 500 : 200), 5);
     const zeroth = await publish(tenantId, 0);
     await receiver.waitForRequests(1);
     const resent = await deliveryOf(zeroth);
@@ -237,10 +220,10 @@ describe('ordered delivery (FIFO endpoints)', () => {
       body: { name: 'plain', url: receiver.url, eventTypes: ['invoice.activated'], enabled: true },
     });
     expect(res.body.ordering).toBeNull();
-    const tracked = inFlightTracker(receiver, () => 200, 300);
+    answerAfter(receiver, () => 200, 300);
     const eventIds = [await publish(tenantId, 1), await publish(tenantId, 2), await publish(tenantId, 3)];
     await receiver.waitForRequests(3);
-    expect(tracked.maxInFlight).toBeGreaterThan(1);
+    expect(mostInFlight(receiver.requests)).toBeGreaterThan(1);
     for (const eventId of eventIds) expect((await deliveryOf(eventId)).ordering_position).toBeNull();
 
     const updated = await hookrelay.request('PATCH', `/v1/tenants/${tenantId}/endpoints/${res.body.id}`, {

@@ -54,6 +54,15 @@ describe('replays', () => {
     );
   }
 
+  /** Runs the replay's step by hand, as its workflow would, until it answers finished. */
+  const stepUntilFinished = (replayId: string) =>
+    waitFor(
+      async () => {
+        const step = await runReplayStep(hookrelay.ctx, replayId);
+        return step.outcome === 'finished' ? step : undefined;
+      },
+      { what: 'the replay completing' },
+    );
   const webhookIds = (r: Receiver) => r.requests.map((request) => String(request.headers['webhook-id']));
 
   it('missing: sends exactly the events an endpoint was subscribed to but never got while disabled', async () => {
@@ -176,13 +185,7 @@ describe('replays', () => {
     expect(second.matched).toBe(3);
     expect((await planned()).sort()).toEqual(passing.map((i) => `evt_scan${String(i).padStart(5, '0')}`).sort());
     await waitFor(async () => receiver.requests.length === 3, { what: 'the three delivered' });
-    const settled = await waitFor(
-      async () => {
-        const step = await runReplayStep(hookrelay.ctx, replayId);
-        return step.outcome === 'finished' ? step : undefined;
-      },
-      { what: 'the replay completing' },
-    );
+    const settled = await stepUntilFinished(replayId);
     expect(settled).toEqual({ outcome: 'finished', status: 'completed' });
     expect((await replay()).matched).toBe(3);
   }, 90_000);
@@ -277,13 +280,7 @@ describe('replays', () => {
     // The step again (its activity retried, on any worker): it starts those, plans nothing new.
     await runReplayStep(hookrelay.ctx, replayId);
     await waitFor(async () => receiver.requests.length === 4, { what: 'the four delivered' });
-    const settled = await waitFor(
-      async () => {
-        const step = await runReplayStep(hookrelay.ctx, replayId);
-        return step.outcome === 'finished' ? step : undefined;
-      },
-      { what: 'the replay completing' },
-    );
+    const settled = await stepUntilFinished(replayId);
     expect(settled).toEqual({ outcome: 'finished', status: 'completed' });
     expect(webhookIds(receiver).sort()).toEqual([...seeded.eventIds].sort());
     expect(await hookrelay.db.selectFrom('deliveries').select('id').where('replay_id', '=', replayId).execute()).toHaveLength(4);

@@ -5,6 +5,7 @@ import { createTenantWithEndpoint } from '../support/fixtures';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestHookrelay, type TestHookrelay } from '../support/stack';
 import { waitFor } from '../support/wait';
+import { mostInFlight } from '../support/windows';
 
 const SLOW_MS = 1_500;
 
@@ -12,8 +13,6 @@ describe('tenant fairness', () => {
   let hookrelay: TestHookrelay;
   let slow: Receiver;
   let fast: Receiver;
-  let inFlight = 0;
-  let mostInFlight = 0;
 
   beforeAll(async () => {
     // 4 POST slots; a tenant alone may hold half of them.
@@ -22,12 +21,7 @@ describe('tenant fairness', () => {
       startReceiver(),
       startReceiver(),
     ]);
-    slow.respondWith(() => {
-      inFlight++;
-      mostInFlight = Math.max(mostInFlight, inFlight);
-      setTimeout(() => inFlight--, SLOW_MS);
-      return { status: 200, body: 'late', delayMs: SLOW_MS };
-    });
+    slow.respondWith(() => ({ status: 200, body: 'late', delayMs: SLOW_MS }));
   });
   afterAll(async () => {
     await hookrelay?.close();
@@ -72,7 +66,7 @@ describe('tenant fairness', () => {
       { timeoutMs: 60_000, what: "all of A's deliveries" },
     );
     expect(slow.requests).toHaveLength(8);
-    expect(mostInFlight).toBe(2);
+    expect(mostInFlight(slow.requests)).toBe(2);
     const attempts = await hookrelay.db.selectFrom('deliveries').select('attempt_count').where('tenant_id', '=', a.tenantId).execute();
     expect(attempts.every((row) => row.attempt_count === 1)).toBe(true);
   });

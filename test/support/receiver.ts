@@ -7,6 +7,8 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: string;
   receivedAt: number;
+  /** When the answer was written (ms); unset while the receiver is still holding the request. */
+  answeredAt?: number;
 }
 
 export interface Reply {
@@ -46,6 +48,7 @@ export async function startReceiver(options: { port?: number } = {}): Promise<Re
       waiters.splice(0).forEach((wake) => wake());
       const reply = responder(request, requests.length - 1);
       const send = () => {
+        request.answeredAt = Date.now();
         res.writeHead(reply.status, reply.headers ?? { 'content-type': 'text/plain' });
         res.end(reply.body ?? '');
       };

@@ -7,7 +7,7 @@ import { Client as PgClient } from 'pg';
 import pino, { type Logger } from 'pino';
 import type { ResolveHost } from '../../src/activities/ssrf-guard';
 import { apiAccessOptions } from '../../src/api/auth';
-import { parseConfig, type Config } from '../../src/config';
+import { parseConfig, withExtraCaCertificates, type Config } from '../../src/config';
 import { createDatabase } from '../../src/db/connection';
 import type { Database } from '../../src/db/schema';
 import { SecretBox } from '../../src/domain/secret-box';
@@ -120,23 +120,26 @@ export async function startTestHookrelay(
   const taskQueue = `test-${randomBytes(6).toString('hex')}`;
   const adminKey = `test-admin-${randomBytes(12).toString('hex')}`;
   const encryptionKey = SecretBox.generateKey();
-  const config = parseConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: database.url,
-    TEMPORAL_ADDRESS: stack.temporalAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    HOOKRELAY_ADMIN_KEY: adminKey,
-    HOOKRELAY_ENCRYPTION_KEY: encryptionKey,
-    HOOKRELAY_ALLOW_HTTP: 'true',
-    HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'true',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    // Tests drive the API faster than a client should; the rate-limit test turns it back on.
-    HOOKRELAY_API_RATE_LIMIT_PER_SECOND: '0',
-    // Tests send bad keys on purpose; the key-lifecycle test turns the failure throttle back on.
-    HOOKRELAY_AUTH_FAILURES_PER_MINUTE: '0',
-    ...overrides,
-  });
+  // As a process's loadConfigOrExit does, the extra CA file (HOOKRELAY_EXTRA_CA_CERTS_FILE) read in.
+  const config = withExtraCaCertificates(
+    parseConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: database.url,
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      HOOKRELAY_ADMIN_KEY: adminKey,
+      HOOKRELAY_ENCRYPTION_KEY: encryptionKey,
+      HOOKRELAY_ALLOW_HTTP: 'true',
+      HOOKRELAY_ALLOW_PRIVATE_NETWORKS: 'true',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      // Tests drive the API faster than a client should; the rate-limit test turns it back on.
+      HOOKRELAY_API_RATE_LIMIT_PER_SECOND: '0',
+      // Tests send bad keys on purpose; the key-lifecycle test turns the failure throttle back on.
+      HOOKRELAY_AUTH_FAILURES_PER_MINUTE: '0',
+      ...overrides,
+    }),
+  );
   const temporal =
     options.temporalClient ??
     (await connectTemporalClient({ address: stack.temporalAddress, namespace: config.TEMPORAL_NAMESPACE, tracing: !!options.tracing }));

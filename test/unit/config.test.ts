@@ -1,4 +1,15 @@
-import { assertEncryptionKeyConfigured, ConfigError, DEVELOPMENT_DEFAULTS, isSecretVariable, parseConfig } from '../../src/config';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  assertEncryptionKeyConfigured,
+  ConfigError,
+  DEVELOPMENT_DEFAULTS,
+  isSecretVariable,
+  parseConfig,
+  withExtraCaCertificates,
+} from '../../src/config';
+import { createTestAuthority } from '../support/test-certificates';
 
 const keyA = Buffer.alloc(32, 1).toString('base64');
 const keyB = Buffer.alloc(32, 2).toString('base64');
@@ -134,6 +145,38 @@ describe('configuration', () => {
       expect(() => parseConfig({ PUBLIC_URL: url })).toThrow(/PUBLIC_URL: /);
     }
     expect(parseConfig({ HOOKRELAY_REPLAY_DEFAULT_RATE_PER_SECOND: '25' }).HOOKRELAY_REPLAY_DEFAULT_RATE_PER_SECOND).toBe(25);
+  });
+
+  describe('HOOKRELAY_EXTRA_CA_CERTS_FILE', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hookrelay-config-ca-'));
+    const file = (name: string, text: string) => {
+      const path = join(folder, name);
+      writeFileSync(path, text);
+      return path;
+    };
+    const loaded = (path: string) => withExtraCaCertificates(parseConfig({ HOOKRELAY_EXTRA_CA_CERTS_FILE: path }));
+
+    it('loads every certificate of the file for the worker to trust, and nothing when unset or empty', () => {
+      const [first, second] = [createTestAuthority('CA one').certPem, createTestAuthority('CA two').certPem];
+      const config = loaded(file('two.pem', `# a private CA bundle\n${first}\n${second}`));
+      expect(config.extraCaCertificates).toBe(`${first.trim()}\n${second.trim()}`);
+      expect(withExtraCaCertificates(parseConfig({})).extraCaCertificates).toBeUndefined();
+      expect(withExtraCaCertificates(parseConfig({ HOOKRELAY_EXTRA_CA_CERTS_FILE: '  ' })).extraCaCertificates).toBeUndefined();
+    });
+
+    it('refuses a missing file, a file without a certificate and a damaged certificate, naming the variable', () => {
+      expect(() => loaded(join(folder, 'absent.pem'))).toThrow(
+        /^Invalid configuration:\n {2}- HOOKRELAY_EXTRA_CA_CERTS_FILE: cannot read .*absent\.pem.* \(ENOENT\)/,
+      );
+      expect(() => loaded(folder)).toThrow(/HOOKRELAY_EXTRA_CA_CERTS_FILE: cannot read .* \(EISDIR\)/);
+      expect(() => loaded(file('key.pem', '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n'))).toThrow(
+        /HOOKRELAY_EXTRA_CA_CERTS_FILE: .*key\.pem" holds no PEM certificate/,
+      );
+      const damaged = createTestAuthority().certPem.replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!');
+      expect(() => loaded(file('damaged.pem', damaged))).toThrow(
+        /HOOKRELAY_EXTRA_CA_CERTS_FILE: certificate 1 in .* is not a valid X\.509 certificate/,
+      );
+    });
   });
 
   it('reports every bad variable at once', () => {
