@@ -5,7 +5,7 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { DAY_MS } from '../domain/attempt-partitions';
 import { HOUR_SECONDS, SLICE_SECONDS, type RollupCoverage, type TimeRange } from '../domain/endpoint-stats-rollup';
-import { latencyBinSql, previousAttemptsLateral, sliceOf, succeededSql } from './endpoint-stats-sql';
+import { deliveriesCreatedBefore, latencyBinSql, previousAttemptsLateral, sliceOf, succeededSql } from './endpoint-stats-sql';
 import type { Database } from './schema';
 
 /** Which rows a step rewrites: all of a range, or only one endpoint's, one tenant's, one delivery day's. */
@@ -77,8 +77,8 @@ export async function rollUpSlices(db: Executor, range: TimeRange, scope: Rollup
         previous.at is null as first, ${sliceOf(sql.ref('previous.at'))} as previous_slice,
         previous.success_at is null as first_success, ${sliceOf(sql.ref('previous.success_at'))} as previous_success_slice
       from attempts a
-      left join ${previousAttemptsLateral('a')} previous on true
-      where a.started_at >= ${range.from} and a.started_at < ${range.to} and a.delivery_created_at < ${range.to} ${attemptScope(scope)}
+      left join ${previousAttemptsLateral('a', deliveriesCreatedBefore(range.to))} previous on true
+      where a.started_at >= ${range.from} and a.started_at < ${range.to} and a.delivery_created_at < ${deliveriesCreatedBefore(range.to)} ${attemptScope(scope)}
     ),
     keys as (
       select ${KEY}, count(*)::int as attempts, count(*) filter (where ok)::int as succeeded,

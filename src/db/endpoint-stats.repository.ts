@@ -16,7 +16,7 @@ import {
   type TimeRange,
 } from '../domain/endpoint-stats-rollup';
 import { lateSliceStarts, readRollupCoverage } from './endpoint-stats-rollups.repository';
-import { latencyBinSql, previousAttemptsLateral, succeededSql } from './endpoint-stats-sql';
+import { deliveriesCreatedBefore, latencyBinSql, previousAttemptsLateral, succeededSql } from './endpoint-stats-sql';
 import type { Database } from './schema';
 
 interface StatsQueryRow {
@@ -29,12 +29,6 @@ interface StatsQueryRow {
   status_classes: Record<StatusClass, number>;
   error_kinds: Record<string, number> | null;
 }
-
-/**
- * Slack on the partition bound: a delivery's created_at is the database's clock and its attempts'
- * started_at the worker's, so a skewed worker could record an attempt a little "before" its delivery.
- */
-const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
 
 const inRanges = (column: string, ranges: readonly TimeRange[]) =>
   ranges.length === 0
@@ -54,7 +48,7 @@ const logRanges = (endpointId: string, ranges: readonly TimeRange[]) =>
           (range, part) => sql`select ${sql.lit(part)}::int as part, a.delivery_id, a.delivery_created_at, a.number, a.started_at,
             a.duration_ms, a.response_status, a.error_kind, ${latencyBinSql('a')} as bin
           from attempts a where a.endpoint_id = ${endpointId} and a.started_at >= ${range.from} and a.started_at < ${range.to}
-            and a.delivery_created_at < ${new Date(range.to.getTime() + CLOCK_SKEW_ALLOWANCE_MS)}`,
+            and a.delivery_created_at < ${deliveriesCreatedBefore(range.to)}`,
         ),
         sql` union all `,
       );
@@ -94,7 +88,7 @@ export function endpointStatsStatement(endpointId: string, window: StatsWindow, 
     log_attempts as materialized (
       select o.*, coalesce(o.in_part_previous, lookup.at) as previous_at, coalesce(o.in_part_previous_success, lookup.success_at) as previous_success_at
       from log_ordered o
-      left join ${previousAttemptsLateral('o', sql`(o.in_part_previous is null or (o.ok and o.in_part_previous_success is null))`)} lookup on true
+      left join ${previousAttemptsLateral('o', deliveriesCreatedBefore(window.until), sql`(o.in_part_previous is null or (o.ok and o.in_part_previous_success is null))`)} lookup on true
     ),
     counts as (
       select b as start, grouping(b) = 1 as is_total, coalesce(sum(attempts), 0)::int as attempts,
