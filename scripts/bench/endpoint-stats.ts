@@ -1,38 +1,48 @@
 // Benchmark of endpoint statistics (npm run bench:stats): a throwaway embedded PostgreSQL with
-// 2.4M attempts over 30 days (200 endpoints; one busy endpoint takes a quarter of them), then the
-// real service call (getEndpointStats) for a day and a week window of the busy endpoint and of a
-// typical one, and a 30-day window of the busy one. Prints p50/p99 in ms and the plan's shape;
-// the last row repeats the busy week without the covering index, to show what it is worth.
+// 3.6M attempts over the 30 days up to now (200 endpoints; one busy endpoint takes half of them,
+// 1.8M, 60,000 a day), then every window and bucket size the API allows for the busy endpoint
+// (a day, a week, 30 days; 8 hours in minutes), each read two ways: "before", the statement over
+// the attempt log alone (what the API did before the rollups), and "after", the real service
+// call (getEndpointStats: rollups for the finished slices, the log for the tail) once the rollup
+// job has backfilled the history. Prints p50/p99 in ms, what the rollup job took per step, and
+// the insert cost of the late-attempt mark and the BRIN index (stats-insert-cost.ts).
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
+import { backfillStep, rollUpForward } from '../../src/activities/endpoint-stats-rollup';
 import { ensureAttemptPartitions } from '../../src/db/attempt-partitions.repository';
 import { createDatabase } from '../../src/db/connection';
 import { endpointStatsStatement, planEndpointStats, STATS_WORK_MEM } from '../../src/db/endpoint-stats.repository';
 import { migrateToLatest } from '../../src/db/migrate';
 import type { Database } from '../../src/db/schema';
-import { resolveStatsWindow } from '../../src/domain/endpoint-stats';
+import { resolveStatsWindow, toStatsSeries, type StatsBucket, type StatsWindow } from '../../src/domain/endpoint-stats';
+import { percentileFromBins } from '../../src/domain/endpoint-stats-rollup';
 import type { ServiceContext } from '../../src/services/context';
 import { getEndpointStats } from '../../src/services/endpoint-stats.service';
+import { measureStatsInsertCost } from './stats-insert-cost';
 import { printTable, summarize } from './stats';
 import { startThrowawayDatabase } from './throwaway-database';
 
 const TENANTS = 20;
 const ENDPOINTS = 200;
 const EVENTS = 300_000;
-const DELIVERIES = 800_000;
-const ATTEMPTS_PER_DELIVERY = 3; // 2.4M attempts
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 1_200_000);
+const ATTEMPTS_PER_DELIVERY = 3; // 3.6M attempts
 const SPAN_DAYS = 30;
-const UNTIL = new Date('2026-12-03T00:00:00Z');
-const RUNS = Number(process.env.BENCH_RUNS ?? 50);
-const WARMUP = 5;
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+/** The log ends now (to the minute): the rollups cover all but the last few minutes, as in production. */
+const UNTIL = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+/** The log-only statement of a 30-day window reads 1.8M attempts: a few runs say what it costs. */
+const RAW_RUNS = Number(process.env.BENCH_RAW_RUNS ?? 3);
+const WARMUP = 3;
+const INSERTS = Number(process.env.BENCH_INSERTS ?? 2000);
 
 const id = (prefix: string, n: unknown) => sql`${sql.lit(prefix)} || lpad((${n})::text, 26, '0')`;
 const busyEndpoint = 'ep_' + '1'.padStart(26, '0');
-const typicalEndpoint = 'ep_' + '2'.padStart(26, '0');
 const tenantOf = (endpoint: number) => 'ten_' + String(((endpoint - 1) % TENANTS) + 1).padStart(26, '0');
 
-/** Endpoint 1 gets every fourth delivery; the other 199 share the rest. */
+/** Endpoint 1 gets every second delivery; the other 199 share the rest. */
 async function seed(db: Kysely<Database>): Promise<void> {
   const since = sql.lit(new Date(UNTIL.getTime() - SPAN_DAYS * DAY_MS).toISOString());
   await sql`select setseed(0.13)`.execute(db);
@@ -49,7 +59,7 @@ async function seed(db: Kysely<Database>): Promise<void> {
     db,
   );
   await sql`create temporary table spread as
-    select g, case when g % 4 = 0 then 1 else 2 + g % ${sql.lit(ENDPOINTS - 1)} end as endpoint,
+    select g, case when g % 2 = 0 then 1 else 2 + g % ${sql.lit(ENDPOINTS - 1)} end as endpoint,
       ${since}::timestamptz + random() * interval '${sql.raw(String(SPAN_DAYS))} days' as created_at
     from generate_series(1, ${sql.lit(DELIVERIES)}) g`.execute(db);
   await sql`insert into deliveries (id, tenant_id, event_id, endpoint_id, event_type, status, attempt_count, workflow_id, created_at, updated_at)
@@ -69,11 +79,79 @@ async function seed(db: Kysely<Database>): Promise<void> {
   await sql`vacuum analyze`.execute(db);
 }
 
-interface Case {
-  name: string;
-  endpointId: string;
-  days: number;
-  timings: number[];
+/** Every window and bucket size the API allows, for the busy endpoint. */
+const CASES: Array<{ window: string; hours: number; buckets: StatsBucket[] }> = [
+  { window: '8 hours', hours: 8, buckets: ['1m'] },
+  { window: 'day', hours: 24, buckets: ['5m', '15m', '1h', '6h', '1d'] },
+  { window: 'week', hours: 7 * 24, buckets: ['1h', '6h', '1d'] },
+  { window: '30 days', hours: 30 * 24, buckets: ['6h', '1d'] },
+];
+
+function windowOf(hours: number, bucket: StatsBucket): StatsWindow {
+  const resolved = resolveStatsWindow({ since: new Date(UNTIL.getTime() - hours * HOUR_MS), until: UNTIL, bucket }, UNTIL);
+  if (!resolved.ok) throw new Error(`bench window refused: ${JSON.stringify(resolved.errors)}`);
+  return resolved.window;
+}
+
+/** "Before": the statement over the attempt log alone, in the transaction the service uses, as a series. */
+async function fromLogOnly(db: Kysely<Database>, window: StatsWindow) {
+  const { rows } = await db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      await sql`select set_config('work_mem', ${STATS_WORK_MEM}, true)`.execute(trx);
+      return endpointStatsStatement(busyEndpoint, window, {
+        hours: [],
+        slices: [],
+        log: [{ from: window.since, to: window.until }],
+      }).execute(trx);
+    });
+  return toStatsSeries(
+    window,
+    rows.map((row) => {
+      const bins = new Map(Object.entries(row.latency ?? {}).map(([bin, n]) => [Number(bin), n]));
+      return {
+        start: row.start,
+        attempts: row.attempts,
+        succeeded: row.succeeded,
+        deliveries: row.deliveries,
+        deliveriesSucceeded: row.deliveries_succeeded,
+        latencyP50: percentileFromBins(bins, 0.5),
+        latencyP95: percentileFromBins(bins, 0.95),
+        statusClasses: row.status_classes,
+        errorKinds: row.error_kinds ?? {},
+      };
+    }),
+  );
+}
+
+async function timed<T>(runs: number, warmup: number, run: () => Promise<T>): Promise<{ p50: number; p99: number; last: T }> {
+  const timings: number[] = [];
+  let last: T | undefined;
+  for (let i = 0; i < warmup + runs; i++) {
+    const started = performance.now();
+    last = await run();
+    if (i >= warmup) timings.push(performance.now() - started);
+  }
+  const { p50, p99 } = summarize(timings);
+  return { p50, p99, last: last! };
+}
+
+/** The rollup job until the history is backfilled and the finished slices rolled up: each step timed. */
+async function rollUpEverything(db: Kysely<Database>): Promise<{ steps: number[]; forward: number[] }> {
+  const steps: number[] = [];
+  const forward: number[] = [];
+  for (;;) {
+    const began = performance.now();
+    if (!(await backfillStep(db))) break;
+    steps.push(performance.now() - began);
+  }
+  for (;;) {
+    const began = performance.now();
+    if (!(await rollUpForward(db, UNTIL))) break;
+    forward.push(performance.now() - began);
+  }
+  return { steps, forward };
 }
 
 async function main(): Promise<void> {
@@ -83,86 +161,81 @@ async function main(): Promise<void> {
     await migrateToLatest(db);
     const seeding = performance.now();
     await seed(db);
-    const total = await sql<{ n: string }>`select count(*) as n from attempts`.execute(db);
-    console.log(`Seeded ${total.rows[0]!.n} attempts over ${SPAN_DAYS} days in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
-    console.log(`${RUNS} runs per row after ${WARMUP} warm-up runs, round-robin; windows end ${UNTIL.toISOString()}, default buckets\n`);
+    const total = await sql<{ n: string; busy: string }>`select count(*) as n, count(*) filter (where endpoint_id = ${busyEndpoint}) as busy
+      from attempts`.execute(db);
+    console.log(
+      `Seeded ${total.rows[0]!.n} attempts (${total.rows[0]!.busy} of the busy endpoint) over the ${SPAN_DAYS} days to ${UNTIL.toISOString()} in ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
+    );
+    const rolling = performance.now();
+    const job = await rollUpEverything(db);
+    await sql`vacuum analyze endpoint_stats_rollups`.execute(db);
+    const rollups = await sql<{ n: string }>`select count(*) as n from endpoint_stats_rollups`.execute(db);
+    const slowest = (list: number[]) => (list.length === 0 ? 0 : Math.max(...list));
+    console.log(
+      `Rollup job: backfilled ${job.steps.length} steps of 6 h in ${((performance.now() - rolling) / 1000).toFixed(1)} s ` +
+        `(slowest step ${slowest(job.steps).toFixed(0)} ms, median ${summarize(job.steps).p50.toFixed(0)} ms), ` +
+        `${job.forward.length} forward steps; ${rollups.rows[0]!.n} rollup rows`,
+    );
+    console.log(
+      `Before: ${RAW_RUNS} runs per row (log only); after: ${RUNS} runs (getEndpointStats); after ${WARMUP} warm-up runs (before: 1)\n`,
+    );
 
     const ctx = { db } as ServiceContext;
-    const cases: Case[] = [
-      { name: 'busy endpoint, day', endpointId: busyEndpoint, days: 1, timings: [] },
-      { name: 'busy endpoint, week', endpointId: busyEndpoint, days: 7, timings: [] },
-      { name: 'busy endpoint, 30 days', endpointId: busyEndpoint, days: 30, timings: [] },
-      { name: 'typical endpoint, day', endpointId: typicalEndpoint, days: 1, timings: [] },
-      { name: 'typical endpoint, week', endpointId: typicalEndpoint, days: 7, timings: [] },
-    ];
-    const run = (c: Case) => getEndpointStats(ctx, tenantOf(Number(c.endpointId.slice(3))), c.endpointId, windowOf(c.days), UNTIL);
-    for (let i = 0; i < WARMUP + RUNS; i++) {
-      for (const c of cases) {
-        const started = performance.now();
-        await run(c);
-        if (i >= WARMUP) c.timings.push(performance.now() - started);
+    const rows: Array<Record<string, string | number>> = [];
+    for (const c of CASES) {
+      for (const bucket of c.buckets) {
+        const window = windowOf(c.hours, bucket);
+        const after = await timed(RUNS, WARMUP, () =>
+          getEndpointStats(
+            ctx,
+            tenantOf(1),
+            busyEndpoint,
+            { since: window.since.toISOString(), until: window.until.toISOString(), bucket },
+            UNTIL,
+          ),
+        );
+        const before = await timed(RAW_RUNS, 1, () => fromLogOnly(db, window));
+        // Both ways answer the same figures (exact counts; the same latency bins).
+        const agree = JSON.stringify(before.last) === JSON.stringify(after.last);
+        if (!agree) console.error(`${c.window} ${bucket}: the rollups and the log answer differently`);
+        const sources = await planEndpointStats(db, busyEndpoint, window);
+        const span = (ranges: Array<{ from: Date; to: Date }>, unit: number) =>
+          ranges.reduce((sum, range) => sum + (Math.min(range.to.getTime(), UNTIL.getTime()) - range.from.getTime()), 0) / unit;
+        const reads = `${span(sources.hours, HOUR_MS)} h + ${span(sources.slices, 300_000)} slices + ${span(sources.log, 60_000).toFixed(0)} min of log`;
+        rows.push({
+          window: c.window,
+          bucket,
+          attempts: after.last.totals.attempts.total,
+          'before p50 ms': before.p50,
+          'before p99 ms': before.p99,
+          'after p50 ms': after.p50,
+          'after p99 ms': after.p99,
+          same: agree ? 'yes' : 'NO',
+          'after reads': reads,
+        });
       }
     }
-    const rows: Array<Record<string, string | number>> = [];
-    for (const c of cases) {
-      const { p50, p99 } = summarize(c.timings);
-      const plan = await explain(db, c.endpointId, c.days);
-      rows.push({ window: c.name, attempts: plan.attempts, 'p50 ms': p50, 'p99 ms': p99, 'in-db ms': plan.executionMs, scan: plan.scan });
-    }
-    // The same busy week without the covering index: what a query over the log without it costs.
-    await sql`drop index attempts_endpoint_stats_idx`.execute(db);
-    const withoutIndex: number[] = [];
-    const slow = cases[1]!;
-    for (let i = 0; i < 5; i++) {
-      const started = performance.now();
-      await run(slow);
-      withoutIndex.push(performance.now() - started);
-    }
-    const plan = await explain(db, slow.endpointId, slow.days);
-    const { p50, p99 } = summarize(withoutIndex);
-    rows.push({
-      window: `${slow.name}, no index (5 runs)`,
-      attempts: plan.attempts,
-      'p50 ms': p50,
-      'p99 ms': p99,
-      'in-db ms': plan.executionMs,
-      scan: plan.scan,
-    });
     printTable(rows);
     console.log(
-      '(p50/p99: the service call as the API makes it, wall clock; in-db: EXPLAIN ANALYZE execution time; BENCH_EXPLAIN=1 prints the plans)',
+      '(wall clock of the call; "after reads": the hourly and 5-minute rollups and the minutes of log up to now the call read)\n',
+    );
+
+    console.log(`Insert cost per attempt (${INSERTS} inserts per statement and phase, alternating):`);
+    const cost = await measureStatsInsertCost(db, INSERTS);
+    printTable(
+      cost.map((row) => ({
+        statement: row.statement,
+        'BRIN index': row.brin ? 'yes' : 'no',
+        inserts: row.inserts,
+        'mean µs': row.meanUs,
+        'p50 µs': row.p50Us,
+        'p99 µs': row.p99Us,
+      })),
     );
   } finally {
     await db.destroy();
     await postgres.stop();
   }
-}
-
-function windowOf(days: number) {
-  return { since: new Date(UNTIL.getTime() - days * DAY_MS).toISOString(), until: UNTIL.toISOString() };
-}
-
-/** The plan of the statistics statement: its execution time, the attempts it read, and how it found them. */
-async function explain(db: Kysely<Database>, endpointId: string, days: number) {
-  const resolved = resolveStatsWindow({ since: new Date(UNTIL.getTime() - days * DAY_MS), until: UNTIL }, UNTIL);
-  if (!resolved.ok) throw new Error('bench window refused');
-  // With the work_mem the service's transaction sets.
-  const { rows } = await db.transaction().execute(async (trx) => {
-    await sql`select set_config('work_mem', ${STATS_WORK_MEM}, true)`.execute(trx);
-    return sql<{
-      'QUERY PLAN': string;
-    }>`explain (analyze, buffers, costs off) ${endpointStatsStatement(endpointId, resolved.window, await planEndpointStats(trx, endpointId, resolved.window))}`.execute(
-      trx,
-    );
-  });
-  const text = rows.map((row) => row['QUERY PLAN']).join('\n');
-  if (process.env.BENCH_EXPLAIN) console.log(`\n-- ${endpointId}, ${days} days\n${text}`);
-  const scanLine = /(Index Only Scan|Index Scan|Bitmap Heap Scan|Parallel Seq Scan|Seq Scan)[^\n]*\n[^\n]*?rows=(\d+)/.exec(text);
-  return {
-    executionMs: Number(/Execution Time: ([\d.]+) ms/.exec(text)?.[1] ?? NaN),
-    attempts: Number(/on attempts[^\n]*rows=(\d+)/.exec(text)?.[1] ?? scanLine?.[2] ?? NaN),
-    scan: /(Index Only Scan|Index Scan|Bitmap Heap Scan|Parallel Seq Scan|Seq Scan)( using \w+)? on attempts/.exec(text)?.[0] ?? '?',
-  };
 }
 
 main().catch((error: unknown) => {

@@ -63,6 +63,12 @@ export type DeliveryForAttempt = NonNullable<Awaited<ReturnType<typeof loadDeliv
  * Records an attempt, the delivery's new state and the endpoint's failing streak in ONE
  * statement (data-modifying CTEs are atomic): one round trip per attempt. Re-recording the
  * same attempt number (an activity retried after a crash) overwrites it.
+ *
+ * An attempt recorded over LATE_ATTEMPT_SECONDS after it started (a retried recording, a database
+ * that was away) may fall into a 5-minute slice the statistics rollup has summed already: in the
+ * same transaction it leaves a late mark, so the statistics read that slice from the log until the
+ * rollup job sums it again. The check is made once a connection is held, so a wait for the pool
+ * counts as lateness; only late attempts pay for the mark (a transaction of two statements).
  */
 export async function recordAttempt(
   db: Kysely<Database>,
@@ -70,14 +76,33 @@ export async function recordAttempt(
   delivery: DeliveryUpdate,
   endpoint: { id: string; succeeded: boolean },
 ): Promise<void> {
-  try {
-    await recordAttemptStatement(db, attempt, delivery, endpoint);
-  } catch (error) {
-    // Partitions are made days ahead; should that have failed, the insert makes its own and goes on.
-    if (!isMissingPartitionError(error)) throw error;
-    await ensureAttemptPartitionForDelivery(db, attempt.delivery_id);
-    await recordAttemptStatement(db, attempt, delivery, endpoint);
+  await db.connection().execute(async (connection) => {
+    try {
+      await recordOnConnection(connection, attempt, delivery, endpoint);
+    } catch (error) {
+      // Partitions are made days ahead; should that have failed, the insert makes its own and goes on.
+      if (!isMissingPartitionError(error)) throw error;
+      await ensureAttemptPartitionForDelivery(connection, attempt.delivery_id);
+      await recordOnConnection(connection, attempt, delivery, endpoint);
+    }
+  });
+}
+
+async function recordOnConnection(
+  connection: Kysely<Database>,
+  attempt: AttemptToRecord,
+  delivery: DeliveryUpdate,
+  endpoint: { id: string; succeeded: boolean },
+): Promise<void> {
+  const startedAt = new Date(attempt.started_at);
+  if (Date.now() - startedAt.getTime() <= LATE_ATTEMPT_SECONDS * 1000) {
+    await recordAttemptStatement(connection, attempt, delivery, endpoint);
+    return;
   }
+  await connection.transaction().execute(async (trx) => {
+    await recordAttemptStatement(trx, attempt, delivery, endpoint);
+    await trx.insertInto('endpoint_stats_late_attempts').values({ endpoint_id: attempt.endpoint_id, started_at: startedAt }).execute();
+  });
 }
 
 /** An attempt row as the activity knows it: the partition key comes from the delivery's row. */
@@ -126,21 +151,7 @@ async function recordAttemptStatement(
             request_body_bytes: eb.ref('excluded.request_body_bytes'),
           })),
         )
-        .returning(['delivery_id', 'endpoint_id', 'started_at']),
-    )
-    // Recorded long after it started (a retried recording, a slow database): its slice may be
-    // rolled up already, so the statistics read it from the log until the rollup job sums it again.
-    .with('late_mark', (qb) =>
-      qb
-        .insertInto('endpoint_stats_late_attempts')
-        .columns(['endpoint_id', 'started_at'])
-        .expression(
-          qb
-            .selectFrom('recorded_attempt')
-            .select(['endpoint_id', 'started_at'])
-            .where('started_at', '<', sql<Date>`now() - make_interval(secs => ${sql.lit(LATE_ATTEMPT_SECONDS)})`),
-        )
-        .returning('id'),
+        .returning('delivery_id'),
     )
     .with('updated_delivery', (qb) =>
       qb

@@ -13,7 +13,7 @@ const HOUR_MS = HOUR_SECONDS * 1000;
 /** A slice is rolled up once it ended this long ago: an attempt is recorded when its POST ends. */
 export const ROLLUP_SETTLE_SECONDS = 300;
 /**
- * An attempt recorded this long after it started is marked late (in the same statement), so its
+ * An attempt recorded this long after it started is marked late (in its insert's transaction), so its
  * slice is read from the log until the job rolls it up again. Under ROLLUP_SETTLE_SECONDS with a
  * margin: an attempt the job's snapshot missed is always at least that late.
  */

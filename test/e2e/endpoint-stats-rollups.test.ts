@@ -2,9 +2,11 @@
 // across slices, hours and days, resends after a success, every status class and error kind), the
 // rollup job run to full coverage, then every bucket size over several windows answered from
 // rollups + the log's tail exactly as from the log alone, and the counts as a plain count of the
-// rows says; a late-recorded attempt is counted at once; a step repeated or crashed changes
-// nothing; retention removes rollups with the rows they came from.
+// rows says; a late-recorded attempt is counted at once; a step repeated, crashed or killed (its
+// database session terminated mid-write) changes nothing; retention removes rollups with the rows
+// they came from.
 import { sql } from 'kysely';
+import { Client as PgClient } from 'pg';
 import { purgeExpiredLog } from '../../src/activities/retention';
 import { backfillStep, rollUpEndpointStats, rollUpForward, rollUpLateAttempts } from '../../src/activities/endpoint-stats-rollup';
 import { ensureAttemptPartitions } from '../../src/db/attempt-partitions.repository';
@@ -16,6 +18,7 @@ import { LATENCY_RELATIVE_ERROR, latencyBin, percentileFromBins } from '../../sr
 import { newId } from '../../src/domain/ids';
 import { insertAttemptRows } from '../support/attempt-rows';
 import { createTestDatabase, type TestDatabase } from '../support/stack';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(120_000);
 
@@ -306,7 +309,7 @@ describe('endpoint statistics from rollups', () => {
       status: 200,
       errorKind: null,
     };
-    // Through the insert path the worker uses: the statement marks the attempt late.
+    // Through the insert path the worker uses: recorded two days after it started, it is marked late.
     await recordAttempt(
       database.db,
       {
@@ -327,6 +330,27 @@ describe('endpoint statistics from rollups', () => {
       { id: endpointId, succeeded: true },
     );
     seeded.push(late);
+    // One recorded on time (the other endpoint's, outside the windows compared) leaves no mark.
+    const onTime = await createDelivery(otherTenantId, otherEndpointId, new Date(Date.now() - 2000));
+    await recordAttempt(
+      database.db,
+      {
+        delivery_id: onTime,
+        endpoint_id: otherEndpointId,
+        number: 1,
+        trigger: 'scheduled',
+        started_at: new Date(Date.now() - 1000),
+        duration_ms: 12,
+        request_url: 'https://example.com/hook',
+        request_headers: JSON.stringify({}),
+        response_status: 200,
+        response_headers: JSON.stringify({}),
+        error_kind: null,
+        error_message: null,
+      },
+      { attempt_count: 1 },
+      { id: otherEndpointId, succeeded: true },
+    );
     const marks = await database.db.selectFrom('endpoint_stats_late_attempts').selectAll().execute();
     expect(marks).toEqual([expect.objectContaining({ endpoint_id: endpointId })]);
     await expectExact('late attempt, marked');
@@ -363,6 +387,58 @@ describe('endpoint statistics from rollups', () => {
     const once = await rollupRows();
     await rollUpEndpointStats(database.db, later);
     expect(await rollupRows()).toEqual(once);
+  });
+
+  it('a step whose database session is killed mid-write leaves nothing behind, and the next run does its work', async () => {
+    const before = await rollupRows();
+    const coverage = await readRollupCoverage(database.db);
+    // A late mark on a rolled-up slice with attempts: its re-roll first deletes the slice's rows.
+    const target = seeded.find((attempt) => attempt.startedAt.getTime() < now.getTime() - DAY)!;
+    expect(target.startedAt.getTime()).toBeGreaterThanOrEqual(coverage.from.getTime());
+    await database.db
+      .insertInto('endpoint_stats_late_attempts')
+      .values({ endpoint_id: endpointId, started_at: target.startedAt })
+      .execute();
+    // The log held by another session: the step deletes, then waits to read the attempts (its summing
+    // statement, shown by its first 1 kB), and is killed there.
+    const locker = new PgClient({ connectionString: database.url });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('lock table attempts in access exclusive mode');
+      const running = rollUpLateAttempts(database.db);
+      let settled: string | undefined;
+      running.then(
+        (slices) => (settled = `finished without waiting (${slices} slices)`),
+        () => undefined,
+      );
+      const pid = await waitFor(
+        async () => {
+          const { rows } = await locker.query<{ pid: number }>(
+            `select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
+              and query like 'with src as materialized%'`,
+          );
+          if (settled) throw new Error(settled);
+          return rows[0]?.pid;
+        },
+        { what: 'the rollup step waiting to read the log' },
+      );
+      await locker.query('select pg_terminate_backend($1)', [pid]);
+      await expect(running).rejects.toThrow();
+      await locker.query('rollback');
+    } finally {
+      await locker.end();
+    }
+    expect(await rollupRows()).toEqual(before);
+    expect(await readRollupCoverage(database.db)).toEqual(coverage);
+    expect(await database.db.selectFrom('endpoint_stats_late_attempts').select('endpoint_id').execute()).toEqual([
+      { endpoint_id: endpointId },
+    ]);
+    // The next run re-rolls the slice (to the same rows: nothing changed in it) and clears the mark.
+    expect(await rollUpLateAttempts(database.db)).toBe(1);
+    expect(await database.db.selectFrom('endpoint_stats_late_attempts').selectAll().execute()).toEqual([]);
+    expect(await rollupRows()).toEqual(before);
+    await expectExact('after a killed step');
   });
 
   it("follows retention: dropped days and a tenant's shorter retention take their rollups along", async () => {

@@ -8,6 +8,7 @@ import { listAttemptPartitions } from '../../src/db/attempt-partitions.repositor
 import { partitionName } from '../../src/domain/attempt-partitions';
 import { newId } from '../../src/domain/ids';
 import { ensureNamespaceRetention, namespaceRetentionDays } from '../../src/temporal/namespace-retention';
+import { ensureStatsRollupSchedule, STATS_ROLLUP_SCHEDULE_ID } from '../../src/temporal/endpoint-stats-rollup-schedule';
 import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../../src/temporal/retention-schedule';
 import { PORTAL_SESSION_GRACE_DAYS } from '../../src/domain/portal-sessions';
 import { createTenant } from '../support/api';
@@ -209,5 +210,30 @@ describe('retention', () => {
     expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retentionWorkflow', args: [{ retentionDays: 30 }] });
     expect(description.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
     expect(description.spec.intervals?.[0]?.every).toBe(24 * 3600 * 1000);
+  });
+
+  it('keeps the statistics rollup schedule (every 5 minutes, one run at a time), and a run of its workflow rolls up on the worker', async () => {
+    const scheduleId = `${STATS_ROLLUP_SCHEDULE_ID}-${hookrelay.taskQueue}`;
+    await ensureStatsRollupSchedule(hookrelay.temporal, { taskQueue: hookrelay.taskQueue, scheduleId });
+    await ensureStatsRollupSchedule(hookrelay.temporal, { taskQueue: hookrelay.taskQueue, scheduleId });
+    const description = await hookrelay.temporal.schedule.getHandle(scheduleId).describe();
+    expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'endpointStatsRollupWorkflow', args: [] });
+    expect(description.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+    expect(description.spec.intervals?.[0]?.every).toBe(5 * 60 * 1000);
+    await hookrelay.temporal.schedule.getHandle(scheduleId).delete();
+    // The run the schedule starts, on this stack's worker: the coverage moves up to the finished slices.
+    const before = await hookrelay.db.selectFrom('endpoint_stats_rollup_coverage').selectAll().executeTakeFirstOrThrow();
+    await hookrelay.db
+      .updateTable('endpoint_stats_rollup_coverage')
+      .set({ rolled_until: new Date(before.rolled_until.getTime() - 3_600_000) })
+      .execute();
+    const result = await hookrelay.temporal.workflow.execute('endpointStatsRollupWorkflow', {
+      taskQueue: hookrelay.taskQueue,
+      workflowId: `stats-rollup-${newId('run')}`,
+      args: [],
+    });
+    expect(result).toMatchObject({ rolledUp: { to: expect.any(String) }, lateSlices: 0 });
+    const after = await hookrelay.db.selectFrom('endpoint_stats_rollup_coverage').selectAll().executeTakeFirstOrThrow();
+    expect(after.rolled_until.getTime()).toBeGreaterThanOrEqual(before.rolled_until.getTime());
   });
 });

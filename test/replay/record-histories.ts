@@ -291,3 +291,14 @@ test('record histories of replays', async () => {
     return res.body.replayId as string;
   });
 });
+
+// Issue 13: the endpoint statistics rollup run its Schedule starts (one activity).
+test('record the history of a statistics rollup run', async () => {
+  const handle = await hookrelay.temporal.workflow.start('endpointStatsRollupWorkflow', {
+    taskQueue: hookrelay.taskQueue,
+    workflowId: `stats-rollup-${newId('run')}`,
+    args: [],
+  });
+  await handle.result();
+  saveHistory('stats-rollup-run.pb', await handle.fetchHistory());
+});
