@@ -37,6 +37,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     db,
   );
   await sql`create index endpoint_stats_rollups_day_idx on endpoint_stats_rollups (delivery_day)`.execute(db);
+  // The job's steps rewrite a time range of all endpoints: without this, each would scan the table.
+  await sql`create index endpoint_stats_rollups_slice_idx on endpoint_stats_rollups (slice_seconds, slice_start)`.execute(db);
   await sql`create table endpoint_stats_rollup_coverage (
       singleton boolean primary key default true constraint endpoint_stats_rollup_coverage_singleton check (singleton),
       rolled_from timestamptz not null,

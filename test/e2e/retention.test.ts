@@ -2,6 +2,7 @@
 // older than the retention period (partitions), purges finished deliveries and their events, and
 // a tenant's shorter retention in small batches — nothing newer, nothing still open. Temporal's
 // own retention of closed workflows follows the setting.
+import { randomUUID } from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { purgeExpiredLog } from '../../src/activities/retention';
 import { listAttemptPartitions } from '../../src/db/attempt-partitions.repository';
@@ -229,7 +230,7 @@ describe('retention', () => {
       .execute();
     const result = await hookrelay.temporal.workflow.execute('endpointStatsRollupWorkflow', {
       taskQueue: hookrelay.taskQueue,
-      workflowId: `stats-rollup-${newId('run')}`,
+      workflowId: `stats-rollup-${randomUUID()}`,
       args: [],
     });
     expect(result).toMatchObject({ rolledUp: { to: expect.any(String) }, lateSlices: 0 });

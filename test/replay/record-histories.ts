@@ -3,6 +3,7 @@
 // Each scenario runs against a real worker, Temporal dev server, PostgreSQL and receiver.
 // An existing history is never overwritten: it is the record of what older code did, which the
 // current code must still replay. Name a new scenario (or a new generation of one) anew.
+import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
@@ -296,7 +297,7 @@ test('record histories of replays', async () => {
 test('record the history of a statistics rollup run', async () => {
   const handle = await hookrelay.temporal.workflow.start('endpointStatsRollupWorkflow', {
     taskQueue: hookrelay.taskQueue,
-    workflowId: `stats-rollup-${newId('run')}`,
+    workflowId: `stats-rollup-${randomUUID()}`,
     args: [],
   });
   await handle.result();
