@@ -399,8 +399,9 @@ describe('endpoint statistics from rollups', () => {
       .insertInto('endpoint_stats_late_attempts')
       .values({ endpoint_id: endpointId, started_at: target.startedAt })
       .execute();
-    // The log held by another session: the step deletes, then waits to read the attempts (its summing
-    // statement, shown by its first 1 kB), and is killed there.
+    // The log held by another session: the step deletes, then waits for its lock on the attempts and
+    // is killed there. The waiting session is found by its lock: pg_stat_activity may still show the
+    // statement before, since a parameterized statement takes its locks before it is reported.
     const locker = new PgClient({ connectionString: database.url });
     await locker.connect();
     try {
@@ -415,8 +416,7 @@ describe('endpoint statistics from rollups', () => {
       const pid = await waitFor(
         async () => {
           const { rows } = await locker.query<{ pid: number }>(
-            `select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
-              and query like 'with src as materialized%'`,
+            `select pid from pg_locks where locktype = 'relation' and relation = 'attempts'::regclass and not granted`,
           );
           if (settled) throw new Error(settled);
           return rows[0]?.pid;
