@@ -29,6 +29,7 @@ export function sentAttempt(
     },
     error: result.kind === 'error' ? { kind: result.errorKind, message: result.message, tlsFailureReason: result.tlsFailureReason } : null,
     timing: result.timing,
+    deliveryCreatedAt: delivery.deliveryCreatedAt,
     endpoint: {
       id: delivery.endpointId,
       tenantId: delivery.tenantId,
@@ -59,6 +60,7 @@ export function attemptRow(sent: SentAttempt): AttemptToRecord {
     error_message: sent.error?.message ?? null,
     tls_failure_reason: sent.error?.tlsFailureReason ?? null,
     ...timingColumns(sent.timing),
+    ...(sent.deliveryCreatedAt === undefined ? {} : { delivery_created_at: sent.deliveryCreatedAt }),
   };
 }
 

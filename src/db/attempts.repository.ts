@@ -47,6 +47,8 @@ export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: s
       'ep.health_failed_probes as healthFailedProbes',
       'ep.health_timeout_streak as healthTimeoutStreak',
       'd.ordering_position as orderingPosition',
+      // The attempt log's partition key, to the microsecond (a JS Date keeps milliseconds only).
+      sql<string>`to_json(d.created_at) #>> '{}'`.as('deliveryCreatedAt'),
       'ep.ordering as endpointOrdering',
     ])
     .select(
@@ -105,8 +107,12 @@ async function recordOnConnection(
   });
 }
 
-/** An attempt row as the activity knows it: the partition key comes from the delivery's row. */
-export type AttemptToRecord = Omit<NewAttemptRow, 'delivery_created_at'>;
+/**
+ * An attempt row as the activity knows it. The partition key is the delivery's creation time as
+ * the database wrote it (text, to the microsecond); without it, it is read from the delivery's row
+ * (one lookup more, about a quarter of the insert's cost).
+ */
+export type AttemptToRecord = Omit<NewAttemptRow, 'delivery_created_at'> & { delivery_created_at?: string };
 
 const isMissingPartitionError = (error: unknown) =>
   (error as { code?: unknown }).code === '23514' && /no partition of relation/.test((error as Error).message);
@@ -123,8 +129,11 @@ async function recordAttemptStatement(
         .insertInto('attempts')
         .values((eb) => ({
           ...attempt,
-          // The partition key; null (refused: not null) when the delivery is gone.
-          delivery_created_at: eb.selectFrom('deliveries').select('created_at').where('id', '=', attempt.delivery_id),
+          // The partition key, given or read from the delivery's row (null, refused: not null, when the delivery is gone).
+          delivery_created_at:
+            attempt.delivery_created_at === undefined
+              ? eb.selectFrom('deliveries').select('created_at').where('id', '=', attempt.delivery_id)
+              : sql<Date>`${attempt.delivery_created_at}::timestamptz`,
         }))
         .onConflict((oc) =>
           oc.columns(['delivery_id', 'number', 'delivery_created_at']).doUpdateSet((eb) => ({

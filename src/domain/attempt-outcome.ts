@@ -32,6 +32,11 @@ export interface SentAttempt {
   error: { kind: string; message: string; tlsFailureReason?: TlsFailureReason | null } | null;
   /** Where the time went; absent in histories recorded before the attempt log kept it. */
   timing?: AttemptTiming;
+  /**
+   * The delivery's creation time exactly as stored (ISO-8601 to the microsecond): the attempt
+   * log's partition key, so recording needs no lookup. Absent in histories from before it.
+   */
+  deliveryCreatedAt?: string;
   endpoint: { id: string; tenantId: string; enabled: boolean; failingSince: string | null };
   retryPolicy: RetryPolicy | null;
 }
