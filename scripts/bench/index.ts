@@ -12,11 +12,14 @@
 //   (h) overload: 32 API publishers for 30 s that never wait for deliveries, against a closed loop;
 //       throughput until the last delivery, and why queued deliveries cost what they cost
 //   (i) batch publish: events/s with batches of 100 (API and client) against single publishes
+//   (k) levers, before and after in alternating rounds of this run: the first delivery workflow
+//       type against deliveryWorkflowV2, one search-attribute upsert, the precompiled attempt load
 // Flags: --seconds 60 (the sustained API run), --short 20 (the others), --parked 10000,
-//        --concurrency 64, --database-url, --temporal-address, --only a,b,c,d,e,f,g,
+//        --concurrency 64, --database-url, --temporal-address, --only a,b,c,d,e,f,g,h,i,k,
 //        --tracing on (the worker exports OpenTelemetry spans over OTLP to an in-process sink: what tracing costs),
 //        --sqlite-pragmas off (the dev server without WAL / synchronous=OFF, to measure them),
 //        --profile-worker DIR (a V8 CPU profile of the worker process, written when it stops),
+//        --profile-api DIR (the same of the API process; needs --api-process),
 //        --worker-node-options (NODE_OPTIONS of the worker processes; default '--max-old-space-size=256',
 //        as `npm run worker` runs one; '' for none),
 //        --temporal-db memory (the dev server without its SQLite file: what storage costs),
@@ -33,7 +36,7 @@
 //        --fairness-rate 10 (B's publishes per second); e.g. `npm run bench -- --only f`,
 //        --overload-publishers 32, --overload-seconds 30, --overload-drain 600 (h), --batch-size 100 (i)
 // One module per part: ceiling.ts (a), raw-http.ts (b), end-to-end.ts (c), parked.ts (d),
-// cost.ts (e), fairness.ts (f), limiter.ts (g), overload.ts (h), batch-publish.ts (i); the stack they share in stack.ts, fixtures.ts and receiver.ts.
+// cost.ts (e), fairness.ts (f), limiter.ts (g), overload.ts (h), batch-publish.ts (i), levers.ts (k); the stack they share in stack.ts, fixtures.ts and receiver.ts.
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +44,7 @@ import { measureCeiling } from './ceiling';
 import { measureBillableActions, measureCost } from './cost';
 import { measureEndToEnd } from './end-to-end';
 import { measureFairness } from './fairness';
+import { measureLevers } from './levers';
 import { measureLimiter } from './limiter';
 import { createBenchTenants } from './fixtures';
 import { CONCURRENCY, flags, log, ONLY, SECONDS, SHORT } from './flags';
@@ -134,6 +138,15 @@ async function main(): Promise<void> {
       results.batchPublish = i;
       console.log('\n(i) batch publish against single publishes, 1 endpoint (events/s = deliveriesPerSecond)');
       printTable(i);
+    }
+
+    if (ONLY.has('k')) {
+      const k = await measureLevers(stack, tenants.single.id);
+      results.levers = k;
+      console.log('\n(k) levers, before and after in alternating rounds (CPU per delivery of each: the CPU table below)');
+      printTable(k.rows);
+      console.log('\n(k) the attempt load statement, CPU µs of the calling process per load');
+      printTable([k.load]);
     }
 
     if (cpuRows.length > 0) {

@@ -120,6 +120,7 @@ export async function startStack(workDir: string, stops: Array<() => Promise<unk
   let apiPid: number | undefined;
   let temporal: Client;
   let ctx: ServiceContext;
+  if (flags['profile-api'] && !flags['api-process']) throw new Error('--profile-api needs --api-process (the API in its own process)');
   if (flags.topology === 'single' && flags.tracing === 'on')
     throw new Error('--tracing on needs --topology split (the worker process traces)');
   if (flags.topology === 'single') {
@@ -200,10 +201,13 @@ export async function spawnChild(
   env: Record<string, string>,
   ready: RegExp,
 ): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  const profile =
-    flags['profile-worker'] && entry.endsWith('src/worker.ts')
-      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['profile-worker'])}`]
-      : [];
+  // --profile-worker / --profile-api: a V8 CPU profile of that process, written when it stops.
+  const profileDir = entry.endsWith('src/worker.ts')
+    ? flags['profile-worker']
+    : entry.endsWith('src/server.ts')
+      ? flags['profile-api']
+      : undefined;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     cwd: ROOT,
     env: {

@@ -2,11 +2,12 @@
 import { sql, type Kysely } from 'kysely';
 import { LATE_ATTEMPT_SECONDS } from '../domain/endpoint-stats-rollup';
 import { ensureAttemptPartitionForDelivery } from './attempt-partitions.repository';
+import { precompiledQuery } from './precompiled-query';
 import type { AttemptRow, Database, DeliveryUpdate, NewAttemptRow } from './schema';
 
 /** Everything one attempt needs, in one round trip: delivery, event, endpoint and signing secrets. */
-export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: string, now: Date) {
-  return db
+export const deliveryForAttemptQuery = (db: Kysely<Database>, { deliveryId, now }: { deliveryId: string; now: Date }) =>
+  db
     .selectFrom('deliveries as d')
     .innerJoin('events as ev', 'ev.id', 'd.event_id')
     .innerJoin('endpoints as ep', 'ep.id', 'd.endpoint_id')
@@ -55,8 +56,13 @@ export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: s
       sql<string[]>`array(select s.secret_sealed from endpoint_secrets s
         where s.endpoint_id = ep.id and (s.expires_at is null or s.expires_at > ${now}) order by s.id desc)`.as('sealedSecrets'),
     )
-    .where('d.id', '=', deliveryId)
-    .executeTakeFirst();
+    .where('d.id', '=', deliveryId);
+
+/** Built and compiled once (precompiled-query): every delivery runs it (`npm run bench` part (k) measures what that saves). */
+export const deliveryForAttempt = precompiledQuery(deliveryForAttemptQuery);
+
+export async function loadDeliveryForAttempt(db: Kysely<Database>, deliveryId: string, now: Date) {
+  return (await deliveryForAttempt(db, { deliveryId, now }))[0];
 }
 
 export type DeliveryForAttempt = NonNullable<Awaited<ReturnType<typeof loadDeliveryForAttempt>>>;

@@ -21,7 +21,7 @@ import { assertPublisherMayPublish } from '../domain/operational-event-types';
 import { unstorableJsonIssues } from '../domain/storable-json';
 import { INVALID_EVENT_FAILURE, type PlannedDelivery, type PublishEventInput, type PublishEventResult } from '../workflows/contracts';
 import { deliveryStartOptions } from '../workflows/delivery-start';
-import type { deliveryWorkflow } from '../workflows/delivery.workflow';
+import type { deliveryWorkflowV2 } from '../workflows/delivery.workflow';
 import type { TemporalConnectionOptions } from './connection-options';
 import type { publishEventWorkflow } from '../workflows/publish.workflow';
 import type { publishEventsWorkflow } from '../workflows/publish-batch.workflow';
@@ -171,7 +171,7 @@ export async function startDeliveryWorkflow(
   options: { taskQueue: string; /** Only for a client on a NativeConnection shared with a worker. */ eager?: boolean },
 ): Promise<{ eagerlyStarted: boolean }> {
   try {
-    const handle = await client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
+    const handle = await client.workflow.start<typeof deliveryWorkflowV2>('deliveryWorkflowV2', {
       ...deliveryStartOptions(delivery),
       taskQueue: options.taskQueue,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,

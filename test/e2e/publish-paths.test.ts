@@ -62,7 +62,7 @@ describe('publish paths', () => {
     await waitFor(async () => requestsFor(res.body.id).length === 1, { what: 'the delivery' });
     expect(await startedAt(res.body.id)).toBeInstanceOf(Date);
     const [deliveryId] = await deliveryIdsOf(res.body.id);
-    expect((await hookrelay.temporal.workflow.getHandle(deliveryWorkflowId(deliveryId!)).describe()).type).toBe('deliveryWorkflow');
+    expect((await hookrelay.temporal.workflow.getHandle(deliveryWorkflowId(deliveryId!)).describe()).type).toBe('deliveryWorkflowV2');
     await expect(hookrelay.temporal.workflow.getHandle(publishWorkflowId({ tenantId, eventId: res.body.id })).describe()).rejects.toThrow(
       /not found/i,
     );

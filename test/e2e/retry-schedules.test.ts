@@ -2,7 +2,6 @@
 // real activities, a real receiver on loopback that keeps failing.
 import { Worker } from '@temporalio/worker';
 import { startPublishWorkflow } from '../../src/temporal/client';
-import { RETRY_SEQUENCE_REPEAT_PATCH } from '../../src/workflows/delivery.workflow';
 import { deliveryWorkflowId, newId } from '../../src/domain/ids';
 import type { DeliveryState } from '../../src/workflows/contracts';
 import { createTenantWithEndpoint } from '../support/fixtures';
@@ -122,8 +121,8 @@ describe('retry schedules (time-skipping)', () => {
     expect(receiver.requests.length - before).toBe(3);
     const gaps = await attemptGaps(hookrelay, deliveryWorkflowId(deliveryId));
     expect(gaps.map((gap) => Math.round(gap))).toEqual([300, 600]);
-    // A policy that does not repeat gives up without asking for the repeat patch.
-    expect(await patchesTaken(hookrelay, deliveryWorkflowId(deliveryId))).not.toContain(RETRY_SEQUENCE_REPEAT_PATCH);
+    // deliveryWorkflowV2 takes every change without asking patched(): no marker, no TemporalChangeVersion.
+    expect(await patchesTaken(hookrelay, deliveryWorkflowId(deliveryId))).toEqual([]);
   });
 
   it('follows a linear policy', async () => {
@@ -201,8 +200,9 @@ describe('retry schedules (time-skipping)', () => {
       .executeTakeFirstOrThrow();
     expect(endpoint).toEqual({ enabled: false, disabled_reason: `a delivery exhausted its retries (${reason})` });
 
-    // The repeats ran under their patch, and the history they recorded replays against this code.
-    expect(await patchesTaken(hookrelay, deliveryWorkflowId(deliveryId))).toContain(RETRY_SEQUENCE_REPEAT_PATCH);
+    // The repeats ran without asking for their patch (deliveryWorkflowV2 takes it, and every other
+    // change), and the history they recorded replays against this code.
+    expect(await patchesTaken(hookrelay, deliveryWorkflowId(deliveryId))).toEqual([]);
     const history = await hookrelay.env.client.workflow.getHandle(deliveryWorkflowId(deliveryId)).fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: { codePath: testStack().workflowBundlePath } }, history);
   });

@@ -48,7 +48,7 @@ describe('tracing', () => {
       async () => {
         await tracing.flush();
         const spans = otlp.spans.filter((span) => span.traceId === traceId);
-        return spans.some((span) => span.name === 'POST') && spans.some((span) => span.name.startsWith('RunWorkflow:deliveryWorkflow'))
+        return spans.some((span) => span.name === 'POST') && spans.some((span) => span.name === 'RunWorkflow:deliveryWorkflowV2')
           ? spans
           : undefined;
       },
@@ -59,7 +59,7 @@ describe('tracing', () => {
   function expectOneTraceToTheReceiver(spans: ReceivedSpan[], eventId: string, traceId: string): void {
     const names = spans.map((span) => span.name);
     expect(names).toEqual(
-      expect.arrayContaining(['hookrelay.publish', 'StartWorkflow:deliveryWorkflow', 'RunWorkflow:deliveryWorkflow', 'POST']),
+      expect.arrayContaining(['hookrelay.publish', 'StartWorkflow:deliveryWorkflowV2', 'RunWorkflow:deliveryWorkflowV2', 'POST']),
     );
     const post = spans.find((span) => span.name === 'POST')!;
     expect(post.attributes).toMatchObject({
@@ -81,7 +81,7 @@ describe('tracing', () => {
       at = at.parentSpanId ? byId.get(at.parentSpanId) : undefined;
     }
     expect(at).toBe(publish);
-    expect(chain).toContain('RunWorkflow:deliveryWorkflow');
+    expect(chain).toContain('RunWorkflow:deliveryWorkflowV2');
     expect(chain).toContain('RunActivity:attemptDelivery');
     expect(publish.attributes).toMatchObject({ 'hookrelay.tenant.id': tenantId, 'hookrelay.event.type': 'invoice.activated' });
     // The receiver got the POST span's context.

@@ -303,3 +303,68 @@ test('record the history of a statistics rollup run', async () => {
   await handle.result();
   saveHistory('stats-rollup-run.pb', await handle.fetchHistory());
 });
+
+// Issue 17: deliveryWorkflowV2, the delivery workflow type without patched() calls. Its paths:
+// first try, retries, a resend and a cancel while retrying, a deferral by the endpoint gate,
+// and 410 Gone (the endpoint disabled by its own step).
+test('record histories of deliveryWorkflowV2', async () => {
+  const tenant = await createTenant(hookrelay, 'V2');
+  const create = async (extra: Record<string, unknown>) => {
+    const res = await hookrelay.request('POST', `/v1/tenants/${tenant}/endpoints`, {
+      body: { name: 'v2', url: receiver.url, eventTypes: ['invoice.activated'], enabled: true, ...extra },
+    });
+    if (res.status !== 201) throw new Error(`endpoint not created: ${JSON.stringify(res.body)}`);
+    return res.body.id as string;
+  };
+  const publishOne = async () => {
+    const res = await hookrelay.request('POST', `/v1/tenants/${tenant}/events`, { body: { type: 'invoice.activated', data: {} } });
+    const row = await hookrelay.db.selectFrom('deliveries').select('id').where('event_id', '=', res.body.id).executeTakeFirstOrThrow();
+    return { deliveryId: row.id, handle: hookrelay.temporal.workflow.getHandle(deliveryWorkflowId(row.id)) };
+  };
+  const save = async (name: string, handle: Awaited<ReturnType<typeof publishOne>>['handle']) => {
+    await handle.result();
+    const described = await handle.describe();
+    if (described.type !== 'deliveryWorkflowV2') throw new Error(`${name}: started as ${described.type}`);
+    saveHistory(`delivery-v2-${name}.pb`, await handle.fetchHistory());
+  };
+  const disable = (id: string) => hookrelay.request('POST', `/v1/tenants/${tenant}/endpoints/${id}/disable`, {});
+
+  let endpointId = await create({ retryPolicy: { strategy: 'schedule', delaysSeconds: [1, 1], jitter: 0 } });
+  receiver.respondWith(() => ({ status: 200 }));
+  await save('first-try-success', (await publishOne()).handle);
+
+  let calls = 0;
+  receiver.respondWith(() => ({ status: calls++ < 2 ? 500 : 200 }));
+  await save('three-attempts', (await publishOne()).handle);
+
+  await disable(endpointId);
+  endpointId = await create({ retryPolicy: { strategy: 'schedule', delaysSeconds: [3600], jitter: 0 } });
+  const untilRetrying = (handle: Awaited<ReturnType<typeof publishOne>>['handle']) =>
+    waitFor(async () => (await handle.query(stateQuery)).status === 'retrying');
+  receiver.respondWith(() => ({ status: 500 }));
+  let delivery = await publishOne();
+  await untilRetrying(delivery.handle);
+  receiver.respondWith(() => ({ status: 200 }));
+  await hookrelay.request('POST', `/v1/tenants/${tenant}/deliveries/${delivery.deliveryId}/resend`);
+  await save('resend', delivery.handle);
+
+  receiver.respondWith(() => ({ status: 500 }));
+  delivery = await publishOne();
+  await untilRetrying(delivery.handle);
+  await hookrelay.request('POST', `/v1/tenants/${tenant}/deliveries/${delivery.deliveryId}/cancel`);
+  await save('cancel', delivery.handle);
+
+  // A rate limit of 1/s: the last of four deliveries published at once is deferred, then sent.
+  await disable(endpointId);
+  endpointId = await create({ rateLimitPerSecond: 1 });
+  receiver.respondWith(() => ({ status: 200 }));
+  const limited = [];
+  for (let i = 0; i < 4; i++) limited.push(await publishOne());
+  await Promise.all(limited.map(({ handle }) => handle.result()));
+  await save('rate-limited', limited[3]!.handle);
+
+  await disable(endpointId);
+  await create({});
+  receiver.respondWith(() => ({ status: 410 }));
+  await save('gone', (await publishOne()).handle);
+});
